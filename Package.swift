@@ -1,0 +1,41 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Module graph (each arrow is "depends on"):
+//   Tensors ← Compute ← Diffusion ← Models ← Experiments ← Site ← BELMCommands ← belm
+// System libraries come in as module maps over Debian's -dev packages.
+let package = Package(
+    name: "belm",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "belm", targets: ["belm"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CCmark", pkgConfig: "libcmark", providers: [.apt(["libcmark-dev"])]),
+
+        .target(name: "Tensors"),
+        .target(name: "Compute", dependencies: ["Tensors"]),
+        .target(name: "Diffusion", dependencies: ["Compute"]),
+        .target(name: "Models", dependencies: ["Diffusion", "CPNG"]),
+        .target(name: "Experiments", dependencies: ["Models"]),
+        .target(name: "Site", dependencies: [
+            "Experiments", "CCmark",
+            .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        .target(name: "BELMCommands", dependencies: [
+            "Site",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "belm", dependencies: ["BELMCommands"]),
+
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
+        .testTarget(name: "ComputeTests", dependencies: ["Compute"]),
+    ]
+)

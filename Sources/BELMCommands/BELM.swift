@@ -1,0 +1,13 @@
+import ArgumentParser
+
+/// The `belm` command: experiments on exact-inversion diffusion samplers, and the site that shows them.
+public struct BELM: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "belm",
+        abstract: "Exact-inversion diffusion samplers (DDIM, EDICT, BDIA, O-BELM), their experiments, and a site that compares them.",
+        version: "0.1.0",
+        subcommands: []
+    )
+
+    public init() {}
+}

@@ -1,0 +1,70 @@
+import Tensors
+
+/// Pointwise nonlinearities the models use.
+public enum Activation: String, Sendable, CaseIterable {
+    case silu
+    /// GELU with the exact erf, as torch's default.
+    case gelu
+    /// x · sigmoid(1.702 x), CLIP's activation.
+    case quickGelu
+}
+
+/// The operations every model and sampler is written against. The CPU backend is the plain reference;
+/// the Vulkan backend implements the same contract on the GPU and is tested against it op by op.
+///
+/// Conventions: all tensors are float32 and row-major in their logical shape. Broadcasting in `add` and
+/// `multiply` follows numpy: `b` is right-aligned against `a` and each of its dims equals `a`'s or is 1.
+/// Ops never modify their inputs.
+public protocol Backend: AnyObject {
+    var name: String { get }
+
+    // MARK: data movement
+    func tensor(_ scalars: [Float], shape: [Int]) -> Tensor
+    func values(of tensor: Tensor) -> [Float]
+
+    // MARK: arithmetic (the samplers' whole vocabulary is `linearCombination`)
+    /// Σ coefficient·tensor over tensors of one shape; coefficients are given in Double and applied in float32.
+    func linearCombination(_ terms: [(Tensor, Double)]) -> Tensor
+    func add(_ a: Tensor, _ b: Tensor) -> Tensor
+    func multiply(_ a: Tensor, _ b: Tensor) -> Tensor
+    func activation(_ x: Tensor, _ kind: Activation) -> Tensor
+    /// Splits the last axis into halves (h, g) and returns h · gelu(g) (diffusers' GEGLU).
+    func geglu(_ x: Tensor) -> Tensor
+
+    // MARK: layout
+    /// Reorders axes: output axis i is input axis `order[i]`.
+    func permute(_ x: Tensor, _ order: [Int]) -> Tensor
+    func concat(_ tensors: [Tensor], axis: Int) -> Tensor
+    func slice(_ x: Tensor, axis: Int, range: Range<Int>) -> Tensor
+
+    // MARK: neural-network layers
+    /// x [N, Ci, H, W], weight [Co, Ci, kh, kw], bias [Co]; zero padding on every side.
+    func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int) -> Tensor
+    /// x [N, C, ...]: statistics over each group of C/groups channels and all spatial positions;
+    /// weight and bias [C]; SiLU applied after when `silu` is set.
+    func groupNorm(_ x: Tensor, groups: Int, eps: Float, weight: Tensor?, bias: Tensor?, silu: Bool) -> Tensor
+    /// Normalises over the last axis; weight and bias have the last axis' size.
+    func layerNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float) -> Tensor
+    /// x [..., in] · weightᵀ + bias, weight [out, in] as torch's nn.Linear stores it.
+    func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor
+    /// scale · a · b (or a · bᵀ): a [B, M, K], b [B, K, N] (or [B, N, K]) → [B, M, N].
+    func batchedMatmul(_ a: Tensor, _ b: Tensor, transposeB: Bool, scale: Float) -> Tensor
+    /// Softmax over the last axis.
+    func softmax(_ x: Tensor) -> Tensor
+    /// [N, C, H, W] → [N, C, 2H, 2W], nearest neighbour.
+    func upsampleNearest2x(_ x: Tensor) -> Tensor
+    /// [N, C, H, W] → [N, C, H/2, W/2], mean of each 2×2 block.
+    func avgPool2x(_ x: Tensor) -> Tensor
+    /// Rows of table [V, D] picked by index → [indices.count, D].
+    func embedding(_ table: Tensor, indices: [Int]) -> Tensor
+}
+
+extension Backend {
+    public func tensor(_ host: HostTensor) -> Tensor { tensor(host.scalars, shape: host.shape) }
+
+    public func zeros(_ shape: [Int]) -> Tensor { tensor([Float](repeating: 0, count: shape.reduce(1, *)), shape: shape) }
+
+    public func scaled(_ x: Tensor, by factor: Double) -> Tensor { linearCombination([(x, factor)]) }
+
+    public func subtract(_ a: Tensor, _ b: Tensor) -> Tensor { linearCombination([(a, 1), (b, -1)]) }
+}

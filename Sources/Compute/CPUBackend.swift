@@ -1,0 +1,32 @@
+import Foundation
+
+/// The reference backend: plain loops over `[Float]`, written to be obviously correct rather than fast.
+/// Every Vulkan kernel is tested against it.
+public final class CPUBackend: Backend {
+    final class Storage {
+        let scalars: [Float]
+        init(_ scalars: [Float]) { self.scalars = scalars }
+    }
+
+    public let name = "cpu"
+
+    public init() {}
+
+    func scalars(_ tensor: Tensor) -> [Float] {
+        guard let storage = tensor.storage as? Storage else {
+            preconditionFailure("\(tensor) does not belong to the CPU backend")
+        }
+        return storage.scalars
+    }
+
+    func make(_ scalars: [Float], _ shape: [Int]) -> Tensor {
+        Tensor(shape: shape, backend: self, storage: Storage(scalars))
+    }
+
+    public func tensor(_ scalars: [Float], shape: [Int]) -> Tensor {
+        precondition(shape.reduce(1, *) == scalars.count, "shape \(shape) does not hold \(scalars.count) values")
+        return make(scalars, shape)
+    }
+
+    public func values(of tensor: Tensor) -> [Float] { scalars(tensor) }
+}

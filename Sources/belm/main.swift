@@ -1,0 +1,3 @@
+import BELMCommands
+
+BELM.main()
