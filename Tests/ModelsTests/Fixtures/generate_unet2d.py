@@ -108,7 +108,21 @@ def make(name: str, config: dict, seed: int, batch: int, pipeline: bool, predict
     with torch.no_grad():
         output = model(sample, timestep, **arguments).sample
     save_file(inputs, os.path.join(HERE, f"{name}.inputs.safetensors"))
-    save_file({"sample": output.contiguous()}, os.path.join(HERE, f"{name}.expected.safetensors"))
+    expected = {"sample": output.contiguous()}
+    if prediction_type != "epsilon":
+        # The noise a sampler must see for one timestep shared by the batch, converted as diffusers' DDIM
+        # step does, with the schedule's alphas_cumprod alongside.
+        shared = 500
+        with torch.no_grad():
+            raw = model(sample, shared, **arguments).sample
+        alpha_bar = scheduler.alphas_cumprod[shared]
+        if prediction_type == "v_prediction":
+            epsilon = alpha_bar ** 0.5 * raw + (1 - alpha_bar) ** 0.5 * sample
+        else:
+            epsilon = (sample - alpha_bar ** 0.5 * raw) / (1 - alpha_bar) ** 0.5
+        expected["epsilon_t500"] = epsilon.contiguous()
+        expected["alphas_cumprod"] = scheduler.alphas_cumprod.to(torch.float64).contiguous()
+    save_file(expected, os.path.join(HERE, f"{name}.expected.safetensors"))
     print(f"{name}: {sum(p.numel() for p in model.parameters())} parameters, output std {output.std():.4f}")
 
 
