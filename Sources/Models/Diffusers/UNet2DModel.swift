@@ -123,21 +123,21 @@ public final class UNet2DModel: DiffusionUNet {
         switch conditioning {
         case .unconditional:
             if classEmbedding != nil {
-                throw ModelInputError("class_labels", "are missing; this model is class-conditional (\(c.numClassEmbeds!) classes)")
+                throw ModelInputError("class_labels", "is missing; this model is class-conditional (\(c.numClassEmbeds!) classes)")
             }
         case .classes(let labels):
             guard let classEmbedding else {
-                throw ModelInputError("class_labels", "were given, but this model has no class embedding (num_class_embeds is not set)")
+                throw ModelInputError("class_labels", "is given, but this model has no class embedding (num_class_embeds is not set)")
             }
             guard labels.count == batch else {
-                throw ModelInputError("class_labels", "hold \(labels.count) labels for a batch of \(batch)")
+                throw ModelInputError("class_labels", "holds \(labels.count) labels for a batch of \(batch)")
             }
             if let bad = labels.first(where: { $0 < 0 || $0 >= c.numClassEmbeds! }) {
-                throw ModelInputError("class_labels", "contain \(bad); this model's classes are 0..<\(c.numClassEmbeds!)")
+                throw ModelInputError("class_labels", "contains \(bad); this model's classes are 0..<\(c.numClassEmbeds!)")
             }
             emb = backend.add(emb, backend.embedding(classEmbedding, indices: labels))
         case .text:
-            throw ModelInputError("encoder_hidden_states", "were given, but UNet2DModel takes no text conditioning")
+            throw ModelInputError("encoder_hidden_states", "is given, but UNet2DModel takes no text conditioning")
         }
         // Every resnet applies SiLU to the embedding before its projection; do it once.
         let temb = backend.activation(emb, .silu)
