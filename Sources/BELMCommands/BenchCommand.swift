@@ -31,7 +31,7 @@ public struct BenchCommand: ParsableCommand {
     public func run() throws {
         let counter = FLOPCountingBackend(wrapping: try backendOptions.makeBackend())
         let configuration = UNet2DConfiguration.ddpmCIFAR10()
-        let model = try UNet2DModel(configuration: configuration, weights: RandomWeights(), backend: counter)
+        let model = try DiffusersUNet(configuration: configuration, weights: RandomWeights(), backend: counter)
         let size = configuration.sampleSize ?? 32
         print("UNet2DModel forward, google/ddpm-cifar10-32 configuration (random weights), backend \(counter.name)")
         print("batch  seconds/forward  images/s  GFLOP/image  GFLOP/s")

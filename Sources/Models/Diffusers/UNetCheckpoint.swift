@@ -11,17 +11,7 @@ public struct UNetCheckpoint {
     public let schedulerConfig: DiffusersConfig?
 
     public init(folder: DiffusersFolder, backend: any Backend) throws {
-        let component = try folder.componentFolder("unet")
-        let configURL = component.appendingPathComponent("config.json")
-        let config = try DiffusersConfig(contentsOf: configURL)
-        let className = config.fields["_class_name"] as? String ?? "UNet2DModel"
-        switch className {
-        case "UNet2DModel":
-            let weights = try SafetensorsWeights(contentsOf: DiffusersFolder.weightsFile(in: component))
-            model = try UNet2DModel(configuration: UNet2DConfiguration(config), weights: weights, backend: backend)
-        default:
-            throw TensorFileError(configURL, "field \"_class_name\" is \"\(className)\"; belm runs UNet2DModel checkpoints")
-        }
+        model = try DiffusersUNet(folder: folder, backend: backend)
         schedulerConfig = try folder.schedulerConfig()
         predictionType = try PredictionType(schedulerConfig: schedulerConfig)
     }
