@@ -12,7 +12,8 @@ public struct ForwardCommand: ParsableCommand {
         commandName: "forward",
         abstract: "Run one forward pass of a model component on tensors from a safetensors file.",
         discussion: """
-        unet: sample [B,C,H,W] f32, timestep (int64 or f32, shape [] or [B]), optional class_labels [B] int64 → sample.
+        unet: sample [B,C,H,W] f32, timestep (int64 or f32, shape [] or [B]), optional class_labels [B] int64
+              or encoder_hidden_states [B,77,D] f32 → sample.
         """
     )
 
@@ -66,6 +67,16 @@ public struct ForwardCommand: ParsableCommand {
                 throw ModelInputError("class_labels", "has shape \(labels.shape); it must be [B]")
             }
             conditioning = .classes(labels.scalars.map { Int($0) })
+        }
+        if inputs.entries["encoder_hidden_states"] != nil {
+            if case .classes = conditioning {
+                throw ModelInputError("encoder_hidden_states", "is given together with class_labels; belm's UNets take one or the other")
+            }
+            let states = try inputs.floatTensor("encoder_hidden_states")
+            guard states.shape.count == 3 else {
+                throw ModelInputError("encoder_hidden_states", "has shape \(states.shape); it must be [B, tokens, D]")
+            }
+            conditioning = .text(backend.tensor(states))
         }
         guard sample.shape.count == 4 else {
             throw ModelInputError("sample", "has shape \(sample.shape); it must be [B, C, H, W]")

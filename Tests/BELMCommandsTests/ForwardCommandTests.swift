@@ -66,3 +66,18 @@ import Tensors
         #expect(!FileManager.default.fileExists(atPath: output.path))
     }
 }
+
+extension ForwardCommandTests {
+    @Test func textConditionedUNetInAPipeline() throws {
+        let folder = try scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let sd = fixtures.deletingLastPathComponent().appendingPathComponent("sd")
+        let output = folder.appendingPathComponent("out.safetensors")
+        try forward(["--model", sd.appendingPathComponent("sd15").path, "--component", "unet",
+                     "--input", sd.appendingPathComponent("sd15-unet.inputs.safetensors").path, "--output", output.path])
+        let actual = try SafetensorsFile(contentsOf: output).floatTensor("sample")
+        let expected = try SafetensorsFile(contentsOf: sd.appendingPathComponent("sd15-unet.expected.safetensors")).floatTensor("sample")
+        let scale = expected.scalars.map { abs($0) }.max()!
+        #expect(zip(actual.scalars, expected.scalars).map { abs($0 - $1) }.max()! < 1e-4 * scale)
+    }
+}
