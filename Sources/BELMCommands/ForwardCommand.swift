@@ -14,11 +14,15 @@ public struct ForwardCommand: ParsableCommand {
         discussion: """
         unet: sample [B,C,H,W] f32, timestep (int64 or f32, shape [] or [B]), optional class_labels [B] int64
               or encoder_hidden_states [B,77,D] f32 → sample.
+        vae-encoder: sample (image in [-1,1]) → latent_mean (posterior mean, unscaled).
+        vae-decoder: latent (unscaled) → sample.
         """
     )
 
     public enum Component: String, ExpressibleByArgument, CaseIterable, Sendable {
         case unet
+        case vaeEncoder = "vae-encoder"
+        case vaeDecoder = "vae-decoder"
     }
 
     @Option(help: "A diffusers folder: a pipeline (model_index.json) or a single model (config.json + safetensors).")
@@ -46,6 +50,12 @@ public struct ForwardCommand: ParsableCommand {
         do {
             switch component {
             case .unet: result = try runUNet(folder: folder, inputs: inputs, backend: backend)
+            case .vaeEncoder:
+                let vae = try AutoencoderKL(folder: folder, backend: backend)
+                result = ["latent_mean": try vae.encodeMean(backend.tensor(try inputs.floatTensor("sample"))).host()]
+            case .vaeDecoder:
+                let vae = try AutoencoderKL(folder: folder, backend: backend)
+                result = ["sample": try vae.decode(backend.tensor(try inputs.floatTensor("latent"))).host()]
             }
         } catch let error as ModelInputError {
             throw TensorFileError(inputURL, "tensor '\(error.input)' \(error.problem)")

@@ -81,3 +81,20 @@ extension ForwardCommandTests {
         #expect(zip(actual.scalars, expected.scalars).map { abs($0 - $1) }.max()! < 1e-4 * scale)
     }
 }
+
+extension ForwardCommandTests {
+    @Test(arguments: [("vae-encoder", "latent_mean"), ("vae-decoder", "sample")])
+    func vaeComponents(component: String, outputName: String) throws {
+        let folder = try scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let sd = fixtures.deletingLastPathComponent().appendingPathComponent("sd")
+        let output = folder.appendingPathComponent("out.safetensors")
+        try forward(["--model", sd.appendingPathComponent("sd15").path, "--component", component,
+                     "--input", sd.appendingPathComponent("\(component).inputs.safetensors").path, "--output", output.path])
+        let actual = try SafetensorsFile(contentsOf: output).floatTensor(outputName)
+        let expected = try SafetensorsFile(contentsOf: sd.appendingPathComponent("\(component).expected.safetensors")).floatTensor(outputName)
+        #expect(actual.shape == expected.shape)
+        let scale = expected.scalars.map { abs($0) }.max()!
+        #expect(zip(actual.scalars, expected.scalars).map { abs($0 - $1) }.max()! < 1e-4 * scale)
+    }
+}
