@@ -20,6 +20,14 @@ import Tensors
         #expect(relativeMaxError(mean.values(), expected.scalars) < 1e-4)
     }
 
+    @Test func posteriorDrawWithGivenNoise() throws {
+        let image = try SafetensorsFile(contentsOf: FixtureFiles.url("sd/vae-encoder.inputs.safetensors")).floatTensor("sample")
+        let expected = try SafetensorsFile(contentsOf: FixtureFiles.url("sd/vae-encoder.expected.safetensors"))
+        let drawn = try vae().encodeSample(backend.tensor(image), noise: backend.tensor(try expected.floatTensor("noise")))
+        #expect(relativeMaxError(drawn.values(), try expected.floatTensor("latent_sample").scalars) < 1e-4)
+        #expect(throws: ModelInputError.self) { try vae().encodeSample(backend.tensor(image), noise: backend.zeros([2, 4, 2, 2])) }
+    }
+
     @Test func decoder() throws {
         let latent = try SafetensorsFile(contentsOf: FixtureFiles.url("sd/vae-decoder.inputs.safetensors")).floatTensor("latent")
         let expected = try SafetensorsFile(contentsOf: FixtureFiles.url("sd/vae-decoder.expected.safetensors")).floatTensor("sample")

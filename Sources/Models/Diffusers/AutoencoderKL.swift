@@ -77,6 +77,26 @@ public final class AutoencoderKL {
 
     /// The posterior mean (unscaled) of images in [-1, 1]: [B, in, H, W] → [B, latent, H/f, W/f].
     public func encodeMean(_ image: Tensor) throws -> Tensor {
+        backend.slice(try moments(image), axis: 1, range: 0..<configuration.latentChannels)
+    }
+
+    /// A draw from the posterior (unscaled): mean + σ·noise with σ = exp(½·clamp(log-variance, −30, 20)), as
+    /// diffusers' DiagonalGaussianDistribution. The caller supplies the noise, so a seed there fixes the draw.
+    public func encodeSample(_ image: Tensor, noise: Tensor) throws -> Tensor {
+        let latent = configuration.latentChannels
+        let both = try moments(image)
+        guard noise.shape == [both.shape[0], latent, both.shape[2], both.shape[3]] else {
+            throw ModelInputError("noise", "has shape \(noise.shape); the posterior of these images is [\(both.shape[0]), \(latent), \(both.shape[2]), \(both.shape[3])]")
+        }
+        let mean = backend.slice(both, axis: 1, range: 0..<latent)
+        // exp is not a backend op; the log-variance is small, and this runs once per image, so it is done here.
+        let logVariance = backend.slice(both, axis: 1, range: latent..<(2 * latent))
+        let sigma = logVariance.values().map { Float(exp(0.5 * Double(min(max($0, -30), 20)))) }
+        return backend.add(mean, backend.multiply(backend.tensor(sigma, shape: logVariance.shape), noise))
+    }
+
+    /// The encoder's output after quant_conv: mean and log-variance stacked on the channel axis.
+    func moments(_ image: Tensor) throws -> Tensor {
         let c = configuration, f = downsamplingFactor
         guard image.rank == 4, image.shape[1] == c.inChannels, image.shape[2] % f == 0, image.shape[3] % f == 0, image.shape[2] > 0, image.shape[3] > 0 else {
             throw ModelInputError("sample", "has shape \(image.shape); the VAE encoder takes [batch, \(c.inChannels), height, width] with sides multiples of \(f)")
@@ -84,9 +104,7 @@ public final class AutoencoderKL {
         var h = encoderIn(image)
         for block in encoderDown { h = block(h, nil, context: nil).0 }
         h = encoderOut(encoderNormOut(encoderMid(h, nil, context: nil), silu: true))
-        if let quantConv { h = quantConv(h) }
-        // The first half of the channels is the mean, the second the log-variance.
-        return backend.slice(h, axis: 1, range: 0..<c.latentChannels)
+        return quantConv.map { $0(h) } ?? h
     }
 
     /// Images (about [-1, 1]) from unscaled latents: [B, latent, h, w] → [B, out, h·f, w·f].

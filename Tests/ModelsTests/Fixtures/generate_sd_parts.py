@@ -78,11 +78,16 @@ def vae_cases(folder: str, seed: int) -> None:
     generator = torch.Generator().manual_seed(seed + 1)
     image = torch.rand(2, 3, 32, 32, generator=generator) * 2 - 1
     latent = torch.randn(2, 4, 4, 4, generator=generator)
+    noise = torch.randn(2, 4, 4, 4, generator=generator)
     with torch.no_grad():
-        mean = vae.encode(image).latent_dist.mean
+        posterior = vae.encode(image).latent_dist
+        mean = posterior.mean
+        # DiagonalGaussianDistribution.sample() is mean + std·ε; given ε, the draw is exact.
+        drawn = posterior.mean + posterior.std * noise
         decoded = vae.decode(latent).sample
     save_file({"sample": image}, os.path.join(HERE, "vae-encoder.inputs.safetensors"))
-    save_file({"latent_mean": mean.contiguous()}, os.path.join(HERE, "vae-encoder.expected.safetensors"))
+    save_file({"latent_mean": mean.contiguous(), "noise": noise, "latent_sample": drawn.contiguous()},
+              os.path.join(HERE, "vae-encoder.expected.safetensors"))
     save_file({"latent": latent}, os.path.join(HERE, "vae-decoder.inputs.safetensors"))
     save_file({"sample": decoded.contiguous()}, os.path.join(HERE, "vae-decoder.expected.safetensors"))
     print(f"vae: {sum(p.numel() for p in vae.parameters())} parameters, mean std {mean.std():.4f}, decoded std {decoded.std():.4f}")
