@@ -39,5 +39,6 @@ let package = Package(
         .testTarget(name: "ComputeTests", dependencies: ["Compute"]),
         // Fixtures/ holds golden files read by path, with the script that generates them.
         .testTarget(name: "ModelsTests", dependencies: ["Models"], exclude: ["Fixtures"]),
+        .testTarget(name: "BELMCommandsTests", dependencies: ["BELMCommands"]),
     ]
 )
