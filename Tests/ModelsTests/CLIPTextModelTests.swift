@@ -24,6 +24,23 @@ import Tensors
         #expect(error < 1e-4, "max abs error \(error) of the output's scale")
     }
 
+    /// hidden_act "gelu" runs the exact GELU: the same weights give transformers' gelu output.
+    @Test func honoursGeluActivation() throws {
+        let folder = try Fixture.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let source = Fixture.clip.appendingPathComponent("text_encoder")
+        try FileManager.default.copyItem(at: source.appendingPathComponent("model.safetensors"), to: folder.appendingPathComponent("model.safetensors"))
+        let config = try String(contentsOf: source.appendingPathComponent("config.json"), encoding: .utf8)
+        #expect(config.contains("\"hidden_act\": \"quick_gelu\""))
+        try config.replacingOccurrences(of: "\"quick_gelu\"", with: "\"gelu\"")
+            .write(to: folder.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
+        let model = try CLIPTextModel.load(folder: folder, backend: CPUBackend())
+        #expect(model.config.activation == .gelu)
+        let output = try model.encode(inputIDs: try io.intTensor("input_ids"))
+        let error = Self.relativeError(output.values(), try io.floatTensor("last_hidden_state_gelu").scalars)
+        #expect(error < 1e-4, "max abs error \(error) of the output's scale")
+    }
+
     /// SD1.5's own files name every tensor under `text_model.`; the same weights under that prefix load the same.
     @Test func readsPrefixedCheckpoints() throws {
         let folder = try Fixture.temporaryDirectory()

@@ -5,7 +5,8 @@ Writes, under Tests/ModelsTests/Fixtures/clip/ (a diffusers-style folder holding
   tokenizer/vocab.json, merges.txt, tokenizer_config.json, special_tokens_map.json
   tokenizer_expected.json      prompts and the ids transformers' CLIPTokenizer gives them (padded to 77)
   text_encoder/config.json, model.safetensors   a tiny random-weight CLIPTextModel (save_pretrained)
-  text_encoder_io.safetensors  input_ids [B,77] int64 and the model's last_hidden_state [B,77,D]
+  text_encoder_io.safetensors  input_ids [B,77] int64 and the model's last_hidden_state [B,77,D]; also
+                               last_hidden_state_gelu, the same weights run with hidden_act "gelu"
 
 Vocabulary source: OpenAI CLIP's BPE file `bpe_simple_vocab_16e6.txt.gz` as shipped inside the
 open_clip_torch wheel (open_clip/bpe_simple_vocab_16e6.txt.gz; this script was run with the one in
@@ -212,8 +213,19 @@ def make_text_encoder_fixture():
     ids = torch.tensor(rows, dtype=torch.int64)
     with torch.no_grad():
         hidden = model(input_ids=ids).last_hidden_state
+    # The same weights with hidden_act "gelu" (exact erf GELU), the other activation belm accepts.
+    gelu_config = CLIPTextConfig.from_dict({**config.to_dict(), "hidden_act": "gelu"})
+    gelu_model = CLIPTextModel(gelu_config).eval()
+    gelu_model.load_state_dict(model.state_dict())
+    with torch.no_grad():
+        gelu_hidden = gelu_model(input_ids=ids).last_hidden_state
+    assert (gelu_hidden - hidden).abs().max() > 1e-3, "gelu and quick_gelu outputs must differ to test anything"
     save_file(
-        {"input_ids": ids.contiguous(), "last_hidden_state": hidden.float().contiguous()},
+        {
+            "input_ids": ids.contiguous(),
+            "last_hidden_state": hidden.float().contiguous(),
+            "last_hidden_state_gelu": gelu_hidden.float().contiguous(),
+        },
         os.path.join(OUT, "text_encoder_io.safetensors"),
     )
 
