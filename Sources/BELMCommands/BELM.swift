@@ -9,6 +9,7 @@ public struct BELM: ParsableCommand {
         subcommands: [
             DatasetCommand.self,
             ForwardCommand.self,
+            TokenizeCommand.self,
         ]
     )
 
