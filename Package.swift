@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "Models", dependencies: ["Diffusion", "CPNG"]),
         .target(name: "Experiments", dependencies: ["Models"]),
         .target(name: "Site", dependencies: [
-            "Experiments", "CCmark",
+            "Experiments", "CCmark", "CPNG",
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Yams", package: "Yams"),
         ]),
