@@ -7,6 +7,11 @@ public struct BELM: ParsableCommand {
         abstract: "Exact-inversion diffusion samplers (DDIM, EDICT, BDIA, O-BELM), their experiments, and a site that compares them.",
         version: "0.1.0",
         subcommands: [
+            SampleCommand.self,
+            ReconstructCommand.self,
+            InterpolateCommand.self,
+            EditCommand.self,
+            ConvergenceCommand.self,
             DatasetCommand.self,
             ForwardCommand.self,
             TokenizeCommand.self,
