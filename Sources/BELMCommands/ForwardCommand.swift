@@ -16,6 +16,7 @@ public struct ForwardCommand: ParsableCommand {
               or encoder_hidden_states [B,77,D] f32 → sample.
         vae-encoder: sample (image in [-1,1]) → latent_mean (posterior mean, unscaled).
         vae-decoder: latent (unscaled) → sample.
+        text-encoder: input_ids [B,77] int64 → last_hidden_state.
         """
     )
 
@@ -23,6 +24,7 @@ public struct ForwardCommand: ParsableCommand {
         case unet
         case vaeEncoder = "vae-encoder"
         case vaeDecoder = "vae-decoder"
+        case textEncoder = "text-encoder"
     }
 
     @Option(help: "A diffusers folder: a pipeline (model_index.json) or a single model (config.json + safetensors).")
@@ -56,6 +58,14 @@ public struct ForwardCommand: ParsableCommand {
             case .vaeDecoder:
                 let vae = try AutoencoderKL(folder: folder, backend: backend)
                 result = ["sample": try vae.decode(backend.tensor(try inputs.floatTensor("latent"))).host()]
+            case .textEncoder:
+                let encoder = try CLIPTextModel.load(modelFolder: folder.url, backend: backend)
+                let ids = try inputs.intTensor("input_ids")
+                do {
+                    result = ["last_hidden_state": try encoder.encode(inputIDs: ids).host()]
+                } catch let error as CLIPTextModel.InputError {
+                    throw TensorFileError(inputURL, error.description)
+                }
             }
         } catch let error as ModelInputError {
             throw TensorFileError(inputURL, "tensor '\(error.input)' \(error.problem)")

@@ -98,3 +98,19 @@ extension ForwardCommandTests {
         #expect(zip(actual.scalars, expected.scalars).map { abs($0 - $1) }.max()! < 1e-4 * scale)
     }
 }
+
+extension ForwardCommandTests {
+    @Test func textEncoderComponent() throws {
+        let folder = try scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let clip = fixtures.deletingLastPathComponent().appendingPathComponent("clip")
+        let io = clip.appendingPathComponent("text_encoder_io.safetensors")
+        let output = folder.appendingPathComponent("out.safetensors")
+        try forward(["--model", clip.path, "--component", "text-encoder", "--input", io.path, "--output", output.path])
+        let actual = try SafetensorsFile(contentsOf: output).floatTensor("last_hidden_state")
+        let expected = try SafetensorsFile(contentsOf: io).floatTensor("last_hidden_state")
+        #expect(actual.shape == expected.shape)
+        let scale = expected.scalars.map { abs($0) }.max()!
+        #expect(zip(actual.scalars, expected.scalars).map { abs($0 - $1) }.max()! < 1e-4 * scale)
+    }
+}
