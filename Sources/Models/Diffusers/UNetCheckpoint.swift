@@ -1,4 +1,5 @@
 import Compute
+import Diffusion
 import Foundation
 import Tensors
 
@@ -14,6 +15,16 @@ public struct UNetCheckpoint {
         model = try DiffusersUNet(folder: folder, backend: backend)
         schedulerConfig = try folder.schedulerConfig()
         predictionType = try PredictionType(schedulerConfig: schedulerConfig)
+    }
+
+    /// The training schedule from the folder's scheduler config; nil when the folder has none.
+    public func noiseSchedule() throws -> NoiseSchedule? {
+        try schedulerConfig.map { try NoiseSchedule(schedulerConfig: $0.url) }
+    }
+
+    /// ε_θ for the samplers, converting v- or x₀-predictions with the schedule's ᾱ.
+    public func noisePredictor(schedule: NoiseSchedule) throws -> DiffusersNoisePredictor {
+        try noisePredictor(alphasCumprod: schedule.alphasCumprod)
     }
 
     /// ε_θ for the samplers; `alphasCumprod` (ᾱ_t, t = 0…) is required unless the model predicts ε.
