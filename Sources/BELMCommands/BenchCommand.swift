@@ -4,14 +4,27 @@ import Diffusion
 import Foundation
 import Models
 
-/// `belm bench`: UNet forward throughput at the google/ddpm-cifar10-32 configuration with random weights.
+/// `belm bench`: UNet forward throughput with random weights at a real model's configuration.
 /// FLOPs are counted from the layers the forward actually runs (conv, linear, attention matmuls).
 public struct BenchCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Time a UNet forward pass (ddpm-cifar10-32 configuration, random weights) on a backend.",
-        discussion: "Compare with Benchmarks/unet2d_pytorch.py, which times PyTorch on the same configuration."
+        abstract: "Time a UNet forward pass (a real model's configuration, random weights) on a backend.",
+        discussion: "Compare with Benchmarks/unet2d_pytorch.py, which times PyTorch on the ddpm-cifar10-32 configuration."
     )
+
+    public enum Configuration: String, ExpressibleByArgument, CaseIterable, Sendable {
+        /// google/ddpm-cifar10-32's UNet2DModel (12.4 GFLOP per 32×32 image).
+        case ddpmCIFAR10 = "ddpm-cifar10-32"
+        /// Stable Diffusion 1.5's UNet2DConditionModel on latents (batch 2 is one guided step), 77 text tokens.
+        case sd15UNet = "sd15-unet"
+    }
+
+    @Option(help: "The UNet configuration: \(Configuration.allCases.map(\.rawValue).joined(separator: "|")).")
+    public var configuration: Configuration = .ddpmCIFAR10
+
+    @Option(help: "Image side in pixels (default: 32 for ddpm-cifar10-32, 512 for sd15-unet, which works on side/8 latents).")
+    public var resolution: Int?
 
     @Option(parsing: .upToNextOption, help: "Batch sizes to time.")
     public var batchSizes: [Int] = [1, 8, 32]
@@ -26,31 +39,44 @@ public struct BenchCommand: ParsableCommand {
     public func validate() throws {
         guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
         guard !batchSizes.isEmpty, batchSizes.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--batch-sizes must be positive") }
+        if let resolution, resolution < 8 || resolution % 8 != 0 {
+            throw ValidationError("--resolution must be a positive multiple of 8")
+        }
     }
 
     public func run() throws {
         let counter = FLOPCountingBackend(wrapping: try backendOptions.makeBackend())
-        let configuration = UNet2DConfiguration.ddpmCIFAR10()
-        let model = try DiffusersUNet(configuration: configuration, weights: RandomWeights(), backend: counter)
-        let size = configuration.sampleSize ?? 32
-        print("UNet2DModel forward, google/ddpm-cifar10-32 configuration (random weights), backend \(counter.name)")
-        print("batch  seconds/forward  images/s  GFLOP/image  GFLOP/s")
+        let model: DiffusersUNet
+        let side: Int
+        switch configuration {
+        case .ddpmCIFAR10:
+            model = try DiffusersUNet(configuration: UNet2DConfiguration.ddpmCIFAR10(), weights: RandomWeights(), backend: counter)
+            side = resolution ?? 32
+        case .sd15UNet:
+            model = try DiffusersUNet(configuration: UNet2DConditionConfiguration.stableDiffusion15(), weights: RandomWeights(), backend: counter)
+            side = (resolution ?? 512) / 8
+        }
+        print("\(configuration.rawValue) UNet forward (random weights) on \(side)×\(side) samples, backend \(counter.name)")
+        print("batch  seconds/forward  samples/s  GFLOP/sample  GFLOP/s")
         for batch in batchSizes {
-            let count = batch * configuration.inChannels * size * size
-            let x = counter.tensor((0..<count).map { Float(sin(Double($0) * 0.37)) }, shape: [batch, configuration.inChannels, size, size])
+            let count = batch * model.sampleChannels * side * side
+            let x = counter.tensor((0..<count).map { Float(sin(Double($0) * 0.37)) }, shape: [batch, model.sampleChannels, side, side])
             let timesteps = (0..<batch).map { Double((137 * $0) % 1000) }
+            let conditioning: Conditioning = model.crossAttentionDim.map { dim in
+                .text(counter.tensor((0..<(batch * 77 * dim)).map { Float(cos(Double($0) * 0.11)) }, shape: [batch, 77, dim]))
+            } ?? .unconditional
             counter.reset()
-            _ = try model.forward(x, timesteps: timesteps, conditioning: .unconditional).values()
+            _ = try model.forward(x, timesteps: timesteps, conditioning: conditioning).values()
             let flops = counter.flops
             let clock = ContinuousClock()
             let start = clock.now
             for _ in 0..<repeats {
                 // Reading the result back waits for the backend to finish.
-                _ = try model.forward(x, timesteps: timesteps, conditioning: .unconditional).values()
+                _ = try model.forward(x, timesteps: timesteps, conditioning: conditioning).values()
             }
             let elapsed = clock.now - start
             let seconds = (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18) / Double(repeats)
-            print(String(format: "%5d  %15.4f  %8.2f  %11.2f  %7.2f", batch, seconds, Double(batch) / seconds,
+            print(String(format: "%5d  %15.4f  %9.3f  %12.2f  %7.2f", batch, seconds, Double(batch) / seconds,
                          flops / Double(batch) / 1e9, flops / seconds / 1e9))
         }
     }

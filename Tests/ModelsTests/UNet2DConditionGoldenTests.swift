@@ -34,3 +34,16 @@ import Tensors
         #expect(throws: ModelInputError.self) { try model.forward(x, timesteps: [1], conditioning: .text(backend.zeros([2, 7, 8]))) }
     }
 }
+
+@Suite struct BenchmarkConfigurationTests {
+    /// The built-in configurations the benchmark uses parse as their real checkpoints would.
+    @Test func builtInConfigurations() {
+        let sd = UNet2DConditionConfiguration.stableDiffusion15()
+        #expect(sd.attentionHeads == [8, 8, 8, 8])
+        #expect(sd.downBlockCrossAttention == [true, true, true, false])
+        #expect(sd.timeEmbeddingChannels == 1280)
+        let cifar = UNet2DConfiguration.ddpmCIFAR10()
+        #expect(cifar.downBlockAttention == [false, true, false, false])
+        #expect(cifar.attentionHeadDim == nil)
+    }
+}

@@ -31,6 +31,15 @@ public final class DiffusersUNet: DiffusionUNet {
         try self.init(architecture: configuration.architecture, weights: weights, backend: backend)
     }
 
+    public convenience init(configuration: UNet2DConditionConfiguration, weights: any WeightSource, backend: any Backend) throws {
+        try self.init(architecture: configuration.architecture, weights: weights, backend: backend)
+    }
+
+    /// Channels of the samples the model takes (3 for pixel models, 4 for SD latents).
+    public var sampleChannels: Int { architecture.inChannels }
+    /// Width of the text embeddings it attends to; nil for models without cross-attention.
+    public var crossAttentionDim: Int? { architecture.crossAttentionDim }
+
     init(architecture a: UNetArchitecture, weights: any WeightSource, backend: any Backend) throws {
         architecture = a
         self.backend = backend
