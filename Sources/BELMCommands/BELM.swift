@@ -6,8 +6,16 @@ public struct BELM: ParsableCommand {
         commandName: "belm",
         abstract: "Exact-inversion diffusion samplers (DDIM, EDICT, BDIA, O-BELM), their experiments, and a site that compares them.",
         version: "0.1.0",
-        subcommands: [SampleCommand.self, ReconstructCommand.self, InterpolateCommand.self, EditCommand.self,
-                      ConvergenceCommand.self, DatasetCommand.self]
+        subcommands: [
+            SampleCommand.self,
+            ReconstructCommand.self,
+            InterpolateCommand.self,
+            EditCommand.self,
+            ConvergenceCommand.self,
+            DatasetCommand.self,
+            ForwardCommand.self,
+            TokenizeCommand.self,
+        ]
     )
 
     public init() {}
