@@ -9,7 +9,7 @@ import Models
 public struct BenchCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Time a UNet forward pass (a real model's configuration, random weights) on a backend.",
+        abstract: "Time a UNet or VAE forward pass (a real model's configuration, random weights) on a backend.",
         discussion: "Compare with Benchmarks/unet2d_pytorch.py, which times PyTorch on the ddpm-cifar10-32 configuration."
     )
 
@@ -18,12 +18,14 @@ public struct BenchCommand: ParsableCommand {
         case ddpmCIFAR10 = "ddpm-cifar10-32"
         /// Stable Diffusion 1.5's UNet2DConditionModel on latents (batch 2 is one guided step), 77 text tokens.
         case sd15UNet = "sd15-unet"
+        /// Stable Diffusion 1.5's VAE decoder, latents to images.
+        case sd15VAEDecoder = "sd15-vae-decoder"
     }
 
-    @Option(help: "The UNet configuration: \(Configuration.allCases.map(\.rawValue).joined(separator: "|")).")
+    @Option(help: "The model configuration: \(Configuration.allCases.map(\.rawValue).joined(separator: "|")).")
     public var configuration: Configuration = .ddpmCIFAR10
 
-    @Option(help: "Image side in pixels (default: 32 for ddpm-cifar10-32, 512 for sd15-unet, which works on side/8 latents).")
+    @Option(help: "Image side in pixels (default: 32 for ddpm-cifar10-32, 512 for the sd15 parts, which work on side/8 latents).")
     public var resolution: Int?
 
     @Option(parsing: .upToNextOption, help: "Batch sizes to time.")
@@ -46,38 +48,53 @@ public struct BenchCommand: ParsableCommand {
 
     public func run() throws {
         let counter = FLOPCountingBackend(wrapping: try backendOptions.makeBackend())
-        let model: DiffusersUNet
+        // One forward pass at a batch size, built once per batch size outside the timed loop.
+        let prepare: (Int) throws -> () throws -> Tensor
         let side: Int
         switch configuration {
-        case .ddpmCIFAR10:
-            model = try DiffusersUNet(configuration: UNet2DConfiguration.ddpmCIFAR10(), weights: RandomWeights(), backend: counter)
-            side = resolution ?? 32
-        case .sd15UNet:
-            model = try DiffusersUNet(configuration: UNet2DConditionConfiguration.stableDiffusion15(), weights: RandomWeights(), backend: counter)
+        case .ddpmCIFAR10, .sd15UNet:
+            let model = configuration == .ddpmCIFAR10
+                ? try DiffusersUNet(configuration: UNet2DConfiguration.ddpmCIFAR10(), weights: RandomWeights(), backend: counter)
+                : try DiffusersUNet(configuration: UNet2DConditionConfiguration.stableDiffusion15(), weights: RandomWeights(), backend: counter)
+            side = configuration == .ddpmCIFAR10 ? resolution ?? 32 : (resolution ?? 512) / 8
+            prepare = { batch in
+                let x = counter.tensor(Self.pattern(batch * model.sampleChannels * side * side, 0.37), shape: [batch, model.sampleChannels, side, side])
+                let timesteps = (0..<batch).map { Double((137 * $0) % 1000) }
+                let conditioning: Conditioning = model.crossAttentionDim.map { dim in
+                    .text(counter.tensor(Self.pattern(batch * 77 * dim, 0.11), shape: [batch, 77, dim]))
+                } ?? .unconditional
+                return { try model.forward(x, timesteps: timesteps, conditioning: conditioning) }
+            }
+        case .sd15VAEDecoder:
+            let vae = try AutoencoderKL(configuration: .stableDiffusion15(), weights: RandomWeights(), backend: counter)
             side = (resolution ?? 512) / 8
+            prepare = { batch in
+                let latent = counter.tensor(Self.pattern(batch * 4 * side * side, 0.37), shape: [batch, 4, side, side])
+                return { try vae.decode(latent) }
+            }
         }
-        print("\(configuration.rawValue) UNet forward (random weights) on \(side)×\(side) samples, backend \(counter.name)")
+        print("\(configuration.rawValue) forward (random weights) on \(side)×\(side) inputs, backend \(counter.name)")
         print("batch  seconds/forward  samples/s  GFLOP/sample  GFLOP/s")
         for batch in batchSizes {
-            let count = batch * model.sampleChannels * side * side
-            let x = counter.tensor((0..<count).map { Float(sin(Double($0) * 0.37)) }, shape: [batch, model.sampleChannels, side, side])
-            let timesteps = (0..<batch).map { Double((137 * $0) % 1000) }
-            let conditioning: Conditioning = model.crossAttentionDim.map { dim in
-                .text(counter.tensor((0..<(batch * 77 * dim)).map { Float(cos(Double($0) * 0.11)) }, shape: [batch, 77, dim]))
-            } ?? .unconditional
+            let forward = try prepare(batch)
             counter.reset()
-            _ = try model.forward(x, timesteps: timesteps, conditioning: conditioning).values()
+            _ = try forward().values()
             let flops = counter.flops
             let clock = ContinuousClock()
             let start = clock.now
             for _ in 0..<repeats {
                 // Reading the result back waits for the backend to finish.
-                _ = try model.forward(x, timesteps: timesteps, conditioning: conditioning).values()
+                _ = try forward().values()
             }
             let elapsed = clock.now - start
             let seconds = (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18) / Double(repeats)
             print(String(format: "%5d  %15.4f  %9.3f  %12.2f  %7.2f", batch, seconds, Double(batch) / seconds,
                          flops / Double(batch) / 1e9, flops / seconds / 1e9))
         }
+    }
+
+    /// Deterministic input values of order one.
+    static func pattern(_ count: Int, _ frequency: Double) -> [Float] {
+        (0..<count).map { Float(sin(Double($0) * frequency)) }
     }
 }

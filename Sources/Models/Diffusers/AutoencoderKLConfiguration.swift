@@ -55,4 +55,17 @@ public struct AutoencoderKLConfiguration: Sendable {
         usePostQuantConv = try config.bool("use_post_quant_conv", default: true)
         midBlockAttention = try config.bool("mid_block_add_attention", default: true)
     }
+
+    /// runwayml/stable-diffusion-v1-5's vae/config.json (84 M parameters), for benchmarks with random weights.
+    public static func stableDiffusion15() -> AutoencoderKLConfiguration {
+        let fields: [String: Any] = [
+            "_class_name": "AutoencoderKL", "act_fn": "silu", "block_out_channels": [128, 256, 512, 512],
+            "down_block_types": ["DownEncoderBlock2D", "DownEncoderBlock2D", "DownEncoderBlock2D", "DownEncoderBlock2D"],
+            "in_channels": 3, "latent_channels": 4, "layers_per_block": 2, "norm_num_groups": 32, "out_channels": 3,
+            "sample_size": 512, "scaling_factor": 0.18215,
+            "up_block_types": ["UpDecoderBlock2D", "UpDecoderBlock2D", "UpDecoderBlock2D", "UpDecoderBlock2D"],
+        ]
+        // The literal above is valid by construction.
+        return try! AutoencoderKLConfiguration(DiffusersConfig(fields: fields, url: URL(fileURLWithPath: "stable-diffusion-v1-5/vae/config.json")))
+    }
 }
