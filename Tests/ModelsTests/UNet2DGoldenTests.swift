@@ -12,7 +12,7 @@ import Tensors
 
     func run(_ name: String) throws -> (actual: [Float], expected: [Float]) {
         let folder = try DiffusersFolder(FixtureFiles.url("unet2d/\(name)"))
-        let model = try DiffusersUNet(folder: folder, backend: backend)
+        let model = try UNet2DModel(folder: folder, backend: backend)
         let inputs = try SafetensorsFile(contentsOf: FixtureFiles.url("unet2d/\(name).inputs.safetensors"))
         let sample = backend.tensor(try inputs.floatTensor("sample"))
         let timesteps = try inputs.floatTensor("timestep").scalars.map(Double.init)

@@ -132,15 +132,15 @@ import Tensors
         }
         #expect(try SafetensorsFile(contentsOf: folder.appendingPathComponent("diffusion_pytorch_model.safetensors")).entries["mid_block.attentions.0.query.weight"] != nil)
         let x = backend.tensor((0..<(2 * 3 * 16 * 16)).map { Float(cos(Double($0))) }, shape: [2, 3, 16, 16])
-        let legacy = try DiffusersUNet(folder: DiffusersFolder(folder), backend: backend)
-        let current = try DiffusersUNet(folder: DiffusersFolder(FixtureFiles.url("unet2d/cifar10")), backend: backend)
+        let legacy = try UNet2DModel(folder: DiffusersFolder(folder), backend: backend)
+        let current = try UNet2DModel(folder: DiffusersFolder(FixtureFiles.url("unet2d/cifar10")), backend: backend)
         #expect(try legacy.forward(x, timesteps: [3, 700], conditioning: .unconditional).values()
                 == current.forward(x, timesteps: [3, 700], conditioning: .unconditional).values())
     }
 
     @Test func badForwardInputs() throws {
-        let unconditional = try DiffusersUNet(folder: DiffusersFolder(FixtureFiles.url("unet2d/cifar10")), backend: backend)
-        let classes = try DiffusersUNet(folder: DiffusersFolder(FixtureFiles.url("unet2d/classcond")), backend: backend)
+        let unconditional = try UNet2DModel(folder: DiffusersFolder(FixtureFiles.url("unet2d/cifar10")), backend: backend)
+        let classes = try UNet2DModel(folder: DiffusersFolder(FixtureFiles.url("unet2d/classcond")), backend: backend)
         let x = backend.zeros([2, 3, 16, 16])
         #expect(throws: ModelInputError.self) { try unconditional.forward(backend.zeros([2, 4, 16, 16]), timesteps: [1], conditioning: .unconditional) }
         #expect(throws: ModelInputError.self) { try unconditional.forward(backend.zeros([2, 3, 12, 12]), timesteps: [1], conditioning: .unconditional) }

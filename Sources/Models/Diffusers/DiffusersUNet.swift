@@ -11,6 +11,9 @@ public protocol DiffusionUNet: AnyObject {
     func forward(_ sample: Tensor, timesteps: [Double], conditioning: Conditioning) throws -> Tensor
 }
 
+/// diffusers' class name for the DDPM-family UNet; one Swift class runs it and UNet2DConditionModel alike.
+public typealias UNet2DModel = DiffusersUNet
+
 /// A diffusers UNet — UNet2DModel (the DDPM family: google/ddpm-cifar10-32, ddpm-celebahq-256,
 /// class-conditional models) or UNet2DConditionModel (Stable Diffusion) — written with `Backend` ops only.
 /// Parameters are uploaded once, when the model is built.
