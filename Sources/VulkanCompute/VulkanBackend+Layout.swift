@@ -1,0 +1,103 @@
+import Compute
+
+extension VulkanBackend {
+    public func permute(_ x: Tensor, _ order: [Int]) -> Tensor {
+        precondition(order.sorted() == Array(0..<x.rank), "permute order \(order) does not fit \(x.shape)")
+        let outShape = order.map { x.shape[$0] }
+        let inStrides = Broadcast.rowMajorStrides(x.shape)
+        let (result, out) = output(outShape)
+        guard x.count > 0 else { return result }
+        let (dims, strides) = Self.collapse(dims: outShape, strides: order.map { inStrides[$0] })
+        gather(into: out, from: region(x), dims: dims, strides: strides)
+        return result
+    }
+
+    /// out[coordinates over `dims`] = src[srcOffset + Σ (coordinate − low)·stride], zero where a coordinate lies
+    /// outside [low, low + extent) (the default: every coordinate inside, nothing shifted).
+    func gather(into out: DeviceRegion, from src: DeviceRegion, dims: [Int], strides: [Int],
+                low: [Int]? = nil, extent: [Int]? = nil, srcOffset: Int = 0) {
+        let count = dims.reduce(1, *)
+        precondition(count * 4 <= out.size)
+        stream.dispatch(.stridedGather, storage: [out, src],
+                        push: [Self.u(count), Self.u(dims.count), Self.u(srcOffset)] + Self.six(dims) + Self.six(strides)
+                            + Self.six(low ?? dims.map { _ in 0 }) + Self.six(extent ?? dims),
+                        groups: Self.grid(count))
+    }
+
+    public func concat(_ tensors: [Tensor], axis: Int) -> Tensor {
+        precondition(!tensors.isEmpty, "concat needs at least one tensor")
+        let first = tensors[0].shape
+        for t in tensors {
+            precondition(t.rank == first.count && (0..<first.count).allSatisfy { $0 == axis || t.shape[$0] == first[$0] },
+                         "concat along \(axis) of \(first) and \(t.shape)")
+        }
+        var shape = first
+        shape[axis] = tensors.reduce(0) { $0 + $1.shape[axis] }
+        let (result, out) = output(shape)
+        let outer = first[..<axis].reduce(1, *)
+        let inner = first[(axis + 1)...].reduce(1, *)
+        var offset = 0
+        for t in tensors {
+            let width = t.shape[axis] * inner
+            copyRows(into: out, from: region(t), rows: outer, width: width,
+                     srcOffset: 0, srcStride: width, dstOffset: offset, dstStride: shape[axis] * inner)
+            offset += width
+        }
+        return result
+    }
+
+    public func slice(_ x: Tensor, axis: Int, range: Range<Int>) -> Tensor {
+        precondition(range.lowerBound >= 0 && range.upperBound <= x.shape[axis], "slice \(range) out of \(x.shape) on axis \(axis)")
+        var shape = x.shape
+        shape[axis] = range.count
+        let (result, out) = output(shape)
+        let outer = x.shape[..<axis].reduce(1, *)
+        let inner = x.shape[(axis + 1)...].reduce(1, *)
+        copyRows(into: out, from: region(x), rows: outer, width: range.count * inner,
+                 srcOffset: range.lowerBound * inner, srcStride: x.shape[axis] * inner, dstOffset: 0, dstStride: range.count * inner)
+        return result
+    }
+
+    private func copyRows(into out: DeviceRegion, from src: DeviceRegion, rows: Int, width: Int,
+                          srcOffset: Int, srcStride: Int, dstOffset: Int, dstStride: Int) {
+        let count = rows * width
+        guard count > 0 else { return }
+        stream.dispatch(.copyRows, storage: [out, src],
+                        push: [count, width, srcOffset, srcStride, dstOffset, dstStride].map(Self.u),
+                        groups: Self.grid(count))
+    }
+
+    public func upsampleNearest2x(_ x: Tensor) -> Tensor {
+        let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        return resample(x, mode: 0, outShape: [n, c, 2 * h, 2 * w])
+    }
+
+    public func avgPool2x(_ x: Tensor) -> Tensor {
+        let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        return resample(x, mode: 1, outShape: [n, c, h / 2, w / 2])
+    }
+
+    private func resample(_ x: Tensor, mode: UInt32, outShape: [Int]) -> Tensor {
+        precondition(x.rank == 4, "2× resampling takes [N, C, H, W], got \(x.shape)")
+        let (result, out) = output(outShape)
+        guard result.count > 0 else { return result }
+        stream.dispatch(.resample2x, storage: [out, region(x)],
+                        push: [Self.u(result.count), mode] + [outShape[2], outShape[3], x.shape[2], x.shape[3]].map(Self.u),
+                        groups: Self.grid(result.count))
+        return result
+    }
+
+    public func embedding(_ table: Tensor, indices: [Int]) -> Tensor {
+        let (rows, width) = (table.shape[0], table.shape[1])
+        for index in indices {
+            precondition(index >= 0 && index < rows, "embedding index \(index) outside 0..<\(rows)")
+        }
+        let (result, out) = output([indices.count, width])
+        guard result.count > 0 else { return result }
+        let indexRegion = allocate(floats: indices.count)
+        indices.map { UInt32($0) }.withUnsafeBytes { stream.upload($0, to: indexRegion) }
+        stream.dispatch(.embedding, storage: [out, region(table), indexRegion],
+                        push: [Self.u(result.count), Self.u(width)], groups: Self.grid(result.count))
+        return result
+    }
+}
