@@ -110,9 +110,9 @@ final class CommandStream {
         vkCmdPipelineBarrier(commandBuffer, stages, stages, 0, 1, &barrier, 0, nil, 0, nil)
     }
 
-    /// Records one dispatch. `storage` fills bindings 0..<4 in order (nil: a placeholder the kernel ignores), `texels` bindings 4 and 5 (a block's
-    /// whole RGBA32F view; the kernel gets texel offsets through `push`).
-    func dispatch(_ kernel: Kernel, storage: [DeviceRegion?], texels: [DeviceBlock] = [], push: [UInt32],
+    /// Records one dispatch. `storage` fills bindings 0..<4 in order (nil: a placeholder the kernel ignores), `texels` bindings 4..<8 (views over
+    /// whole blocks, RGBA32F or R32F; the kernel gets the regions' texel offsets through `push`).
+    func dispatch(_ kernel: Kernel, storage: [DeviceRegion?], texels: [VkBufferView] = [], push: [UInt32],
                   groups: (UInt32, UInt32, UInt32)) {
         precondition(storage.count <= Kernel.storageBindings && texels.count <= Kernel.texelBindings && push.count * 4 <= Kernel.pushConstantBytes)
         if frame.dispatches >= dispatchesPerSubmit { flush() }
@@ -135,7 +135,7 @@ final class CommandStream {
             return VkDescriptorBufferInfo(buffer: binding.block.buffer, offset: VkDeviceSize(binding.offset), range: VkDeviceSize(binding.size))
         }
         var views: [VkBufferView?] = (0..<Kernel.texelBindings).map { slot in
-            slot < texels.count ? texels[slot].view : placeholder.block.view
+            slot < texels.count ? texels[slot] : placeholder.block.view
         }
         bufferInfos.withUnsafeMutableBufferPointer { buffers in
             views.withUnsafeMutableBufferPointer { viewPointer in

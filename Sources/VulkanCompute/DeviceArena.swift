@@ -1,11 +1,14 @@
 import CVulkan
 
-/// One VkBuffer over one VkDeviceMemory allocation, with an RGBA32F texel view over the whole of it so that
-/// kernels can read any region of it as vec4 texels (the region's texel offset goes in push constants).
+/// One VkBuffer over one VkDeviceMemory allocation, with an RGBA32F and an R32F texel view over the whole of it
+/// so that kernels can read any region of it as vec4 or scalar texels (the region's texel offset goes in push
+/// constants). On llvmpipe texel fetches are vectorised gathers while storage-buffer loads are per-lane loops,
+/// so kernels read their inputs through these views.
 final class DeviceBlock {
     let buffer: VkBuffer
     let memory: VkDeviceMemory
     let view: VkBufferView
+    let scalarView: VkBufferView
     let size: Int
 
     init(context: VulkanContext, size: Int) throws {
@@ -31,22 +34,27 @@ final class DeviceBlock {
             throw VulkanError.call("vkAllocateMemory(\(requirements.size) bytes) on \(context.description.name)", result)
         }
         try check(vkBindBufferMemory(device, buffer, memory, 0), "vkBindBufferMemory")
-        var viewInfo = VkBufferViewCreateInfo()
-        viewInfo.sType = VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO
-        viewInfo.buffer = buffer
-        viewInfo.format = VK_FORMAT_R32G32B32A32_SFLOAT
-        viewInfo.offset = 0
-        viewInfo.range = VkDeviceSize(size / 16 * 16)
-        var view: VkBufferView?
-        try check(vkCreateBufferView(device, &viewInfo, nil, &view), "vkCreateBufferView")
+        func makeView(_ format: VkFormat, texelBytes: Int) throws -> VkBufferView {
+            var viewInfo = VkBufferViewCreateInfo()
+            viewInfo.sType = VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO
+            viewInfo.buffer = buffer
+            viewInfo.format = format
+            viewInfo.offset = 0
+            viewInfo.range = VkDeviceSize(size / texelBytes * texelBytes)
+            var view: VkBufferView?
+            try check(vkCreateBufferView(device, &viewInfo, nil, &view), "vkCreateBufferView")
+            return view!
+        }
+        view = try makeView(VK_FORMAT_R32G32B32A32_SFLOAT, texelBytes: 16)
+        scalarView = try makeView(VK_FORMAT_R32_SFLOAT, texelBytes: 4)
         self.buffer = buffer!
         self.memory = memory!
-        self.view = view!
         self.size = size
     }
 
     func destroy(_ device: VkDevice) {
         vkDestroyBufferView(device, view, nil)
+        vkDestroyBufferView(device, scalarView, nil)
         vkDestroyBuffer(device, buffer, nil)
         vkFreeMemory(device, memory, nil)
     }
@@ -70,8 +78,10 @@ final class DeviceRegion {
         self.size = size
     }
 
-    /// The region's start as an RGBA32F texel index into its block's view.
+    /// The region's start as an RGBA32F texel index into its block's `view`.
     var texelOffset: UInt32 { UInt32(offset / 16) }
+    /// The region's start as a float index into its block's `scalarView`.
+    var scalarOffset: UInt32 { UInt32(offset / 4) }
 
     deinit { arena.release(block: block, offset: offset, size: size) }
 }
@@ -94,7 +104,7 @@ final class DeviceArena {
         let limits = context.limits
         alignment = max(256, Int(limits.minStorageBufferOffsetAlignment), Int(limits.minTexelBufferOffsetAlignment))
         maxRegionSize = Int(min(UInt64(limits.maxStorageBufferRange), context.description.maxMemoryAllocationSize,
-                                UInt64(limits.maxTexelBufferElements) * 16)) / alignment * alignment
+                                UInt64(limits.maxTexelBufferElements) * 4)) / alignment * alignment
         blockSize = min(preferredBlockSize, maxRegionSize)
     }
 

@@ -1,10 +1,10 @@
 import CVulkan
 
-/// Every compute shader of the backend. All share one descriptor set layout (four storage buffers, two
-/// RGBA32F uniform texel buffers) and one 128-byte push-constant range for shapes and scalars.
+/// Every compute shader of the backend. All share one descriptor set layout (four storage buffers, four
+/// uniform texel buffers) and one 128-byte push-constant range for shapes and scalars.
 enum Kernel: String, CaseIterable {
-    case linearCombination, broadcastBinary, activation, geglu
-    case stridedGather, copyRows, resample2x, embedding
+    case linearCombination, broadcastBinary, broadcastBinaryVec4, activation, geglu
+    case stridedGather, stridedGatherFlat, copyRows, resample2x, embedding
     case groupNorm, layerNorm, softmax
     case gemmTexel, conv2dTexel
 
@@ -12,9 +12,11 @@ enum Kernel: String, CaseIterable {
         switch self {
         case .linearCombination: return SPIRV.linear_combination
         case .broadcastBinary: return SPIRV.broadcast_binary
+        case .broadcastBinaryVec4: return SPIRV.broadcast_binary_vec4
         case .activation: return SPIRV.activation
         case .geglu: return SPIRV.geglu
         case .stridedGather: return SPIRV.strided_gather
+        case .stridedGatherFlat: return SPIRV.strided_gather_flat
         case .copyRows: return SPIRV.copy_rows
         case .resample2x: return SPIRV.resample2x
         case .embedding: return SPIRV.embedding
@@ -27,7 +29,7 @@ enum Kernel: String, CaseIterable {
     }
 
     static let storageBindings = 4
-    static let texelBindings = 2
+    static let texelBindings = 4
     static let pushConstantBytes = 128
 }
 

@@ -10,15 +10,17 @@ extension VulkanBackend {
         let (result, out) = output(shape)
         let count = terms[0].0.count
         guard count > 0 else { return result }
+        let count4 = (count + 3) / 4
         // Three terms per dispatch; later dispatches add onto the output, keeping the CPU's order of additions.
         for (chunkIndex, start) in stride(from: 0, to: terms.count, by: 3).enumerated() {
             let chunk = Array(terms[start..<min(start + 3, terms.count)])
             var coefficients = chunk.map { Float($0.1) }
             while coefficients.count < 3 { coefficients.append(0) }
-            stream.dispatch(.linearCombination,
-                            storage: [out] + chunk.map { region($0.0) },
-                            push: [Self.u(count), Self.u(chunk.count), chunkIndex > 0 ? 1 : 0] + coefficients.map(Self.f),
-                            groups: Self.grid(count))
+            let regions = chunk.map { region($0.0) }
+            let offsets = (0..<3).map { $0 < regions.count ? regions[$0].texelOffset : 0 }
+            stream.dispatch(.linearCombination, storage: [out], texels: regions.map(\.block.view),
+                            push: [Self.u(count4), Self.u(chunk.count), chunkIndex > 0 ? 1 : 0] + coefficients.map(Self.f) + offsets,
+                            groups: Self.grid(count4))
         }
         return result
     }
@@ -28,10 +30,25 @@ extension VulkanBackend {
     public func multiply(_ a: Tensor, _ b: Tensor) -> Tensor { broadcast(a, b, multiply: true) }
 
     private func broadcast(_ a: Tensor, _ b: Tensor, multiply: Bool) -> Tensor {
-        let (dims, strides) = Self.collapse(dims: a.shape, strides: Broadcast.strides(of: b.shape, against: a.shape))
+        var (dims, strides) = Self.collapse(dims: a.shape, strides: Broadcast.strides(of: b.shape, against: a.shape))
         let (result, out) = output(a.shape)
         guard a.count > 0 else { return result }
-        stream.dispatch(.broadcastBinary, storage: [out, region(a), region(b)],
+        let (ra, rb) = (region(a), region(b))
+        if dims.count == 1 && strides == [1] {
+            // Same shapes: regions are padded to whole texels, so round the length up to a multiple of 4.
+            dims = [Self.roundUp(dims[0], 4)]
+        }
+        if dims.count <= 3, dims.last! % 4 == 0, strides.last! <= 1 {
+            let d = [Int](repeating: 1, count: 3 - dims.count) + dims
+            let s = [Int](repeating: 0, count: 3 - strides.count) + strides
+            if d[0] <= 65535 && d[1] <= 65535 {
+                stream.dispatch(.broadcastBinaryVec4, storage: [out], texels: [ra.block.view, rb.block.scalarView],
+                                push: [d[1], d[2] / 4, s[0], s[1], s[2], Int(ra.texelOffset), Int(rb.scalarOffset), multiply ? 1 : 0].map(Self.u),
+                                groups: Self.grid(x: d[2] / 4, y: d[1], z: d[0]))
+                return result
+            }
+        }
+        stream.dispatch(.broadcastBinary, storage: [out, ra, rb],
                         push: [Self.u(a.count), Self.u(dims.count), multiply ? 1 : 0] + Self.six(dims) + Self.six(strides),
                         groups: Self.grid(a.count))
         return result
@@ -46,7 +63,9 @@ extension VulkanBackend {
         case .gelu: code = 1
         case .quickGelu: code = 2
         }
-        stream.dispatch(.activation, storage: [out, region(x)], push: [Self.u(x.count), code], groups: Self.grid(x.count))
+        let count4 = (x.count + 3) / 4, rx = region(x)
+        stream.dispatch(.activation, storage: [out], texels: [rx.block.view], push: [Self.u(count4), code, rx.texelOffset],
+                        groups: Self.grid(count4))
         return result
     }
 
@@ -55,8 +74,11 @@ extension VulkanBackend {
         precondition(width % 2 == 0, "geglu needs an even last axis, got \(x.shape)")
         let (result, out) = output(Array(x.shape.dropLast()) + [width / 2])
         guard result.count > 0 else { return result }
-        stream.dispatch(.geglu, storage: [out, region(x)], push: [Self.u(result.count), Self.u(width / 2)],
-                        groups: Self.grid(result.count))
+        let rows = result.count / (width / 2), rx = region(x)
+        let (perLayer, layers) = Self.fold(rows)
+        stream.dispatch(.geglu, storage: [out], texels: [rx.block.scalarView],
+                        push: [width / 2, Int(rx.scalarOffset), perLayer, rows].map(Self.u),
+                        groups: Self.grid(x: (width / 2 + 3) / 4, y: perLayer, z: layers))
         return result
     }
 

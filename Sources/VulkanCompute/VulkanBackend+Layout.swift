@@ -17,8 +17,23 @@ extension VulkanBackend {
     func gather(into out: DeviceRegion, from src: DeviceRegion, dims: [Int], strides: [Int],
                 low: [Int]? = nil, extent: [Int]? = nil, srcOffset: Int = 0) {
         let count = dims.reduce(1, *)
-        precondition(count * 4 <= out.size)
-        stream.dispatch(.stridedGather, storage: [out, src],
+        precondition(count * 4 <= out.size && dims.count <= 6)
+        guard count > 0 else { return }
+        // The fast kernel wants rank ≥ 3 (unit axes in front are free) and grid-sized outer axes.
+        let pad = max(0, 3 - dims.count)
+        let d = [Int](repeating: 1, count: pad) + dims
+        let s = [Int](repeating: 0, count: pad) + strides
+        let l = [Int](repeating: 0, count: pad) + (low ?? dims.map { _ in 0 })
+        let e = [Int](repeating: 1, count: pad) + (extent ?? dims)
+        let outer = d.dropLast(2).reduce(1, *)
+        if d.count <= 6, outer <= 65535, d[d.count - 2] <= 65535 {
+            stream.dispatch(.stridedGather, storage: [out], texels: [src.block.scalarView],
+                            push: [Self.u(d.count), src.scalarOffset + Self.u(srcOffset), d.last! % 4 == 0 ? 1 : 0]
+                                + Self.six(d) + Self.six(s) + Self.six(l) + Self.six(e),
+                            groups: Self.grid(x: (d.last! + 3) / 4, y: d[d.count - 2], z: outer))
+            return
+        }
+        stream.dispatch(.stridedGatherFlat, storage: [out, src],
                         push: [Self.u(count), Self.u(dims.count), Self.u(srcOffset)] + Self.six(dims) + Self.six(strides)
                             + Self.six(low ?? dims.map { _ in 0 }) + Self.six(extent ?? dims),
                         groups: Self.grid(count))
@@ -60,11 +75,12 @@ extension VulkanBackend {
 
     private func copyRows(into out: DeviceRegion, from src: DeviceRegion, rows: Int, width: Int,
                           srcOffset: Int, srcStride: Int, dstOffset: Int, dstStride: Int) {
-        let count = rows * width
-        guard count > 0 else { return }
-        stream.dispatch(.copyRows, storage: [out, src],
-                        push: [count, width, srcOffset, srcStride, dstOffset, dstStride].map(Self.u),
-                        groups: Self.grid(count))
+        guard rows * width > 0 else { return }
+        let aligned = width % 4 == 0 && dstOffset % 4 == 0 && dstStride % 4 == 0
+        let (perLayer, layers) = Self.fold(rows)
+        stream.dispatch(.copyRows, storage: [out], texels: [src.block.scalarView],
+                        push: [width, rows, perLayer, Int(src.scalarOffset) + srcOffset, srcStride, dstOffset, dstStride, aligned ? 1 : 0].map(Self.u),
+                        groups: Self.grid(x: (width + 3) / 4, y: perLayer, z: layers))
     }
 
     public func upsampleNearest2x(_ x: Tensor) -> Tensor {
@@ -81,9 +97,10 @@ extension VulkanBackend {
         precondition(x.rank == 4, "2× resampling takes [N, C, H, W], got \(x.shape)")
         let (result, out) = output(outShape)
         guard result.count > 0 else { return result }
-        stream.dispatch(.resample2x, storage: [out, region(x)],
-                        push: [Self.u(result.count), mode] + [outShape[2], outShape[3], x.shape[2], x.shape[3]].map(Self.u),
-                        groups: Self.grid(result.count))
+        let rx = region(x)
+        stream.dispatch(.resample2x, storage: [out], texels: [rx.block.scalarView],
+                        push: [mode] + [outShape[2], outShape[3], x.shape[2], x.shape[3], Int(rx.scalarOffset)].map(Self.u),
+                        groups: Self.grid(x: outShape[3], y: outShape[2], z: outShape[0] * outShape[1]))
         return result
     }
 
@@ -96,8 +113,9 @@ extension VulkanBackend {
         guard result.count > 0 else { return result }
         let indexRegion = allocate(floats: indices.count)
         indices.map { UInt32($0) }.withUnsafeBytes { stream.upload($0, to: indexRegion) }
-        stream.dispatch(.embedding, storage: [out, region(table), indexRegion],
-                        push: [Self.u(result.count), Self.u(width)], groups: Self.grid(result.count))
+        let rt = region(table)
+        stream.dispatch(.embedding, storage: [out, indexRegion], texels: [rt.block.scalarView],
+                        push: [Self.u(width), rt.scalarOffset], groups: Self.grid(x: width, y: indices.count))
         return result
     }
 }

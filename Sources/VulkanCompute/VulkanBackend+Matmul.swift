@@ -51,7 +51,7 @@ extension VulkanBackend {
         let groupsX = Self.roundUp(Self.roundUp(pixels, Self.rowTile) / Self.rowTile, side) / side
         let groupsY = Self.roundUp(cop / Self.columnTile, side) / side
         precondition(groupsX <= 65535, "conv2d output of \(pixels) pixels is too large for one dispatch; use a smaller batch")
-        stream.dispatch(.conv2dTexel, storage: [out, bias.map(region)], texels: [packedInput.block, packedWeight.block],
+        stream.dispatch(.conv2dTexel, storage: [out, bias.map(region)], texels: [packedInput.block.view, packedWeight.block.view],
                         push: [pixels, ho, wo, hp, wp, cip / 4, cop / 4, co, kh, kw, stride,
                                Int(packedInput.texelOffset), Int(packedWeight.texelOffset), bias == nil ? 0 : 1].map(Self.u),
                         groups: (Self.u(groupsX), Self.u(groupsY), 1))
@@ -113,7 +113,7 @@ extension VulkanBackend {
         let groupsX = Self.roundUp(Self.roundUp(m, Self.rowTile) / Self.rowTile, side) / side
         let groupsY = Self.roundUp(n4 * 4 / Self.columnTile, side) / side
         precondition(groupsX <= 65535 && batch <= 65535, "matrix product of \(batch)×\(m) rows is too large for one dispatch")
-        stream.dispatch(.gemmTexel, storage: [out, bias], texels: [a.block, b.block],
+        stream.dispatch(.gemmTexel, storage: [out, bias], texels: [a.block.view, b.block.view],
                         push: [m, n, k4, n4, Int(a.texelOffset), Int(b.texelOffset), aBatchStride, bBatchStride].map(Self.u)
                             + [Self.f(scale), bias == nil ? 0 : 1],
                         groups: (Self.u(groupsX), Self.u(groupsY), Self.u(batch)))

@@ -1,3 +1,4 @@
+import CVulkan
 import Compute
 
 extension VulkanBackend {
@@ -7,9 +8,11 @@ extension VulkanBackend {
         let spatial = x.shape[2...].reduce(1, *)
         let (result, out) = output(x.shape)
         guard x.count > 0 else { return result }
-        stream.dispatch(.groupNorm, storage: [out, region(x)] + affine(weight, bias),
-                        push: [Self.u(c / groups * spatial), Self.u(spatial), Self.u(c / groups), Self.u(groups), Self.f(eps),
-                               weight == nil ? 0 : 1, bias == nil ? 0 : 1, silu ? 1 : 0],
+        let groupSize = c / groups * spatial
+        let vectorised = groupSize % 4 == 0 && spatial % 4 == 0
+        stream.dispatch(.groupNorm, storage: [out], texels: views(x, weight, bias),
+                        push: [Self.u(groupSize), Self.u(spatial), Self.u(c / groups), Self.u(groups), Self.f(eps),
+                               weight == nil ? 0 : 1, bias == nil ? 0 : 1, silu ? 1 : 0, vectorised ? 1 : 0] + offsets(x, weight, bias),
                         groups: Self.grid(n * groups, width: 1))
         return result
     }
@@ -18,8 +21,9 @@ extension VulkanBackend {
         let width = x.shape.last!
         let (result, out) = output(x.shape)
         guard x.count > 0 else { return result }
-        stream.dispatch(.layerNorm, storage: [out, region(x)] + affine(weight, bias),
-                        push: [Self.u(width), Self.f(eps), weight == nil ? 0 : 1, bias == nil ? 0 : 1],
+        stream.dispatch(.layerNorm, storage: [out], texels: views(x, weight, bias),
+                        push: [Self.u(width), Self.f(eps), weight == nil ? 0 : 1, bias == nil ? 0 : 1, width % 4 == 0 ? 1 : 0]
+                            + offsets(x, weight, bias),
                         groups: Self.grid(x.count / width, width: 1))
         return result
     }
@@ -28,13 +32,22 @@ extension VulkanBackend {
         let width = x.shape.last!
         let (result, out) = output(x.shape)
         guard x.count > 0 else { return result }
-        stream.dispatch(.softmax, storage: [out, region(x)], push: [Self.u(width)],
+        stream.dispatch(.softmax, storage: [out], texels: Array(views(x, nil, nil).prefix(2)),
+                        push: [Self.u(width), width % 4 == 0 ? 1 : 0] + offsets(x, nil, nil).prefix(2),
                         groups: Self.grid(x.count / width, width: 1))
         return result
     }
 
-    /// Bindings 2 and 3: the affine weight and bias (a placeholder where absent; the kernel is told).
-    private func affine(_ weight: Tensor?, _ bias: Tensor?) -> [DeviceRegion?] {
-        [weight, bias].map { tensor in tensor.map { region($0) } }
+    /// Texel bindings 4...7: x as vec4 and as scalars, then the affine weight and bias as scalars (x again where
+    /// absent; the kernel is told not to read them).
+    private func views(_ x: Tensor, _ weight: Tensor?, _ bias: Tensor?) -> [VkBufferView] {
+        let rx = region(x)
+        return [rx.block.view, rx.block.scalarView, region(weight ?? x).block.scalarView, region(bias ?? x).block.scalarView]
+    }
+
+    /// The matching push constants: x's texel and scalar offsets, the weight's and the bias' scalar offsets.
+    private func offsets(_ x: Tensor, _ weight: Tensor?, _ bias: Tensor?) -> [UInt32] {
+        let rx = region(x)
+        return [rx.texelOffset, rx.scalarOffset, region(weight ?? x).scalarOffset, region(bias ?? x).scalarOffset]
     }
 }

@@ -100,6 +100,18 @@ public final class VulkanBackend: Backend {
         return (UInt32(x), UInt32((groups + x - 1) / x), 1)
     }
 
+    /// A grid of `width`-wide workgroups over x, with y and z given (each within the 65535 limit).
+    static func grid(x: Int, width: Int = 64, y: Int, z: Int = 1) -> (UInt32, UInt32, UInt32) {
+        precondition(y <= 65535 && z <= 65535, "dispatch grid (\(x), \(y), \(z)) exceeds the device's workgroup count limit")
+        return (u(max(1, (x + width - 1) / width)), u(max(y, 1)), u(max(z, 1)))
+    }
+
+    /// Rows split into layers of at most 65535 for the y axis: (rows per layer, layers).
+    static func fold(_ rows: Int) -> (Int, Int) {
+        let perLayer = min(max(rows, 1), 65535)
+        return (perLayer, (rows + perLayer - 1) / perLayer)
+    }
+
     static func u(_ value: Int) -> UInt32 {
         precondition(value >= 0 && value <= Int(UInt32.max), "\(value) does not fit a 32-bit index")
         return UInt32(value)

@@ -24,6 +24,13 @@ import VulkanCompute
             h.check("add \(b)", inputs) { backend, t in backend.add(t[0], t[1]) }
             h.check("multiply \(b)", inputs) { backend, t in backend.multiply(t[0], t[1]) }
         }
+        // Shapes whose last collapsed axis is a multiple of 4 take the vectorised kernel.
+        let aligned = [2, 3, 4, 8]
+        for b in [[2, 3, 4, 8], [3, 1, 1], [8], [2, 1, 4, 1], [1], [4, 8], [3, 4, 1], [2, 1, 1, 8]] {
+            let inputs = [(aligned, h.random(192)), (b, h.random(b.reduce(1, *)))]
+            h.check("add \(aligned) \(b)", inputs) { backend, t in backend.add(t[0], t[1]) }
+            h.check("multiply \(aligned) \(b)", inputs) { backend, t in backend.multiply(t[0], t[1]) }
+        }
         h.expectNoValidationMessages()
     }
 
@@ -34,6 +41,7 @@ import VulkanCompute
             h.check("\(kind)", [([1008], x)]) { backend, t in backend.activation(t[0], kind) }
         }
         h.check("geglu", [([3, 7, 10], h.random(210, scale: 4))]) { backend, t in backend.geglu(t[0]) }
+        h.check("geglu aligned", [([2, 5, 16], h.random(160, scale: 4))]) { backend, t in backend.geglu(t[0]) }
         h.expectNoValidationMessages()
     }
 

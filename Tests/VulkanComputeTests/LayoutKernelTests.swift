@@ -10,6 +10,11 @@ import VulkanCompute
             h.check("permute \(order)", [x]) { backend, t in backend.permute(t[0], order) }
         }
         h.check("permute rank 2", [([7, 9], h.random(63))]) { backend, t in backend.permute(t[0], [1, 0]) }
+        h.check("permute NCHW→NHWC aligned", [([2, 8, 3, 5], h.random(240))]) { backend, t in backend.permute(t[0], [0, 2, 3, 1]) }
+        h.check("permute NHWC→NCHW aligned", [([2, 3, 5, 8], h.random(240))]) { backend, t in backend.permute(t[0], [0, 3, 1, 2]) }
+        h.check("permute rank 6", [([2, 1, 3, 2, 2, 3], h.random(72))]) { backend, t in backend.permute(t[0], [5, 3, 1, 0, 2, 4]) }
+        // More outer rows than one grid axis holds: the general kernel.
+        h.check("permute large outer", [([3, 70000, 2], h.random(420000))]) { backend, t in backend.permute(t[0], [1, 0, 2]) }
         for axis in 0..<4 {
             var other = x.0
             other[axis] = 3
@@ -17,6 +22,11 @@ import VulkanCompute
                 backend.concat(t, axis: axis)
             }
             h.check("slice axis \(axis)", [x]) { backend, t in backend.slice(t[0], axis: axis, range: 1..<x.0[axis]) }
+        }
+        let y = ([2, 4, 3, 8], h.random(192))
+        for axis in 0..<4 {
+            h.check("concat aligned axis \(axis)", [y, y]) { backend, t in backend.concat(t, axis: axis) }
+            h.check("slice aligned axis \(axis)", [y]) { backend, t in backend.slice(t[0], axis: axis, range: 1..<y.0[axis]) }
         }
         h.expectNoValidationMessages()
     }

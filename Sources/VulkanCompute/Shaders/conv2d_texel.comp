@@ -1,4 +1,5 @@
 #version 450
+#extension GL_EXT_control_flow_attributes : require
 // 2-D convolution as an implicit GEMM for CPU-type devices (lavapipe): rows are output pixels (n, oy, ox),
 // columns output channels, and the reduction runs over taps (ky, kx) × input channels.
 // The input is read as RGBA32F texels from an NHWC copy with the zero padding already in place
@@ -23,14 +24,14 @@ void main() {
     if (pix0 >= p.pixels || co4 >= p.Co4) return;
     int Ci4 = int(p.Ci4), Co4 = int(p.Co4), Wp = int(p.Wp);
     int aBase[TM];
-    for (int t = 0; t < TM; ++t) {
+    [[unroll]] for (int t = 0; t < TM; ++t) {
         uint pix = min(pix0 + uint(t), p.pixels - 1u);
         uint ox = pix % p.Wo, rest = pix / p.Wo;
         uint oy = rest % p.Ho, n = rest / p.Ho;
         aBase[t] = int(p.aOffset + ((n * p.Hp + oy * p.stride) * p.Wp + ox * p.stride) * p.Ci4);
     }
     vec4 acc[TM][TNV];
-    for (int t = 0; t < TM; ++t) for (int q = 0; q < TNV; ++q) acc[t][q] = vec4(0.0);
+    [[unroll]] for (int t = 0; t < TM; ++t) [[unroll]] for (int q = 0; q < TNV; ++q) acc[t][q] = vec4(0.0);
     int tap = 0;
     for (int ky = 0; ky < int(p.kh); ++ky) {
         for (int kx = 0; kx < int(p.kw); ++kx, ++tap) {
@@ -39,29 +40,28 @@ void main() {
             for (int c4 = 0; c4 < Ci4; ++c4) {
                 vec4 w0[TNV], w1[TNV], w2[TNV], w3[TNV];
                 int row = wTap + 4 * c4 * Co4;
-                for (int q = 0; q < TNV; ++q) {
+                [[unroll]] for (int q = 0; q < TNV; ++q) {
                     w0[q] = texelFetch(W, row + q);
                     w1[q] = texelFetch(W, row + Co4 + q);
                     w2[q] = texelFetch(W, row + 2 * Co4 + q);
                     w3[q] = texelFetch(W, row + 3 * Co4 + q);
                 }
-                for (int t = 0; t < TM; ++t) {
+                [[unroll]] for (int t = 0; t < TM; ++t) {
                     vec4 a = texelFetch(A, aBase[t] + tapOffset + c4);
-                    for (int q = 0; q < TNV; ++q) acc[t][q] += a.x * w0[q] + a.y * w1[q] + a.z * w2[q] + a.w * w3[q];
+                    [[unroll]] for (int q = 0; q < TNV; ++q) acc[t][q] += a.x * w0[q] + a.y * w1[q] + a.z * w2[q] + a.w * w3[q];
                 }
             }
         }
     }
     uint plane = p.Ho * p.Wo;
-    for (int t = 0; t < TM; ++t) {
+    [[unroll]] for (int t = 0; t < TM; ++t) {
         uint pix = pix0 + uint(t);
-        if (pix >= p.pixels) break;
         uint n = pix / plane, within = pix % plane;
         uint outBase = n * p.Co * plane + within;
-        for (int q = 0; q < TNV; ++q) {
-            for (int j = 0; j < 4; ++j) {
+        [[unroll]] for (int q = 0; q < TNV; ++q) {
+            [[unroll]] for (int j = 0; j < 4; ++j) {
                 uint co = (co4 + uint(q)) * 4u + uint(j);
-                if (co < p.Co) o[outBase + co * plane] = acc[t][q][j] + (p.hasBias != 0u ? bias[co] : 0.0);
+                if (pix < p.pixels && co < p.Co) o[outBase + co * plane] = acc[t][q][j] + (p.hasBias != 0u ? bias[co] : 0.0);
             }
         }
     }

@@ -1,4 +1,5 @@
 #version 450
+#extension GL_EXT_control_flow_attributes : require
 // C[b, m, n] = scale · Σ_k A[b, m, k] · B[b, k, n] + bias[n], for CPU-type devices (lavapipe).
 // A and B are read through RGBA32F uniform texel buffers, one vec4 per fetch: llvmpipe lowers these to
 // vectorised gathers, while storage-buffer and shared-memory loads become per-lane scalar loops (7–11× slower).
@@ -24,34 +25,33 @@ void main() {
     uint batch = gl_GlobalInvocationID.z;
     if (m0 >= p.M || n4 >= p.N4) return;
     int aRow[TM];
-    for (int t = 0; t < TM; ++t) aRow[t] = int(p.aOffset + batch * p.aBatchStride + min(m0 + uint(t), p.M - 1u) * p.K4);
+    [[unroll]] for (int t = 0; t < TM; ++t) aRow[t] = int(p.aOffset + batch * p.aBatchStride + min(m0 + uint(t), p.M - 1u) * p.K4);
     int bBase = int(p.bOffset + batch * p.bBatchStride + n4);
     int N4 = int(p.N4);
     vec4 acc[TM][TNV];
-    for (int t = 0; t < TM; ++t) for (int q = 0; q < TNV; ++q) acc[t][q] = vec4(0.0);
+    [[unroll]] for (int t = 0; t < TM; ++t) [[unroll]] for (int q = 0; q < TNV; ++q) acc[t][q] = vec4(0.0);
     for (int k4 = 0; k4 < int(p.K4); ++k4) {
         vec4 b0[TNV], b1[TNV], b2[TNV], b3[TNV];
         int row = bBase + 4 * k4 * N4;
-        for (int q = 0; q < TNV; ++q) {
+        [[unroll]] for (int q = 0; q < TNV; ++q) {
             b0[q] = texelFetch(B, row + q);
             b1[q] = texelFetch(B, row + N4 + q);
             b2[q] = texelFetch(B, row + 2 * N4 + q);
             b3[q] = texelFetch(B, row + 3 * N4 + q);
         }
-        for (int t = 0; t < TM; ++t) {
+        [[unroll]] for (int t = 0; t < TM; ++t) {
             vec4 a = texelFetch(A, aRow[t] + k4);
-            for (int q = 0; q < TNV; ++q) acc[t][q] += a.x * b0[q] + a.y * b1[q] + a.z * b2[q] + a.w * b3[q];
+            [[unroll]] for (int q = 0; q < TNV; ++q) acc[t][q] += a.x * b0[q] + a.y * b1[q] + a.z * b2[q] + a.w * b3[q];
         }
     }
     uint cBase = batch * p.M * p.N;
-    for (int q = 0; q < TNV; ++q) {
-        for (int j = 0; j < 4; ++j) {
+    [[unroll]] for (int q = 0; q < TNV; ++q) {
+        [[unroll]] for (int j = 0; j < 4; ++j) {
             uint n = (n4 + uint(q)) * 4u + uint(j);
-            if (n >= p.N) continue;
-            float b = p.hasBias != 0u ? bias[n] : 0.0;
-            for (int t = 0; t < TM; ++t) {
+            float b = (p.hasBias != 0u && n < p.N) ? bias[n] : 0.0;
+            [[unroll]] for (int t = 0; t < TM; ++t) {
                 uint m = m0 + uint(t);
-                if (m < p.M) c[cBase + m * p.N + n] = p.scale * acc[t][q][j] + b;
+                if (m < p.M && n < p.N) c[cBase + m * p.N + n] = p.scale * acc[t][q][j] + b;
             }
         }
     }

@@ -1,27 +1,50 @@
 #version 450
 // out (row-major over dims) = src[srcOffset + Σ (coordinate − low)·stride], or 0 where some coordinate falls
-// outside [low, low + extent). Permutes axes, and also builds the zero-padded, re-laid-out operands of the
-// GEMM and convolution kernels (NHWC input with a spatial border, transposed and padded weights).
+// outside [low, low + extent). Permutes axes, and builds the zero-padded, re-laid-out operands of the GEMM and
+// convolution kernels (NHWC input with a spatial border, transposed and padded weights).
+// Grid (⌈d[r−1]/4⌉, d[r−2], Π outer dims): four consecutive outputs of the last axis per invocation, read
+// through the R32F view; integer division only to split the outer index, once per invocation. The host pads the
+// rank to at least 3.
 layout(local_size_x = 64) in;
-layout(std430, binding = 0) writeonly buffer Out { float o[]; };
-layout(std430, binding = 1) readonly buffer Src { float src[]; };
+layout(std430, binding = 0) writeonly buffer OutV { vec4 ov[]; };
+layout(std430, binding = 0) writeonly buffer OutS { float os[]; };
+layout(binding = 4) uniform samplerBuffer Src;
 layout(push_constant) uniform Params {
-    uint count; uint rank; uint srcOffset;
+    uint rank; uint srcOffset; uint lastIsVec4;
     uint dims[6]; uint strides[6]; uint low[6]; uint extent[6];
 } p;
 
 void main() {
-    uint i = gl_GlobalInvocationID.y * gl_NumWorkGroups.x * 64u + gl_GlobalInvocationID.x;
-    if (i >= p.count) return;
-    uint rest = i, j = p.srcOffset;
+    uint r = p.rank;
+    uint last = p.dims[r - 1u];
+    uint c0 = gl_GlobalInvocationID.x * 4u;
+    if (c0 >= last) return;
+    uint y = gl_GlobalInvocationID.y, outer = gl_GlobalInvocationID.z;
+    // Source offset and validity of every axis but the last.
+    int base = int(p.srcOffset);
     bool inside = true;
-    for (int axis = int(p.rank) - 1; axis >= 0; --axis) {
+    uint shifted = y - p.low[r - 2u];
+    inside = inside && shifted < p.extent[r - 2u];
+    base += int(shifted * p.strides[r - 2u]);
+    uint rest = outer;
+    for (int axis = int(r) - 3; axis >= 0; --axis) {
         uint coordinate = rest % p.dims[axis];
         rest /= p.dims[axis];
-        // Unsigned wrap-around makes coordinates below `low` huge, so one comparison checks both ends.
-        uint shifted = coordinate - p.low[axis];
-        inside = inside && shifted < p.extent[axis];
-        j += shifted * p.strides[axis];
+        uint s = coordinate - p.low[axis];
+        inside = inside && s < p.extent[axis];
+        base += int(s * p.strides[axis]);
     }
-    o[i] = inside ? src[j] : 0.0;
+    vec4 v = vec4(0.0);
+    uint lastLow = p.low[r - 1u], lastExtent = p.extent[r - 1u];
+    int lastStride = int(p.strides[r - 1u]);
+    for (uint j = 0u; j < 4u; ++j) {
+        uint s = c0 + j - lastLow;
+        if (inside && s < lastExtent && c0 + j < last) v[j] = texelFetch(Src, base + int(s) * lastStride).x;
+    }
+    uint index = (outer * p.dims[r - 2u] + y) * last + c0;
+    if (p.lastIsVec4 != 0u) {
+        ov[index / 4u] = v;
+    } else {
+        for (uint j = 0u; j < 4u; ++j) if (c0 + j < last) os[index + j] = v[j];
+    }
 }
