@@ -51,9 +51,11 @@ extension VulkanBackend {
         let groupsX = Self.roundUp(Self.roundUp(pixels, Self.rowTile) / Self.rowTile, side) / side
         let groupsY = Self.roundUp(cop / Self.columnTile, side) / side
         precondition(groupsX <= 65535, "conv2d output of \(pixels) pixels is too large for one dispatch; use a smaller batch")
-        stream.dispatch(.conv2dTexel, storage: [out, bias.map(region)], texels: [packedInput.block.view, packedWeight.block.view],
+        let biasRegion = bias.map(region) ?? packedWeight
+        stream.dispatch(.conv2dTexel, storage: [out], texels: [packedInput.block.view, packedWeight.block.view, biasRegion.block.view],
                         push: [pixels, ho, wo, hp, wp, cip / 4, cop / 4, co, kh, kw, stride,
-                               Int(packedInput.texelOffset), Int(packedWeight.texelOffset), bias == nil ? 0 : 1].map(Self.u),
+                               Int(packedInput.texelOffset), Int(packedWeight.texelOffset), bias == nil ? 0 : 1,
+                               Int(biasRegion.texelOffset)].map(Self.u),
                         groups: (Self.u(groupsX), Self.u(groupsY), 1))
         return result
     }
@@ -113,9 +115,10 @@ extension VulkanBackend {
         let groupsX = Self.roundUp(Self.roundUp(m, Self.rowTile) / Self.rowTile, side) / side
         let groupsY = Self.roundUp(n4 * 4 / Self.columnTile, side) / side
         precondition(groupsX <= 65535 && batch <= 65535, "matrix product of \(batch)×\(m) rows is too large for one dispatch")
-        stream.dispatch(.gemmTexel, storage: [out, bias], texels: [a.block.view, b.block.view],
+        let biasRegion = bias ?? b
+        stream.dispatch(.gemmTexel, storage: [out], texels: [a.block.view, b.block.view, biasRegion.block.view],
                         push: [m, n, k4, n4, Int(a.texelOffset), Int(b.texelOffset), aBatchStride, bBatchStride].map(Self.u)
-                            + [Self.f(scale), bias == nil ? 0 : 1],
+                            + [Self.f(scale), bias == nil ? 0 : 1, biasRegion.texelOffset],
                         groups: (Self.u(groupsX), Self.u(groupsY), Self.u(batch)))
     }
 }

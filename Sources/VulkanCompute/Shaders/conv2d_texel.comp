@@ -5,17 +5,18 @@
 // The input is read as RGBA32F texels from an NHWC copy with the zero padding already in place
 // ([N][Hp][Wp][Ci4] texels, so no masks in the inner loop); the weights as [kh·kw][4·Ci4][Co4] texels
 // with Co4 a multiple of TNV. Each invocation holds TM consecutive output pixels × 4·TNV channels in registers
-// and writes them NCHW with the bias added.
+// and writes them NCHW with the bias added (vec4 stores along pixels where the planes allow).
 #define TM 8
 #define TNV 4
 layout(local_size_x = 8, local_size_y = 8) in;
-layout(std430, binding = 0) writeonly buffer Out { float o[]; };
-layout(std430, binding = 1) readonly buffer Bias { float bias[]; };
+layout(std430, binding = 0) writeonly buffer OutS { float o[]; };
+layout(std430, binding = 0) writeonly buffer OutV { vec4 ov[]; };
 layout(binding = 4) uniform samplerBuffer A;
 layout(binding = 5) uniform samplerBuffer W;
+layout(binding = 6) uniform samplerBuffer Bias;
 layout(push_constant) uniform Params {
     uint pixels; uint Ho; uint Wo; uint Hp; uint Wp; uint Ci4; uint Co4; uint Co;
-    uint kh; uint kw; uint stride; uint aOffset; uint wOffset; uint hasBias;
+    uint kh; uint kw; uint stride; uint aOffset; uint wOffset; uint hasBias; uint biasOffset;
 } p;
 
 void main() {
@@ -54,6 +55,25 @@ void main() {
         }
     }
     uint plane = p.Ho * p.Wo;
+    vec4 bias[TNV];
+    [[unroll]] for (int q = 0; q < TNV; ++q) bias[q] = p.hasBias != 0u ? texelFetch(Bias, int(p.biasOffset + co4) + q) : vec4(0.0);
+    if (plane % 4u == 0u && pix0 + uint(TM) <= p.pixels) {
+        // Whole tile inside, planes a multiple of 4: each group of 4 pixels lies in one plane, 16-byte aligned,
+        // so every channel's 4 pixels go out as one vec4 store.
+        [[unroll]] for (int g = 0; g < TM / 4; ++g) {
+            uint pix = pix0 + uint(4 * g);
+            uint n = pix / plane, within = pix % plane;
+            uint outBase = n * p.Co * plane + within;
+            [[unroll]] for (int q = 0; q < TNV; ++q) {
+                [[unroll]] for (int j = 0; j < 4; ++j) {
+                    uint co = (co4 + uint(q)) * 4u + uint(j);
+                    vec4 v = vec4(acc[4 * g][q][j], acc[4 * g + 1][q][j], acc[4 * g + 2][q][j], acc[4 * g + 3][q][j]) + bias[q][j];
+                    if (co < p.Co) ov[(outBase + co * plane) / 4u] = v;
+                }
+            }
+        }
+        return;
+    }
     [[unroll]] for (int t = 0; t < TM; ++t) {
         uint pix = pix0 + uint(t);
         uint n = pix / plane, within = pix % plane;
@@ -61,7 +81,7 @@ void main() {
         [[unroll]] for (int q = 0; q < TNV; ++q) {
             [[unroll]] for (int j = 0; j < 4; ++j) {
                 uint co = (co4 + uint(q)) * 4u + uint(j);
-                if (pix < p.pixels && co < p.Co) o[outBase + co * plane] = acc[t][q][j] + (p.hasBias != 0u ? bias[co] : 0.0);
+                if (pix < p.pixels && co < p.Co) o[outBase + co * plane] = acc[t][q][j] + bias[q][j];
             }
         }
     }

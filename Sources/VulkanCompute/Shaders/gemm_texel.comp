@@ -9,14 +9,15 @@
 #define TM 8
 #define TNV 4
 layout(local_size_x = 8, local_size_y = 8) in;
-layout(std430, binding = 0) writeonly buffer Out { float c[]; };
-layout(std430, binding = 1) readonly buffer Bias { float bias[]; };
+layout(std430, binding = 0) writeonly buffer OutS { float c[]; };
+layout(std430, binding = 0) writeonly buffer OutV { vec4 cv[]; };
 layout(binding = 4) uniform samplerBuffer A;
 layout(binding = 5) uniform samplerBuffer B;
+layout(binding = 6) uniform samplerBuffer Bias;
 layout(push_constant) uniform Params {
     uint M; uint N; uint K4; uint N4;
     uint aOffset; uint bOffset; uint aBatchStride; uint bBatchStride;
-    float scale; uint hasBias;
+    float scale; uint hasBias; uint biasOffset;
 } p;
 
 void main() {
@@ -45,13 +46,25 @@ void main() {
         }
     }
     uint cBase = batch * p.M * p.N;
+    vec4 bias[TNV];
+    [[unroll]] for (int q = 0; q < TNV; ++q) bias[q] = p.hasBias != 0u ? texelFetch(Bias, int(p.biasOffset + n4) + q) : vec4(0.0);
+    if (p.N % 4u == 0u) {
+        // Rows of whole texels: one vec4 store per 4 columns.
+        [[unroll]] for (int t = 0; t < TM; ++t) {
+            uint m = m0 + uint(t);
+            [[unroll]] for (int q = 0; q < TNV; ++q) {
+                uint n = (n4 + uint(q)) * 4u;
+                if (m < p.M && n < p.N) cv[(cBase + m * p.N + n) / 4u] = p.scale * acc[t][q] + bias[q];
+            }
+        }
+        return;
+    }
     [[unroll]] for (int q = 0; q < TNV; ++q) {
         [[unroll]] for (int j = 0; j < 4; ++j) {
             uint n = (n4 + uint(q)) * 4u + uint(j);
-            float b = (p.hasBias != 0u && n < p.N) ? bias[n] : 0.0;
             [[unroll]] for (int t = 0; t < TM; ++t) {
                 uint m = m0 + uint(t);
-                if (m < p.M && n < p.N) c[cBase + m * p.N + n] = p.scale * acc[t][q][j] + b;
+                if (m < p.M && n < p.N) c[cBase + m * p.N + n] = p.scale * acc[t][q][j] + bias[q][j];
             }
         }
     }
