@@ -41,10 +41,11 @@ extension VulkanBackend {
         if dims.count <= 3, dims.last! % 4 == 0, strides.last! <= 1 {
             let d = [Int](repeating: 1, count: 3 - dims.count) + dims
             let s = [Int](repeating: 0, count: 3 - strides.count) + strides
-            if d[0] <= 65535 && d[1] <= 65535 {
+            if d[0] <= 65535 {
                 stream.dispatch(.broadcastBinaryVec4, storage: [out], texels: [ra.block.view, rb.block.scalarView],
-                                push: [d[1], d[2] / 4, s[0], s[1], s[2], Int(ra.texelOffset), Int(rb.scalarOffset), multiply ? 1 : 0].map(Self.u),
-                                groups: Self.grid(x: d[2] / 4, y: d[1], z: d[0]))
+                                push: [d[1], d[2] / 4, s[0], s[1], s[2], Int(ra.texelOffset), Int(rb.scalarOffset), multiply ? 1 : 0,
+                                       d[1] * d[2] / 4].map(Self.u),
+                                groups: Self.grid(inner: d[1] * d[2] / 4, z: d[0]))
                 return result
             }
         }

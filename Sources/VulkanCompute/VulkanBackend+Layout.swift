@@ -26,11 +26,13 @@ extension VulkanBackend {
         let l = [Int](repeating: 0, count: pad) + (low ?? dims.map { _ in 0 })
         let e = [Int](repeating: 1, count: pad) + (extent ?? dims)
         let outer = d.dropLast(2).reduce(1, *)
-        if d.count <= 6, outer <= 65535, d[d.count - 2] <= 65535 {
+        let chunks = (d.last! + 3) / 4
+        if d.count <= 6, outer <= 65535 {
             stream.dispatch(.stridedGather, storage: [out], texels: [src.block.scalarView],
-                            push: [Self.u(d.count), src.scalarOffset + Self.u(srcOffset), d.last! % 4 == 0 ? 1 : 0]
+                            push: [Self.u(d.count), src.scalarOffset + Self.u(srcOffset), d.last! % 4 == 0 ? 1 : 0,
+                                   Self.u(chunks), Self.u(chunks * d[d.count - 2])]
                                 + Self.six(d) + Self.six(s) + Self.six(l) + Self.six(e),
-                            groups: Self.grid(x: (d.last! + 3) / 4, y: d[d.count - 2], z: outer))
+                            groups: Self.grid(inner: chunks * d[d.count - 2], z: outer))
             return
         }
         stream.dispatch(.stridedGatherFlat, storage: [out, src],
@@ -100,7 +102,7 @@ extension VulkanBackend {
         let rx = region(x)
         stream.dispatch(.resample2x, storage: [out], texels: [rx.block.scalarView],
                         push: [mode] + [outShape[2], outShape[3], x.shape[2], x.shape[3], Int(rx.scalarOffset)].map(Self.u),
-                        groups: Self.grid(x: outShape[3], y: outShape[2], z: outShape[0] * outShape[1]))
+                        groups: Self.grid(inner: outShape[2] * outShape[3], z: outShape[0] * outShape[1]))
         return result
     }
 

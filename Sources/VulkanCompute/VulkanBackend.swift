@@ -106,6 +106,14 @@ public final class VulkanBackend: Backend {
         return (u(max(1, (x + width - 1) / width)), u(max(y, 1)), u(max(z, 1)))
     }
 
+    /// A grid covering `inner` invocations in 64-wide workgroups along x (folded into y past the limit),
+    /// times `z` layers.
+    static func grid(inner: Int, z: Int) -> (UInt32, UInt32, UInt32) {
+        precondition(z <= 65535, "dispatch grid with \(z) layers exceeds the device's workgroup count limit")
+        let (x, y, _) = grid(inner)
+        return (x, y, u(max(z, 1)))
+    }
+
     /// Rows split into layers of at most 65535 for the y axis: (rows per layer, layers).
     static func fold(_ rows: Int) -> (Int, Int) {
         let perLayer = min(max(rows, 1), 65535)

@@ -2,24 +2,25 @@
 // out (row-major over dims) = src[srcOffset + Σ (coordinate − low)·stride], or 0 where some coordinate falls
 // outside [low, low + extent). Permutes axes, and builds the zero-padded, re-laid-out operands of the GEMM and
 // convolution kernels (NHWC input with a spatial border, transposed and padded weights).
-// Grid (⌈d[r−1]/4⌉, d[r−2], Π outer dims): four consecutive outputs of the last axis per invocation, read
-// through the R32F view; integer division only to split the outer index, once per invocation. The host pads the
-// rank to at least 3.
+// Four consecutive outputs of the last axis per invocation, read through the R32F view; x (folded into y past
+// the grid limit) runs over d[r−2] × ⌈d[r−1]/4⌉ and z over the outer axes, so integer division happens once per
+// invocation, not per element. The host pads the rank to at least 3.
 layout(local_size_x = 64) in;
 layout(std430, binding = 0) writeonly buffer OutV { vec4 ov[]; };
 layout(std430, binding = 0) writeonly buffer OutS { float os[]; };
 layout(binding = 4) uniform samplerBuffer Src;
 layout(push_constant) uniform Params {
-    uint rank; uint srcOffset; uint lastIsVec4;
+    uint rank; uint srcOffset; uint lastIsVec4; uint chunks; uint inner;
     uint dims[6]; uint strides[6]; uint low[6]; uint extent[6];
 } p;
 
 void main() {
     uint r = p.rank;
     uint last = p.dims[r - 1u];
-    uint c0 = gl_GlobalInvocationID.x * 4u;
-    if (c0 >= last) return;
-    uint y = gl_GlobalInvocationID.y, outer = gl_GlobalInvocationID.z;
+    uint linear = gl_GlobalInvocationID.y * gl_NumWorkGroups.x * 64u + gl_GlobalInvocationID.x;
+    if (linear >= p.inner) return;
+    uint y = linear / p.chunks, c0 = (linear % p.chunks) * 4u;
+    uint outer = gl_GlobalInvocationID.z;
     // Source offset and validity of every axis but the last.
     int base = int(p.srcOffset);
     bool inside = true;
