@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "Models", dependencies: ["Diffusion", "CPNG"]),
         .target(name: "Experiments", dependencies: ["Models"]),
         .target(name: "Site", dependencies: [
-            "Experiments", "CCmark",
+            "Experiments", "CCmark", "CPNG",
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Yams", package: "Yams"),
         ]),
@@ -44,5 +44,10 @@ let package = Package(
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "ComputeTests", dependencies: ["Compute"]),
         .testTarget(name: "VulkanComputeTests", dependencies: ["VulkanCompute"]),
+        .testTarget(name: "DiffusionTests", dependencies: ["Diffusion"], exclude: ["Fixtures"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"]),
+        // Fixtures/ holds golden files read by path, with the script that generates them.
+        .testTarget(name: "ModelsTests", dependencies: ["Models"], exclude: ["Fixtures"]),
+        .testTarget(name: "BELMCommandsTests", dependencies: ["BELMCommands"]),
     ]
 )

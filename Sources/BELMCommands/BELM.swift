@@ -6,7 +6,17 @@ public struct BELM: ParsableCommand {
         commandName: "belm",
         abstract: "Exact-inversion diffusion samplers (DDIM, EDICT, BDIA, O-BELM), their experiments, and a site that compares them.",
         version: "0.1.0",
-        subcommands: [DevicesCommand.self]
+        subcommands: [
+            SampleCommand.self,
+            ReconstructCommand.self,
+            InterpolateCommand.self,
+            EditCommand.self,
+            ConvergenceCommand.self,
+            DatasetCommand.self,
+            ForwardCommand.self,
+            TokenizeCommand.self,
+            DevicesCommand.self,
+        ]
     )
 
     public init() {}

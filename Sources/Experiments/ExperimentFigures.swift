@@ -1,0 +1,85 @@
+/// An 8-bit RGB image, row-major, 3 bytes per pixel: what experiments hand over for the site to write as PNG.
+public struct RGBImage: Sendable, Codable, Hashable {
+    public let width: Int
+    public let height: Int
+    public let pixels: [UInt8]
+
+    public init(width: Int, height: Int, pixels: [UInt8]) {
+        precondition(width > 0 && height > 0 && pixels.count == width * height * 3,
+                     "RGBImage needs width*height*3 bytes, got \(pixels.count) for \(width)x\(height)")
+        self.width = width
+        self.height = height
+        self.pixels = pixels
+    }
+
+    /// Maps values in [-1, 1] (the models' image space), laid out CHW with 1 or 3 channels, to 8-bit RGB
+    /// with the usual (x+1)/2·255 rounding and clamping.
+    public init(chw values: [Float], channels: Int, height: Int, width: Int) {
+        precondition(channels == 1 || channels == 3, "only 1- or 3-channel images can be shown")
+        precondition(values.count == channels * height * width)
+        var out = [UInt8](repeating: 0, count: width * height * 3)
+        let plane = width * height
+        for p in 0..<plane {
+            for c in 0..<3 {
+                let v = values[(channels == 1 ? 0 : c) * plane + p]
+                let scaled = ((Double(v) + 1) * 0.5 * 255).rounded()
+                out[p * 3 + c] = UInt8(max(0, min(255, scaled.isNaN ? 0 : scaled)))
+            }
+        }
+        self.init(width: width, height: height, pixels: out)
+    }
+}
+
+/// One image in a cell, with what it shows ("original", "reconstruction", "error ×100", "seed 3").
+public struct LabeledImage: Sendable, Codable, Hashable {
+    public var label: String
+    public var image: RGBImage
+
+    public init(label: String, image: RGBImage) {
+        self.label = label
+        self.image = image
+    }
+}
+
+/// A cell of a figure: one or more images shown together. With `compare` the first two images are shown
+/// as a before/after slider (original and reconstruction, source and edit).
+public struct ImageCell: Sendable, Codable, Hashable {
+    public var images: [LabeledImage]
+    public var compare: Bool
+
+    public init(images: [LabeledImage], compare: Bool = false) {
+        self.images = images
+        self.compare = compare
+    }
+}
+
+/// A row of a figure: typically one step count (galleries) or one sampler (interpolation strips).
+public struct ImageRow: Sendable, Codable, Hashable {
+    public var label: String
+    public var cells: [ImageCell]
+
+    public init(label: String, cells: [ImageCell]) {
+        self.label = label
+        self.cells = cells
+    }
+}
+
+/// A figure made of images: columns are usually the samplers, rows the step counts. The site writes each
+/// image as a PNG, the whole figure as one composite PNG (native and upscaled) under figures/, and shows
+/// it as an HTML grid.
+public struct ImageFigure: Sendable, Codable, Hashable {
+    /// File-name stem, unique within its experiment ("samples", "round-trip", "strips").
+    public var id: String
+    public var title: String
+    public var caption: String
+    public var columns: [String]
+    public var rows: [ImageRow]
+
+    public init(id: String, title: String, caption: String, columns: [String], rows: [ImageRow]) {
+        self.id = id
+        self.title = title
+        self.caption = caption
+        self.columns = columns
+        self.rows = rows
+    }
+}

@@ -1,0 +1,87 @@
+/// The kinds of experiment belm runs; each has its own page template (`Templates/<kind>.md.mustache`).
+public enum ExperimentKind: String, Sendable, Codable, CaseIterable, Hashable {
+    /// Samples from the same initial noise with every sampler, step counts as rows.
+    case sampling
+    /// Invert images to noise and sample back; the round-trip error is the headline metric.
+    case reconstruction
+    /// Invert two images, interpolate their noises, sample the path.
+    case interpolation
+    /// Invert under a source condition, sample under a target condition (class or prompt).
+    case editing
+    /// Distance to the exact ODE solution against step count (reference model), giving convergence orders.
+    case convergence
+}
+
+/// The samplers compared; the raw value is the name used in configs, CLI flags and metric records.
+public enum SamplerChoice: String, Sendable, Codable, CaseIterable, Hashable, Comparable {
+    case ddim, edict, bdia, belm
+
+    /// How the site names it in headings and legends.
+    public var displayName: String {
+        switch self {
+        case .ddim: "DDIM"
+        case .edict: "EDICT"
+        case .bdia: "BDIA"
+        case .belm: "O-BELM"
+        }
+    }
+
+    /// Papers list them in this order (the enum order), which is also the column order of every table.
+    public static func < (a: SamplerChoice, b: SamplerChoice) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+}
+
+/// One experiment as the site's config describes it, fully resolved (defaults filled in). It is the whole
+/// input of a run besides the model weights and the code, so its canonical JSON is part of the cache key.
+public struct ExperimentRequest: Sendable, Codable, Hashable {
+    /// Identifier from the config, unique within a site; names the experiment's page and its records.
+    public var name: String
+    public var kind: ExperimentKind
+    /// `builtin:shapes`, `gmm:DIR`, or a diffusers folder (resolved to an absolute path).
+    public var model: String
+    public var samplers: [SamplerChoice]
+    public var steps: [Int]
+    public var seeds: [Int]
+    /// Images (or samples) per seed.
+    public var count: Int
+    /// Class labels (class-conditional models, the reference model's classes); empty when unused.
+    public var classes: [Int]
+    /// Text prompts (Stable Diffusion); empty when unused.
+    public var prompts: [String]
+    /// Editing only: the targets, one per class or prompt above (class labels or prompts as text).
+    public var targets: [String]
+    /// Editing: the inversion step where the edit starts (SDEdit-style partial inversion); nil = full.
+    public var freezeStep: Int?
+    /// Classifier-free guidance scale; nil = unguided.
+    public var guidance: Double?
+    /// EDICT's mixing weight p and BDIA's γ.
+    public var edictP: Double
+    public var bdiaGamma: Double
+    /// Convergence: steps of the reference solution the errors are measured against.
+    public var referenceSteps: Int?
+    /// Interpolation: frames in each strip, endpoints included.
+    public var frames: Int
+
+    public init(name: String, kind: ExperimentKind, model: String, samplers: [SamplerChoice], steps: [Int],
+                seeds: [Int], count: Int, classes: [Int] = [], prompts: [String] = [], targets: [String] = [],
+                freezeStep: Int? = nil, guidance: Double? = nil, edictP: Double = 0.93, bdiaGamma: Double = 1.0,
+                referenceSteps: Int? = nil, frames: Int = 7) {
+        self.name = name
+        self.kind = kind
+        self.model = model
+        self.samplers = samplers
+        self.steps = steps
+        self.seeds = seeds
+        self.count = count
+        self.classes = classes
+        self.prompts = prompts
+        self.targets = targets
+        self.freezeStep = freezeStep
+        self.guidance = guidance
+        self.edictP = edictP
+        self.bdiaGamma = bdiaGamma
+        self.referenceSteps = referenceSteps
+        self.frames = frames
+    }
+}
