@@ -38,8 +38,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "belm", dependencies: ["BELMCommands"]),
-        // Micro-benchmark of conv2d / linear / batchedMatmul on the Vulkan backend (not a test).
-        .executableTarget(name: "kernel-bench", dependencies: ["VulkanCompute"], path: "Sources/KernelBench"),
+        // Micro-benchmark of conv2d / linear / batchedMatmul and of the whole UNet on the Vulkan backend (not a test).
+        .executableTarget(name: "kernel-bench", dependencies: ["VulkanCompute", "Models"], path: "Sources/KernelBench"),
 
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "ComputeTests", dependencies: ["Compute"]),

@@ -1,11 +1,14 @@
 import Compute
 import Dispatch
+import Diffusion
 import Foundation
+import Models
 import VulkanCompute
 
 // Micro-benchmark of the compute-heavy ops (conv2d, linear, batchedMatmul) on the Vulkan backend beside the
 // CPU reference backend, at shapes of the DDPM CIFAR-10 UNet. Not a test: run it in release mode,
-//   swift run -c release kernel-bench [--cpu] [--repeats N]
+//   swift run -c release kernel-bench [--cpu] [--repeats N] [--only SUBSTRING]
+//   swift run -c release kernel-bench --unet BATCH [--repeats N]   (whole DDPM CIFAR-10 UNet, random weights)
 // Each Vulkan figure is the median over 3 timings of `repeats` back-to-back calls recorded into the stream and
 // waited for once, so it includes operand re-layout (NHWC input copy) but not the one-time weight repacking.
 
@@ -82,6 +85,43 @@ func random(_ shape: [Int]) -> [Float] { (0..<shape.reduce(1, *)).map { _ in Flo
 
 let vulkan = try VulkanBackend()
 let cpu = CPUBackend()
+
+/// The whole ddpm-cifar10-32 UNet (random weights): images per second, GFLOP/s at 12.4 GFLOP per image, and a
+/// per-kernel breakdown from a profiled forward pass.
+@MainActor func benchmarkUNet(batch: Int) throws {
+    let model = try UNet2DModel(configuration: .ddpmCIFAR10(), weights: RandomWeights(), backend: vulkan)
+    let sample = vulkan.tensor((0..<(batch * 3 * 32 * 32)).map { _ in Float.random(in: -1...1) }, shape: [batch, 3, 32, 32])
+    let timesteps = (0..<batch).map { Double(10 + 37 * $0 % 990) }
+    _ = try model.forward(sample, timesteps: timesteps, conditioning: .unconditional).values()
+    var times: [(wall: Double, cpu: Double)] = []
+    for _ in 0..<repeats {
+        var failure: Error?
+        times.append(seconds {
+            do { _ = try model.forward(sample, timesteps: timesteps, conditioning: .unconditional).values() } catch { failure = error }
+        })
+        if let failure { throw failure }
+    }
+    let (wall, cpuSeconds) = times.sorted { $0.wall < $1.wall }[times.count / 2]
+    let gflop = 12.4 * Double(batch)
+    print("UNet ddpm-cifar10-32 batch \(batch) on \(vulkan.device.name): \(String(format: "%.1f", wall * 1e3)) ms per forward, "
+        + "\(String(format: "%.2f", Double(batch) / wall)) images/s, \(String(format: "%.1f", gflop / wall)) GFLOP/s "
+        + "(CPU time \(String(format: "%.1f", cpuSeconds * 1e3)) ms: \(String(format: "%.1f", gflop / cpuSeconds)) GFLOP per CPU-second)")
+    vulkan.profiling = true
+    _ = try model.forward(sample, timesteps: timesteps, conditioning: .unconditional).values()
+    vulkan.profiling = false
+    let profile = vulkan.takeKernelProfile()
+    let total = profile.reduce(0) { $0 + $1.seconds }
+    print("kernel | dispatches | ms (profiled, serialised) | share")
+    for entry in profile {
+        print("\(entry.kernel) | \(entry.count) | \(String(format: "%.1f", entry.seconds * 1e3)) | \(String(format: "%.1f%%", 100 * entry.seconds / total))")
+    }
+}
+
+if let index = arguments.firstIndex(of: "--unet"), let batch = Int(arguments[index + 1]) {
+    try benchmarkUNet(batch: batch)
+    exit(0)
+}
+
 print("device: \(vulkan.device.name) (\(vulkan.device.kind.rawValue)); repeats \(repeats); CPU backend \(runCPU ? "on" : "off (--cpu)")")
 print("op | Vulkan ms | Vulkan GFLOP/s | CPU-seconds ms | GFLOP per CPU-second | CPU backend GFLOP/s | ratio")
 for c in cases {

@@ -1,4 +1,5 @@
 import CVulkan
+import Dispatch
 
 /// Records dispatches and copies lazily into command buffers and submits them in batches: when a frame holds
 /// `dispatchesPerSubmit` dispatches or much staged data, and whenever values are read back. A small ring of
@@ -72,6 +73,10 @@ final class CommandStream {
     private let placeholder: DeviceRegion
     /// Submissions so far (for tests and benchmarks).
     private(set) var submissions = 0
+    /// When set, every dispatch is submitted and waited for alone and its wall time added to `profile`
+    /// (a per-kernel breakdown for benchmarks; it serialises everything, so totals exceed normal runs).
+    var profiling = false
+    private(set) var profile: [Kernel: (count: Int, seconds: Double)] = [:]
 
     init(context: VulkanContext, kernels: KernelLibrary, arena: DeviceArena, dispatchesPerSubmit: Int = 256) throws {
         self.context = context
@@ -173,7 +178,16 @@ final class CommandStream {
             }
         }
         vkCmdDispatch(commandBuffer, groups.0, groups.1, groups.2)
+        if profiling {
+            let start = DispatchTime.now().uptimeNanoseconds
+            finish()
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            let previous = profile[kernel] ?? (0, 0)
+            profile[kernel] = (previous.count + 1, previous.seconds + seconds)
+        }
     }
+
+    func resetProfile() { profile = [:] }
 
     /// Copies host data into a region through the current frame's staging memory.
     func upload(_ bytes: UnsafeRawBufferPointer, to region: DeviceRegion) {

@@ -49,6 +49,19 @@ public final class VulkanBackend: Backend {
     /// Command-buffer submissions so far.
     public var submissionCount: Int { stream.submissions }
 
+    /// Per-kernel profiling: while on, each dispatch runs alone and its time is recorded (see `kernelProfile`).
+    public var profiling: Bool {
+        get { stream.profiling }
+        set { synchronize(); stream.profiling = newValue }
+    }
+
+    /// Kernel name → (dispatches, seconds) recorded while `profiling` was on; reading it clears it.
+    public func takeKernelProfile() -> [(kernel: String, count: Int, seconds: Double)] {
+        defer { stream.resetProfile() }
+        return stream.profile.map { (kernel: $0.key.rawValue, count: $0.value.count, seconds: $0.value.seconds) }
+            .sorted { $0.seconds > $1.seconds }
+    }
+
     /// Submits all recorded work and waits for it (benchmarks time with this).
     public func synchronize() { stream.finish() }
 
