@@ -6,7 +6,7 @@
 // ([N][Hp][Wp][Ci4] texels, so no masks in the inner loop); the weights as [kh·kw][4·Ci4][Co4] texels
 // with Co4 a multiple of TNV. Each invocation holds TM consecutive output pixels × 4·TNV channels in registers
 // and writes them NCHW with the bias added (vec4 stores along pixels where the planes allow).
-#define TM 8
+#define TM 16
 #define TNV 4
 layout(local_size_x = 8, local_size_y = 8) in;
 layout(std430, binding = 0) writeonly buffer OutS { float o[]; };
