@@ -27,6 +27,8 @@ public struct DevicesCommand: ParsableCommand {
                 + "\(mebibytes(d.maxMemoryAllocationSize)), maxTexelBufferElements \(d.maxTexelBufferElements)")
             print("    maxComputeWorkGroupInvocations \(d.maxComputeWorkGroupInvocations), "
                 + "maxComputeSharedMemorySize \(d.maxComputeSharedMemorySize) B")
+            print("    GEMM/conv kernels: \(KernelFamily.preferred(for: d.kind).rawValue) "
+                + "(override with \(KernelFamily.environmentVariable)=texel|shared)")
         }
         if let chosen {
             print("chosen: \(chosen) (override with --device or \(VulkanDevices.environmentVariable))")

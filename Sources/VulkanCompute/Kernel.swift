@@ -6,7 +6,7 @@ enum Kernel: String, CaseIterable {
     case linearCombination, broadcastBinary, broadcastBinaryVec4, activation, geglu
     case stridedGather, stridedGatherFlat, copyRows, resample2x, embedding
     case groupNorm, layerNorm, softmax
-    case gemmTexel, conv2dTexel
+    case gemmTexel, conv2dTexel, gemmShared, conv2dShared
 
     var spirv: String {
         switch self {
@@ -25,6 +25,8 @@ enum Kernel: String, CaseIterable {
         case .softmax: return SPIRV.softmax
         case .gemmTexel: return SPIRV.gemm_texel
         case .conv2dTexel: return SPIRV.conv2d_texel
+        case .gemmShared: return SPIRV.gemm_shared
+        case .conv2dShared: return SPIRV.conv2d_shared
         }
     }
 

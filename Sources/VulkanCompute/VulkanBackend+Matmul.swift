@@ -1,6 +1,7 @@
 import Compute
 
-/// GEMM and convolution through the texel-buffer register-tiled kernels (`gemm_texel`, `conv2d_texel`).
+/// GEMM and convolution through the kernel family of the device (`KernelFamily`): texel-buffer register-tiled
+/// kernels (`gemm_texel`, `conv2d_texel`) or shared-memory tiled ones (`gemm_shared`, `conv2d_shared`).
 /// Operands are brought into the kernels' layouts by `strided_gather`: K padded to a multiple of 4 for A,
 /// B as [K][N] padded to whole tiles, the conv input as NHWC with its zero border. Weight layouts are made
 /// once per weight tensor and kept with it.
@@ -50,6 +51,14 @@ extension VulkanBackend {
                low: [0, padding, padding, 0], extent: [n, h, w, ci])
 
         let pixels = n * ho * wo
+        if kernelFamily == .shared {
+            let groups = (Self.roundUp(pixels, 64) / 64, Self.roundUp(cop, 64) / 64)
+            precondition(groups.0 <= 65535, "conv2d output of \(pixels) pixels is too large for one dispatch; use a smaller batch")
+            stream.dispatch(.conv2dShared, storage: [out, packedInput, packedWeight, bias.map(region)],
+                            push: [pixels, ho, wo, hp, wp, cip, cop, co, kw, stride, kh * kw * cip, bias == nil ? 0 : 1].map(Self.u),
+                            groups: (Self.u(groups.0), Self.u(groups.1), 1))
+            return result
+        }
         let side = Self.workgroupSide
         let groupsX = Self.roundUp(Self.roundUp(pixels, Self.convRowTile) / Self.convRowTile, side) / side
         let groupsY = Self.roundUp(cop / Self.columnTile, side) / side
@@ -114,6 +123,13 @@ extension VulkanBackend {
 
     private func gemm(out: DeviceRegion, a: DeviceRegion, b: DeviceRegion, bias: DeviceRegion?, batch: Int, m: Int, n: Int,
                       k4: Int, n4: Int, aBatchStride: Int, bBatchStride: Int, scale: Float) {
+        if kernelFamily == .shared {
+            precondition(Self.roundUp(m, 64) / 64 <= 65535 && batch <= 65535, "matrix product of \(batch)×\(m) rows is too large for one dispatch")
+            stream.dispatch(.gemmShared, storage: [out, a, b, bias],
+                            push: [m, n, 4 * k4, 4 * n4, 4 * aBatchStride, 4 * bBatchStride].map(Self.u) + [Self.f(scale), bias == nil ? 0 : 1],
+                            groups: (Self.u(Self.roundUp(m, 64) / 64), Self.u(Self.roundUp(4 * n4, 64) / 64), Self.u(batch)))
+            return
+        }
         let side = Self.workgroupSide
         let groupsX = Self.roundUp(Self.roundUp(m, Self.rowTile) / Self.rowTile, side) / side
         let groupsY = Self.roundUp(n4 * 4 / Self.columnTile, side) / side

@@ -20,13 +20,17 @@ public final class VulkanBackend: Backend {
     let arena: DeviceArena
     let kernels: KernelLibrary
     let stream: CommandStream
+    /// The GEMM and convolution kernels in use.
+    public let kernelFamily: KernelFamily
 
     /// - Parameters:
     ///   - deviceIndex: the device to use (an index in `VulkanDevices.list()`); nil chooses by kind, or takes
     ///     `BELM_VULKAN_DEVICE` from the environment.
     ///   - validation: enable the Khronos validation layer when it is installed; its messages go to `validationMessages`.
-    public init(deviceIndex: Int? = nil, validation: Bool = false) throws {
+    ///   - kernelFamily: the GEMM/convolution kernels; nil takes `BELM_VULKAN_KERNELS`, else chooses by device kind.
+    public init(deviceIndex: Int? = nil, validation: Bool = false, kernelFamily: KernelFamily? = nil) throws {
         context = try VulkanContext(validation: validation, deviceIndex: deviceIndex)
+        self.kernelFamily = try KernelFamily.choose(requested: kernelFamily, deviceKind: context.description.kind)
         arena = DeviceArena(context: context)
         kernels = try KernelLibrary(context: context)
         stream = try CommandStream(context: context, kernels: kernels, arena: arena)

@@ -9,8 +9,8 @@ final class DifferentialHarness {
     let cpu = CPUBackend()
     private var generator = SplitMix64(seed: 0x5EED)
 
-    init() throws {
-        vulkan = try VulkanBackend(validation: true)
+    init(kernelFamily: KernelFamily? = nil) throws {
+        vulkan = try VulkanBackend(validation: true, kernelFamily: kernelFamily)
     }
 
     /// Uniform values in [-scale, scale], reproducible.

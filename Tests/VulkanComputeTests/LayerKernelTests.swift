@@ -12,17 +12,21 @@ import VulkanCompute
         ([1, 20, 8, 8], [33, 20, 3, 3], 2, 1),
         ([3, 5, 4, 3], [2, 5, 2, 3], 1, 2),
         ([1, 16, 16, 16], [32, 16, 3, 3], 1, 1),
+        ([1, 8, 20, 20], [70, 8, 3, 3], 1, 1),
     ])
     func conv2dMatchesReference(x: [Int], w: [Int], stride: Int, padding: Int) throws {
-        let h = try DifferentialHarness()
-        let inputs = [(x, h.random(x.reduce(1, *))), (w, h.random(w.reduce(1, *), scale: 0.3)), ([w[0]], h.random(w[0]))]
-        h.check("conv2d \(x) \(w) s\(stride) p\(padding)", inputs, tolerance: 1e-5) { backend, t in
-            backend.conv2d(t[0], weight: t[1], bias: t[2], stride: stride, padding: padding)
+        // Both kernel families, whatever the device would choose.
+        for family in KernelFamily.allCases {
+            let h = try DifferentialHarness(kernelFamily: family)
+            let inputs = [(x, h.random(x.reduce(1, *))), (w, h.random(w.reduce(1, *), scale: 0.3)), ([w[0]], h.random(w[0]))]
+            h.check("\(family) conv2d \(x) \(w) s\(stride) p\(padding)", inputs, tolerance: 1e-5) { backend, t in
+                backend.conv2d(t[0], weight: t[1], bias: t[2], stride: stride, padding: padding)
+            }
+            h.check("\(family) conv2d without bias", inputs, tolerance: 1e-5) { backend, t in
+                backend.conv2d(t[0], weight: t[1], bias: nil, stride: stride, padding: padding)
+            }
+            h.expectNoValidationMessages()
         }
-        h.check("conv2d without bias", inputs, tolerance: 1e-5) { backend, t in
-            backend.conv2d(t[0], weight: t[1], bias: nil, stride: stride, padding: padding)
-        }
-        h.expectNoValidationMessages()
     }
 
     @Test func conv2dWeightLayoutIsReusedAcrossCalls() throws {
@@ -36,8 +40,9 @@ import VulkanCompute
         h.expectNoValidationMessages()
     }
 
-    @Test func linearAndBatchedMatmul() throws {
-        let h = try DifferentialHarness()
+    @Test(arguments: KernelFamily.allCases)
+    func linearAndBatchedMatmul(family: KernelFamily) throws {
+        let h = try DifferentialHarness(kernelFamily: family)
         for (x, out) in [([5, 7], 9), ([2, 3, 16], 33), ([1, 128], 512), ([37, 20], 16)] {
             let k = x.last!
             let inputs = [(x, h.random(x.reduce(1, *))), ([out, k], h.random(out * k)), ([out], h.random(out))]

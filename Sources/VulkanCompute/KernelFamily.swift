@@ -1,0 +1,33 @@
+import Foundation
+
+/// Which GEMM and convolution kernels run. The CPU device (lavapipe) and GPUs want opposite designs: llvmpipe
+/// turns storage-buffer and shared-memory loads into per-lane scalar loops but gathers texel fetches in vector
+/// registers, so its family reads vec4 texels into per-invocation register tiles; GPUs get the usual
+/// shared-memory tiled kernels. Both read the same packed operands and are tested on every device.
+public enum KernelFamily: String, Sendable, CaseIterable {
+    /// vec4 texel-buffer operands, 8 or 16 rows × 16 columns of outputs per invocation, no shared memory.
+    case texel
+    /// Storage-buffer operands staged in shared memory, 64 × 64 outputs per workgroup.
+    case shared
+
+    /// The environment variable that overrides the choice (`texel` or `shared`).
+    public static let environmentVariable = "BELM_VULKAN_KERNELS"
+
+    /// `requested`, else the environment variable, else by device kind: texel on the CPU device, shared on GPUs.
+    static func choose(requested: KernelFamily?, deviceKind: VulkanDeviceDescription.Kind) throws -> KernelFamily {
+        if let requested { return requested }
+        if let value = ProcessInfo.processInfo.environment[environmentVariable], !value.isEmpty {
+            guard let family = KernelFamily(rawValue: value) else {
+                throw VulkanError.noDevice("\(environmentVariable)=\(value) is not a kernel family; use one of "
+                    + allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            return family
+        }
+        return preferred(for: deviceKind)
+    }
+
+    /// The family a device of this kind gets by default.
+    public static func preferred(for deviceKind: VulkanDeviceDescription.Kind) -> KernelFamily {
+        deviceKind == .cpu ? .texel : .shared
+    }
+}
