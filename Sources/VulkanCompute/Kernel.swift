@@ -5,7 +5,7 @@ import CVulkan
 enum Kernel: String, CaseIterable {
     case linearCombination, broadcastBinary, broadcastBinaryVec4, activation, geglu
     case stridedGather, stridedGatherFlat, copyRows, resample2x, embedding
-    case groupNorm, layerNorm, softmax
+    case groupNorm, layerNorm, softmax, groupNormRows, layerNormRows, softmaxRows
     case gemmTexel, conv2dTexel, gemmShared, conv2dShared
 
     var spirv: String {
@@ -23,6 +23,9 @@ enum Kernel: String, CaseIterable {
         case .groupNorm: return SPIRV.group_norm
         case .layerNorm: return SPIRV.layer_norm
         case .softmax: return SPIRV.softmax
+        case .groupNormRows: return SPIRV.group_norm_rows
+        case .layerNormRows: return SPIRV.layer_norm_rows
+        case .softmaxRows: return SPIRV.softmax_rows
         case .gemmTexel: return SPIRV.gemm_texel
         case .conv2dTexel: return SPIRV.conv2d_texel
         case .gemmShared: return SPIRV.gemm_shared

@@ -13,17 +13,20 @@ public enum KernelFamily: String, Sendable, CaseIterable {
     /// The environment variable that overrides the choice (`texel` or `shared`).
     public static let environmentVariable = "BELM_VULKAN_KERNELS"
 
-    /// `requested`, else the environment variable, else by device kind: texel on the CPU device, shared on GPUs.
-    static func choose(requested: KernelFamily?, deviceKind: VulkanDeviceDescription.Kind) throws -> KernelFamily {
-        if let requested { return requested }
+    /// `requested`, else the environment variable, else by device kind: texel on the CPU device, shared on GPUs
+    /// (texel wherever 256-invocation workgroups do not fit).
+    static func choose(requested: KernelFamily?, device: VulkanDeviceDescription) throws -> KernelFamily {
+        // The shared-memory kernels use 256-invocation workgroups; the Vulkan minimum guarantee is 128.
+        let sharedFits = device.maxComputeWorkGroupInvocations >= 256
+        if let requested { return requested == .shared && !sharedFits ? .texel : requested }
         if let value = ProcessInfo.processInfo.environment[environmentVariable], !value.isEmpty {
             guard let family = KernelFamily(rawValue: value) else {
                 throw VulkanError.noDevice("\(environmentVariable)=\(value) is not a kernel family; use one of "
                     + allCases.map(\.rawValue).joined(separator: ", "))
             }
-            return family
+            return family == .shared && !sharedFits ? .texel : family
         }
-        return preferred(for: deviceKind)
+        return sharedFits ? preferred(for: device.kind) : .texel
     }
 
     /// The family a device of this kind gets by default.

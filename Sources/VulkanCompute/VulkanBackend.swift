@@ -30,7 +30,7 @@ public final class VulkanBackend: Backend {
     ///   - kernelFamily: the GEMM/convolution kernels; nil takes `BELM_VULKAN_KERNELS`, else chooses by device kind.
     public init(deviceIndex: Int? = nil, validation: Bool = false, kernelFamily: KernelFamily? = nil) throws {
         context = try VulkanContext(validation: validation, deviceIndex: deviceIndex)
-        self.kernelFamily = try KernelFamily.choose(requested: kernelFamily, deviceKind: context.description.kind)
+        self.kernelFamily = try KernelFamily.choose(requested: kernelFamily, device: context.description)
         arena = DeviceArena(context: context)
         kernels = try KernelLibrary(context: context)
         stream = try CommandStream(context: context, kernels: kernels, arena: arena)

@@ -76,6 +76,15 @@ import VulkanCompute
         h.check("layerNorm", [([3, 77], h.random(231)), ([77], h.random(77)), ([77], h.random(77))]) { backend, t in
             backend.layerNorm(t[0], weight: t[1], bias: t[2], eps: 1e-5)
         }
+        h.check("groupNorm many groups", [([4, 16, 6, 2], h.random(768, scale: 2).map { $0 + 3 }), ([16], h.random(16)), ([16], h.random(16))]) { backend, t in
+            backend.groupNorm(t[0], groups: 8, eps: 1e-6, weight: t[1], bias: t[2], silu: true)
+        }
+        h.check("groupNorm many groups plain", [([4, 16, 6, 2], h.random(768, scale: 2))]) { backend, t in
+            backend.groupNorm(t[0], groups: 4, eps: 1e-6, weight: nil, bias: nil, silu: false)
+        }
+        h.check("layerNorm many rows", [([5, 7, 24], h.random(840, scale: 3)), ([24], h.random(24)), ([24], h.random(24))]) { backend, t in
+            backend.layerNorm(t[0], weight: t[1], bias: t[2], eps: 1e-5)
+        }
         h.check("layerNorm wide", [([2, 5, 1000], h.random(10000, scale: 5))]) { backend, t in
             backend.layerNorm(t[0], weight: nil, bias: nil, eps: 1e-5)
         }
@@ -86,6 +95,10 @@ import VulkanCompute
         let h = try DifferentialHarness()
         h.check("softmax", [([4, 13], h.random(52, scale: 10))]) { backend, t in backend.softmax(t[0]) }
         h.check("softmax wide", [([3, 1000], h.random(3000, scale: 40))]) { backend, t in backend.softmax(t[0]) }
+        h.check("softmax many rows", [([3, 11, 36], h.random(1188, scale: 20))]) { backend, t in backend.softmax(t[0]) }
+        var rows = h.random(20 * 8, scale: 5)
+        for i in 0..<8 { rows[3 * 8 + i] = -.infinity }
+        h.check("softmax many rows masked", [([20, 8], rows)]) { backend, t in backend.softmax(t[0]) }
         let masked: [Float] = [0, 1, -.infinity, 2, -.infinity, -.infinity, -.infinity, -.infinity]
         h.check("softmax masked", [([2, 4], masked)]) { backend, t in backend.softmax(t[0]) }
         h.expectNoValidationMessages()
