@@ -79,9 +79,11 @@ extension VulkanBackend {
                           srcOffset: Int, srcStride: Int, dstOffset: Int, dstStride: Int) {
         guard rows * width > 0 else { return }
         let aligned = width % 4 == 0 && dstOffset % 4 == 0 && dstStride % 4 == 0
+        let srcAligned = width % 4 == 0 && srcOffset % 4 == 0 && srcStride % 4 == 0
         let (perLayer, layers) = Self.fold(rows)
-        stream.dispatch(.copyRows, storage: [out], texels: [src.block.scalarView],
-                        push: [width, rows, perLayer, Int(src.scalarOffset) + srcOffset, srcStride, dstOffset, dstStride, aligned ? 1 : 0].map(Self.u),
+        stream.dispatch(.copyRows, storage: [out], texels: [src.block.scalarView, src.block.view],
+                        push: [width, rows, perLayer, Int(src.scalarOffset) + srcOffset, srcStride, dstOffset, dstStride,
+                               aligned ? 1 : 0, srcAligned ? 1 : 0].map(Self.u),
                         groups: Self.grid(x: (width + 3) / 4, y: perLayer, z: layers))
     }
 
