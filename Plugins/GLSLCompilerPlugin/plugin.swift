@@ -1,8 +1,7 @@
 import Foundation
 import PackagePlugin
 
-/// Compiles every `Shaders/*.comp` of a target to SPIR-V with glslc at build time (`#include` of the `.glsl` files
-/// beside them allowed) and wraps the binary in a
+/// Compiles every `Shaders/*.comp` of a target to SPIR-V with glslc at build time and wraps the binary in a
 /// generated Swift file (`extension SPIRV { static let <name> = "<base64>" }`), so shaders ship inside the
 /// library with no resource bundle and no runtime compiler. A glslc error fails the build.
 ///
@@ -13,8 +12,6 @@ struct GLSLCompilerPlugin: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: Target) async throws -> [Command] {
         guard let target = target as? SourceModuleTarget else { return [] }
         let shaders = target.sourceFiles(withSuffix: "comp").map(\.url).sorted { $0.path < $1.path }
-        // Shared GLSL included by shaders: every shader depends on all of them, so an edit rebuilds.
-        let includes = target.sourceFiles(withSuffix: "glsl").map(\.url).sorted { $0.path < $1.path }
         let outputDirectory = context.pluginWorkDirectoryURL.appending(path: "GeneratedShaders")
         return shaders.map { shader in
             let name = shader.deletingPathExtension().lastPathComponent
@@ -24,7 +21,7 @@ struct GLSLCompilerPlugin: BuildToolPlugin {
             let script = """
                 set -e
                 mkdir -p '\(outputDirectory.path)'
-                glslc --target-env=vulkan1.1 -O -fshader-stage=compute -Werror -I '\(shader.deletingLastPathComponent().path)' -o '\(spirv.path)' '\(shader.path)'
+                glslc --target-env=vulkan1.1 -O -fshader-stage=compute -Werror -o '\(spirv.path)' '\(shader.path)'
                 { printf '// Generated from %s by GLSLCompilerPlugin; do not edit.\\n' '\(name).comp'
                   printf 'extension SPIRV {\\n    static let \(name) = "'
                   base64 -w0 '\(spirv.path)'
@@ -35,7 +32,7 @@ struct GLSLCompilerPlugin: BuildToolPlugin {
                 displayName: "glslc \(name).comp",
                 executable: URL(filePath: "/bin/sh"),
                 arguments: ["-c", script],
-                inputFiles: [shader] + includes,
+                inputFiles: [shader],
                 outputFiles: [output]
             )
         }

@@ -6,7 +6,7 @@ enum Kernel: String, CaseIterable {
     case linearCombination, broadcastBinary, broadcastBinaryVec4, activation, geglu
     case stridedGather, stridedGatherFlat, copyRows, resample2x, embedding
     case groupNorm, layerNorm, softmax, groupNormRows, layerNormRows, softmaxRows
-    case gemmTexel, conv2dTexel, conv2dRows16, conv2dRows8, gemmShared, conv2dShared
+    case gemmTexel, conv2dTexel, gemmShared, conv2dShared
 
     var spirv: String {
         switch self {
@@ -28,8 +28,6 @@ enum Kernel: String, CaseIterable {
         case .softmaxRows: return SPIRV.softmax_rows
         case .gemmTexel: return SPIRV.gemm_texel
         case .conv2dTexel: return SPIRV.conv2d_texel
-        case .conv2dRows16: return SPIRV.conv2d_rows16
-        case .conv2dRows8: return SPIRV.conv2d_rows8
         case .gemmShared: return SPIRV.gemm_shared
         case .conv2dShared: return SPIRV.conv2d_shared
         }

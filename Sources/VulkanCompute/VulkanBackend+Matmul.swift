@@ -59,22 +59,12 @@ extension VulkanBackend {
                             groups: (Self.u(groups.0), Self.u(groups.1), 1))
             return result
         }
-        // Stride 1, taps at most 3 wide and rows a multiple of the tile: the kernels that reuse input texels across
-        // taps (conv2d_rows.glsl); otherwise the general one.
-        let kernel: Kernel, rowTile: Int
-        if stride == 1 && kw <= 3 && wo % 16 == 0 {
-            (kernel, rowTile) = (.conv2dRows16, 16)
-        } else if stride == 1 && kw <= 3 && wo % 8 == 0 {
-            (kernel, rowTile) = (.conv2dRows8, 8)
-        } else {
-            (kernel, rowTile) = (.conv2dTexel, Self.convRowTile)
-        }
         let side = Self.workgroupSide
-        let groupsX = Self.roundUp(Self.roundUp(pixels, rowTile) / rowTile, side) / side
+        let groupsX = Self.roundUp(Self.roundUp(pixels, Self.convRowTile) / Self.convRowTile, side) / side
         let groupsY = Self.roundUp(cop / Self.columnTile, side) / side
         precondition(groupsX <= 65535, "conv2d output of \(pixels) pixels is too large for one dispatch; use a smaller batch")
         let biasRegion = bias.map(region) ?? packedWeight
-        stream.dispatch(kernel, storage: [out], texels: [packedInput.block.view, packedWeight.block.view, biasRegion.block.view],
+        stream.dispatch(.conv2dTexel, storage: [out], texels: [packedInput.block.view, packedWeight.block.view, biasRegion.block.view],
                         push: [pixels, ho, wo, hp, wp, cip / 4, cop / 4, co, kh, kw, stride,
                                Int(packedInput.texelOffset), Int(packedWeight.texelOffset), bias == nil ? 0 : 1,
                                Int(biasRegion.texelOffset)].map(Self.u),
