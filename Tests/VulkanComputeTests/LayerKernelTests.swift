@@ -13,6 +13,10 @@ import VulkanCompute
         ([3, 5, 4, 3], [2, 5, 2, 3], 1, 2),
         ([1, 16, 16, 16], [32, 16, 3, 3], 1, 1),
         ([1, 8, 20, 20], [70, 8, 3, 3], 1, 1),
+        ([2, 5, 8, 8], [7, 5, 3, 3], 1, 1),
+        ([1, 6, 16, 16], [17, 6, 1, 1], 1, 0),
+        ([1, 3, 9, 17], [4, 3, 2, 2], 1, 0),
+        ([1, 4, 10, 16], [6, 4, 1, 3], 1, 1),
     ])
     func conv2dMatchesReference(x: [Int], w: [Int], stride: Int, padding: Int) throws {
         // Both kernel families, whatever the device would choose.
