@@ -189,6 +189,13 @@ final class CommandStream {
 
     func resetProfile() { profile = [:] }
 
+    /// Fills a region with zeros.
+    func zero(_ region: DeviceRegion) {
+        let commandBuffer = begin()
+        barrier(commandBuffer)
+        vkCmdFillBuffer(commandBuffer, region.block.buffer, VkDeviceSize(region.offset), VkDeviceSize(region.size), 0)
+    }
+
     /// Copies host data into a region through the current frame's staging memory.
     func upload(_ bytes: UnsafeRawBufferPointer, to region: DeviceRegion) {
         precondition(bytes.count <= region.size)

@@ -4,7 +4,7 @@ import CVulkan
 /// uniform texel buffers) and one 128-byte push-constant range for shapes and scalars.
 enum Kernel: String, CaseIterable {
     case linearCombination, broadcastBinary, broadcastBinaryVec4, activation, geglu
-    case stridedGather, stridedGatherFlat, copyRows, resample2x, embedding
+    case stridedGather, stridedGatherFlat, nchwToNHWC, copyRows, resample2x, embedding
     case groupNorm, layerNorm, softmax, groupNormRows, layerNormRows, softmaxRows
     case gemmTexel, conv2dTexel, gemmShared, conv2dShared
 
@@ -17,6 +17,7 @@ enum Kernel: String, CaseIterable {
         case .geglu: return SPIRV.geglu
         case .stridedGather: return SPIRV.strided_gather
         case .stridedGatherFlat: return SPIRV.strided_gather_flat
+        case .nchwToNHWC: return SPIRV.nchw_to_nhwc
         case .copyRows: return SPIRV.copy_rows
         case .resample2x: return SPIRV.resample2x
         case .embedding: return SPIRV.embedding

@@ -47,8 +47,17 @@ extension VulkanBackend {
                    extent: [kh * kw, ci, co])
         }
         let packedInput = allocate(floats: n * hp * wp * cip)
-        gather(into: packedInput, from: region(x), dims: [n, hp, wp, cip], strides: [ci * h * w, w, 1, h * w],
-               low: [0, padding, padding, 0], extent: [n, h, w, ci])
+        if w % 4 == 0 && n <= 65535 {
+            // 4 × 4 blocks through vec4 reads and stores; the border is zero-filled first.
+            if padding > 0 { stream.zero(packedInput) }
+            let rx = region(x), inner = h * (w / 4) * (cip / 4)
+            stream.dispatch(.nchwToNHWC, storage: [packedInput], texels: [rx.block.view],
+                            push: [ci, h, w / 4, cip / 4, padding, Int(rx.texelOffset), inner].map(Self.u),
+                            groups: Self.grid(inner: inner, z: n))
+        } else {
+            gather(into: packedInput, from: region(x), dims: [n, hp, wp, cip], strides: [ci * h * w, w, 1, h * w],
+                   low: [0, padding, padding, 0], extent: [n, h, w, ci])
+        }
 
         let pixels = n * ho * wo
         if kernelFamily == .shared {
