@@ -48,6 +48,6 @@ let package = Package(
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"]),
         // Fixtures/ holds golden files read by path, with the script that generates them.
         .testTarget(name: "ModelsTests", dependencies: ["Models", "VulkanCompute"], exclude: ["Fixtures"]),
-        .testTarget(name: "BELMCommandsTests", dependencies: ["BELMCommands"]),
+        .testTarget(name: "BELMCommandsTests", dependencies: ["BELMCommands", "VulkanCompute"]),
     ]
 )
