@@ -18,7 +18,8 @@ extension VulkanBackend {
 
     static func roundUp(_ value: Int, _ multiple: Int) -> Int { (value + multiple - 1) / multiple * multiple }
 
-    /// A re-laid-out copy of a tensor, made on first use and cached on the tensor's storage.
+    /// A re-laid-out copy of a tensor, made on first use and cached on the tensor's storage (shared by its reshaped
+    /// views, so `key` names the layout and the shape it was made for).
     func derived(_ tensor: Tensor, key: String, floats: Int, build: (DeviceRegion, DeviceRegion) -> Void) -> DeviceRegion {
         let storage = self.storage(tensor)
         if let cached = storage.derived[key] { return cached }
@@ -41,7 +42,7 @@ extension VulkanBackend {
         let cip = Self.roundUp(ci, 4), cop = Self.roundUp(co, Self.columnTile)
         let (hp, wp) = (h + 2 * padding, w + 2 * padding)
 
-        let packedWeight = derived(weight, key: "conv2d", floats: kh * kw * cip * cop) { packed, source in
+        let packedWeight = derived(weight, key: "conv2d \(weight.shape)", floats: kh * kw * cip * cop) { packed, source in
             // [Co][Ci][kh][kw] → [kh·kw][Cip][Cop]; the tap index ky·kw + kx has stride 1 in the source.
             gather(into: packed, from: source, dims: [kh * kw, cip, cop], strides: [1, kh * kw, ci * kh * kw],
                    extent: [kh * kw, ci, co])
@@ -88,7 +89,7 @@ extension VulkanBackend {
         let (result, out) = output(Array(x.shape.dropLast()) + [outputs])
         guard result.count > 0 else { return result }
         let kp = Self.roundUp(inputs, 4), np = Self.roundUp(outputs, Self.columnTile)
-        let packedWeight = derived(weight, key: "linear", floats: kp * np) { packed, source in
+        let packedWeight = derived(weight, key: "linear \(weight.shape)", floats: kp * np) { packed, source in
             // Wᵀ: [out][in] → [Kp][Np].
             gather(into: packed, from: source, dims: [kp, np], strides: [1, inputs], extent: [inputs, outputs])
         }
