@@ -18,7 +18,9 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CCmark", pkgConfig: "libcmark", providers: [.apt(["libcmark-dev"])]),
-        .systemLibrary(name: "CVulkan", pkgConfig: "vulkan", providers: [.apt(["libvulkan-dev"])]),
+        // Vulkan's headers only (libvulkan-dev): no pkgConfig, which would link libvulkan; VulkanCompute opens the
+        // loader at run time so that belm starts, and --backend cpu works, where Vulkan is not installed.
+        .systemLibrary(name: "CVulkan", providers: [.apt(["libvulkan-dev"])]),
         // Compiles Sources/*/Shaders/*.comp with glslc (found on PATH) into embedded SPIR-V.
         .plugin(name: "GLSLCompilerPlugin", capability: .buildTool()),
 

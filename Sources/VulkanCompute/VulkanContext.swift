@@ -67,7 +67,7 @@ final class VulkanContext {
     }
 
     deinit {
-        vkDeviceWaitIdle(device)
+        _ = vkDeviceWaitIdle(device)
         vkDestroyDevice(device, nil)
     }
 }

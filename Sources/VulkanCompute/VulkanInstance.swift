@@ -11,6 +11,7 @@ final class VulkanInstance {
 
     /// Whether the validation layer is installed (Debian: vulkan-validationlayers).
     static var validationLayerAvailable: Bool {
+        guard VulkanLibrary.isAvailable else { return false }
         var count: UInt32 = 0
         guard vkEnumerateInstanceLayerProperties(&count, nil) == VK_SUCCESS, count > 0 else { return false }
         var layers = [VkLayerProperties](repeating: VkLayerProperties(), count: Int(count))
@@ -19,6 +20,10 @@ final class VulkanInstance {
     }
 
     init(validation: Bool) throws {
+        guard VulkanLibrary.isAvailable else {
+            throw VulkanError.noDevice("the Vulkan loader (\(VulkanLibrary.fileName)) is not installed; install it "
+                + "(Debian: `apt-get install libvulkan1 mesa-vulkan-drivers`) or use --backend cpu")
+        }
         let useValidation = validation && Self.validationLayerAvailable
         let layerNames = useValidation ? [Self.validationLayer] : []
         let extensionNames = useValidation ? ["VK_EXT_debug_utils"] : []
