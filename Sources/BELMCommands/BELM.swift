@@ -16,6 +16,7 @@ public struct BELM: ParsableCommand {
             ForwardCommand.self,
             TokenizeCommand.self,
             BenchCommand.self,
+            DevicesCommand.self,
         ]
     )
 
