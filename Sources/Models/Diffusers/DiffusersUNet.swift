@@ -42,6 +42,10 @@ public final class DiffusersUNet: DiffusionUNet {
     public var sampleChannels: Int { architecture.inChannels }
     /// Width of the text embeddings it attends to; nil for models without cross-attention.
     public var crossAttentionDim: Int? { architecture.crossAttentionDim }
+    /// Rows of the class embedding (num_class_embeds); nil for models without class conditioning.
+    public var classEmbeddingCount: Int? { architecture.numClassEmbeds }
+    /// Levels of the UNet; height and width must be multiples of 2^(levels − 1).
+    public var levelCount: Int { architecture.blockOutChannels.count }
 
     init(architecture a: UNetArchitecture, weights: any WeightSource, backend: any Backend) throws {
         architecture = a
