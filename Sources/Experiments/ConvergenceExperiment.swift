@@ -25,6 +25,9 @@ public struct ConvergenceExperiment {
 
     public func run(_ model: ExperimentModel, backend: any Backend) throws -> Output {
         try settings.validate()
+        guard model.reference != nil else {
+            throw ExperimentError("convergence needs the exact probability-flow ODE solution, which only the reference model (builtin:shapes, gmm:DIR) has; \(model.name) is a diffusers model")
+        }
         let noise = SeededNoise.batch(seed: settings.seed, indices: 0..<settings.count, shape: model.sampleShape)
         let solver = ProbabilityFlowODESolver(density: model.mixture.density, relativeTolerance: tolerance, absoluteTolerance: tolerance)
         var exact: [Double: HostTensor] = [:]

@@ -3,24 +3,38 @@ import Diffusion
 import Models
 import Tensors
 
-/// Editing: invert images of a source class under that class to the freeze step (state index; 0 inverts
-/// all the way), then regenerate from there under the target class with classifier-free guidance.
-/// Records how much of the source survives (MSE, SSIM between source and edit) and how often the edit's
-/// nearest image in the set belongs to the target class (`target_rate`).
+/// Editing: invert images under the source condition (a class, a prompt) to the freeze step (state index; 0
+/// inverts all the way), then regenerate from there under the target condition with classifier-free guidance
+/// (from the unconditional branch, or a negative prompt). Records how much of the source survives (MSE, SSIM
+/// between source and edit, on pixels) and, for a model with its own labelled image set, how often the
+/// edit's nearest image in the set belongs to the target class (`target_rate`).
 public struct EditingExperiment {
     public var settings: RunSettings
-    public var sourceClass: Int
-    public var targetClass: Int
+    public var source: ExperimentCondition
+    public var target: ExperimentCondition
     public var freezeStep: Int
     public var guidance: Double
+    /// Images [N, C, H, W] to edit in place of the source class's images of the model's set (`--image`).
+    public var images: HostTensor?
+    public var negativePrompt: String?
 
     public init(settings: RunSettings, sourceClass: Int, targetClass: Int, freezeStep: Int, guidance: Double) {
+        self.init(settings: settings, source: .label(sourceClass), target: .label(targetClass), freezeStep: freezeStep, guidance: guidance)
+    }
+
+    public init(settings: RunSettings, source: ExperimentCondition, target: ExperimentCondition, freezeStep: Int, guidance: Double,
+                images: HostTensor? = nil, negativePrompt: String? = nil) {
         self.settings = settings
-        self.sourceClass = sourceClass
-        self.targetClass = targetClass
+        self.source = source
+        self.target = target
         self.freezeStep = freezeStep
         self.guidance = guidance
+        self.images = images
+        self.negativePrompt = negativePrompt
     }
+
+    public var sourceClass: Int? { if case .label(let l) = source { l } else { nil } }
+    public var targetClass: Int? { if case .label(let l) = target { l } else { nil } }
 
     public struct Output {
         public var sources: HostTensor
@@ -29,15 +43,27 @@ public struct EditingExperiment {
     }
 
     public func run(_ model: ExperimentModel, backend: any Backend) throws -> Output {
+        var settings = settings
+        if let images { settings.count = images.shape[0] }
         try settings.validate()
         for n in settings.steps where freezeStep < 0 || freezeStep >= n {
             throw ExperimentError("--freeze-step \(freezeStep) must lie in 0…\(n - 1), below the number of steps (\(n))")
         }
-        for label in [sourceClass, targetClass] where !model.classNames.indices.contains(label) {
+        for label in [sourceClass, targetClass].compactMap({ $0 }) where !model.classNames.indices.contains(label) {
             throw ExperimentError("class \(label) is outside \(model.name)'s \(model.classNames.count) classes")
         }
-        let sources = try model.evenlySpacedImages(count: settings.count, ofClass: sourceClass).images
-        let guided = GuidedNoisePredictor(model: model.predictor, scale: guidance, unconditional: .unconditional)
+        let sources: HostTensor
+        if let images {
+            sources = images
+        } else {
+            guard let sourceClass else { throw ExperimentError("give the images to edit with --image FILE… or a folder") }
+            sources = try model.evenlySpacedImages(count: settings.count, ofClass: sourceClass).images
+        }
+        let batches = Batches.ranges(count: settings.count, size: settings.batchSize)
+        let starts = try batches.map { try model.encode(slice(sources, $0), backend: backend) }
+        let sourceConditionings = try batches.map { try model.conditioning(Array(repeating: source, count: $0.count)) }
+        let targetConditionings = try batches.map { try model.conditioning(Array(repeating: target, count: $0.count)) }
+        let guided = try batches.map { try model.guidedPredictor(scale: guidance, batch: $0.count, negativePrompt: negativePrompt) }
         var edits: [SamplerRun] = [], records: [MetricRecord] = []
         for choice in settings.samplers {
             let sampler = try settings.sampler.sampler(choice)
@@ -45,23 +71,26 @@ public struct EditingExperiment {
             for n in settings.steps {
                 let grid = try settings.grid(model.schedule, steps: n)
                 var out: [Float] = []
-                for range in Batches.ranges(count: settings.count, size: settings.batchSize) {
-                    let x0 = backend.tensor(slice(sources, range))
+                for (b, range) in batches.enumerated() {
                     let label = "\(name) \(n) steps, images \(range.lowerBound)–\(range.upperBound - 1)"
-                    let inverted = try sampler.invert(.data(x0, grid: grid), grid: grid, stoppingAt: freezeStep, model: model.predictor,
-                                                      conditioning: .classes(range.map { _ in sourceClass }),
+                    let inverted = try sampler.invert(.data(starts[b], grid: grid), grid: grid, stoppingAt: freezeStep, model: model.predictor,
+                                                      conditioning: sourceConditionings[b],
                                                       progress: settings.stepProgress("\(label), inversion"))
-                    let edited = try sampler.sample(from: inverted, grid: grid, model: guided,
-                                                    conditioning: .classes(range.map { _ in targetClass }),
+                    let edited = try sampler.sample(from: inverted, grid: grid, model: guided[b],
+                                                    conditioning: targetConditionings[b],
                                                     progress: settings.stepProgress("\(label), edit"))
-                    out += edited.x.values()
+                    out += try model.decode(edited.x).scalars
                 }
                 let result = HostTensor(shape: sources.shape, scalars: out)
                 edits.append(SamplerRun(sampler: name, steps: n, samples: result))
                 let images = PlanarImage.batch(result)
                 let scores = ImageScores.compare(PlanarImage.batch(sources), images)
-                let hits = images.filter { model.images.labels[NearestNeighbour.search($0, in: model.images).index] == targetClass }.count
-                for (metric, value) in [("mse", scores.mse), ("ssim", scores.ssim), ("target_rate", Double(hits) / Double(images.count))] {
+                var metrics = [("mse", scores.mse), ("ssim", scores.ssim)]
+                if let set = model.images, let targetClass, set.imageShape == model.imageShape {
+                    let hits = images.filter { set.labels[NearestNeighbour.search($0, in: set).index] == targetClass }.count
+                    metrics.append(("target_rate", Double(hits) / Double(images.count)))
+                }
+                for (metric, value) in metrics {
                     records.append(MetricRecord(experiment: "editing", model: model.name, sampler: name, steps: n,
                                                 metric: metric, value: value, count: settings.count))
                 }

@@ -4,35 +4,84 @@ import Foundation
 import Models
 import Tensors
 
+/// What a sample is conditioned on, before the model turns it into network inputs.
+public enum ExperimentCondition: Equatable, Sendable {
+    /// The model's unconditional branch: no conditioning, the null class, or the empty prompt.
+    case unconditional
+    case label(Int)
+    case prompt(String)
+}
+
 /// A model the experiments run, with what they need besides ε: its schedule, its sample shape, its class
-/// names and real images to invert. Today that is the embedded reference model (`builtin:shapes`,
-/// `gmm:DIR`), whose exact probability-flow ODE solution also gives `ode_error`.
+/// names, how images map to the samplers' space and back, and (for the reference model) the real images
+/// to invert. Either the embedded reference model (`builtin:shapes`, `gmm:DIR`), whose exact probability-flow
+/// ODE solution also gives `ode_error`, or a diffusers folder (`DIR`, `builtin:shapes-unet`): a pixel-space
+/// UNet2DModel, unconditional or class-conditional, or a Stable Diffusion pipeline (VAE latents, prompts).
 public struct ExperimentModel {
     public init(name: String, mixture: GaussianMixtureModel, schedule: NoiseSchedule) {
         self.name = name
-        self.mixture = mixture
+        self.reference = mixture
+        self.pipeline = nil
         self.schedule = schedule
+        self.predictor = mixture
+        self.sampleShape = mixture.sampleShape
+    }
+
+    public init(name: String, pipeline: DiffusersPipeline, schedule: NoiseSchedule? = nil) throws {
+        self.name = name
+        self.reference = nil
+        self.pipeline = pipeline
+        self.schedule = schedule ?? pipeline.schedule
+        self.predictor = try pipeline.checkpoint.noisePredictor(schedule: self.schedule)
+        self.sampleShape = [pipeline.unet.sampleChannels, pipeline.sampleSize, pipeline.sampleSize]
     }
 
     /// The `--model` value, as records name the model.
     public let name: String
-    public let mixture: GaussianMixtureModel
+    public let reference: GaussianMixtureModel?
+    public let pipeline: DiffusersPipeline?
     public let schedule: NoiseSchedule
+    public let predictor: any NoisePredictor
+    /// The shape of one state the samplers work on, [C, H, W]: pixels, or latents for Stable Diffusion.
+    public let sampleShape: [Int]
 
-    public var predictor: any NoisePredictor { mixture }
-    public var images: LabeledImageSet { mixture.images }
-    public var sampleShape: [Int] { mixture.sampleShape }
-    public var classNames: [String] { mixture.classNames }
+    /// The reference mixture; only for experiments that need its exact density (convergence).
+    public var mixture: GaussianMixtureModel {
+        guard let reference else { preconditionFailure("\(name) is not the reference model; check `reference` first") }
+        return reference
+    }
+
+    /// The model's own image set (the reference model's); nil for diffusers models, which invert given images.
+    public var images: LabeledImageSet? { reference?.images }
+    public var classNames: [String] { reference?.classNames ?? pipeline?.classNames ?? [] }
+    /// The shape of one image, [C, H, W].
+    public var imageShape: [Int] {
+        guard let pipeline else { return sampleShape }
+        return [pipeline.imageChannels, pipeline.imageSize, pipeline.imageSize]
+    }
+    /// Whether the samplers run on VAE latents rather than pixels.
+    public var isLatent: Bool { pipeline?.autoencoder != nil }
+    public var takesPrompts: Bool { pipeline?.promptEncoder != nil }
 
     /// Loads `--model`. `spread` is the mixture's component std (small: clean samples; 0.3: smooth ODE for
-    /// order studies); `imageSize` resamples a `gmm:` folder's images to one square size.
+    /// order studies); `imageSize` resamples a `gmm:` folder's images to one square size. `schedule` is the
+    /// reference model's (Stable Diffusion 1.5's when nil); a diffusers folder brings its own, which a
+    /// `schedule` given here replaces. `nullClass` overrides a folder's belm.json null class.
     public static func load(_ argument: String, spread: Double = GaussianMixtureModel.defaultSpread,
-                            schedule: NoiseSchedule = .stableDiffusion15, imageSize: Int? = nil,
-                            backend: any Backend) throws -> ExperimentModel {
-        guard let source = try ReferenceModelSource.parse(argument) else {
-            throw ExperimentError("--model \(argument): sample, reconstruct, interpolate and edit run the reference model, builtin:shapes or gmm:DIR; diffusers model folders are not supported by these commands yet")
+                            schedule: NoiseSchedule? = nil, imageSize: Int? = nil, nullClass: Int? = nil,
+                            locator: BuiltinModelLocator = .standard, backend: any Backend) throws -> ExperimentModel {
+        if argument.hasPrefix("builtin:"), BuiltinModelLocator.diffusersNames.contains(String(argument.dropFirst("builtin:".count))) {
+            let folder = try locator.folder(named: String(argument.dropFirst("builtin:".count)))
+            return try ExperimentModel(name: argument, pipeline: DiffusersPipeline(folder: folder, backend: backend, nullClass: nullClass),
+                                       schedule: schedule)
         }
+        guard let source = try ReferenceModelSource.parse(argument) else {
+            let pipeline = try DiffusersPipeline(folder: URL(fileURLWithPath: argument), backend: backend, nullClass: nullClass)
+            return try ExperimentModel(name: argument, pipeline: pipeline, schedule: schedule)
+        }
+        if nullClass != nil { throw ExperimentError("--null-class applies to class-conditional diffusers models, not to the reference model \(argument)") }
         guard spread > 0, spread.isFinite else { throw ExperimentError("--spread must be positive, got \(spread)") }
+        let schedule = schedule ?? .stableDiffusion15
         let mixture = GaussianMixtureModel(images: try source.loadImages(imageSize: imageSize), spread: spread,
                                            alphasCumprod: schedule.alphasCumprod, backend: backend)
         return ExperimentModel(name: argument, mixture: mixture, schedule: schedule)
@@ -40,14 +89,84 @@ public struct ExperimentModel {
 
     /// A class name or index (as `--class` takes it) → the class index.
     public func classIndex(_ text: String) throws -> Int {
+        guard !classNames.isEmpty else { throw ExperimentError("\(name) is not class-conditional; it takes no classes") }
         if let index = classNames.firstIndex(of: text) { return index }
         if let index = Int(text), classNames.indices.contains(index) { return index }
         throw ExperimentError("unknown class \"\(text)\"; \(name) has the classes \(classNames.enumerated().map { "\($0.offset) \($0.element)" }.joined(separator: ", "))")
     }
 
+    /// The network's conditioning for one batch, one condition per sample.
+    public func conditioning(_ conditions: [ExperimentCondition]) throws -> Conditioning {
+        precondition(!conditions.isEmpty, "a batch has at least one sample")
+        let labels = conditions.compactMap { if case .label(let l) = $0 { l } else { nil } }
+        let prompts = conditions.compactMap { if case .prompt(let p) = $0 { p } else { nil } }
+        if let encoder = pipeline?.promptEncoder {
+            guard labels.isEmpty else { throw ExperimentError("\(name) is conditioned on prompts, not classes; give --prompt") }
+            let texts = conditions.map { if case .prompt(let p) = $0 { p } else { "" } }
+            let encoding = try encoder.encode(texts)
+            for index in Set(encoding.truncatedPrompts.map { texts[$0] }) {
+                FileHandle.standardError.write(Data("warning: the prompt \"\(index)\" is longer than \(encoder.tokenizer.maxLength) tokens; the rest is cut off\n".utf8))
+            }
+            return encoding.conditioning
+        }
+        guard prompts.isEmpty else { throw ExperimentError("\(name) takes no prompts (it has no text encoder)") }
+        if labels.isEmpty { return try unconditionalBranch(batch: conditions.count) }
+        guard labels.count == conditions.count else {
+            let null = try nullLabel()
+            return .classes(conditions.map { if case .label(let l) = $0 { l } else { null } })
+        }
+        if pipeline != nil && pipeline?.unet.classEmbeddingCount == nil {
+            throw ExperimentError("\(name) is not class-conditional; it takes no classes")
+        }
+        return .classes(labels)
+    }
+
+    private func unconditionalBranch(batch: Int) throws -> Conditioning {
+        guard let pipeline, pipeline.unet.classEmbeddingCount != nil else { return .unconditional }
+        return .classes(Array(repeating: try nullLabel(), count: batch))
+    }
+
+    private func nullLabel() throws -> Int {
+        guard let pipeline else { throw ExperimentError("\(name): the reference model mixes conditional and unconditional samples in separate batches") }
+        guard let null = pipeline.nullClass else {
+            throw ExperimentError("\(name) is class-conditional and its unconditional branch needs the null class: add \(ClassLabelFile.fileName) beside model_index.json ({\"classes\": [...], \"null_class\": N}) or pass --null-class N")
+        }
+        return null
+    }
+
+    /// ε for sampling under `conditions` with classifier-free guidance towards them at `scale` from the
+    /// unconditional branch (`negative`: a negative prompt in its place); the plain model when `scale` is nil.
+    public func guidedPredictor(scale: Double?, batch: Int, negativePrompt: String? = nil) throws -> any NoisePredictor {
+        guard let scale else { return predictor }
+        let unconditional: ExperimentCondition = negativePrompt.map { .prompt($0) } ?? .unconditional
+        return GuidedNoisePredictor(model: predictor, scale: scale,
+                                    unconditional: try conditioning(Array(repeating: unconditional, count: batch)))
+    }
+
+    /// Images [B, C, H, W] in [-1, 1] at `imageShape` → the samplers' states: themselves for pixel models,
+    /// the VAE posterior mean × scaling factor for latent ones. The result stays on `backend`.
+    public func encode(_ images: HostTensor, backend: any Backend) throws -> Tensor {
+        guard images.shape.dropFirst().elementsEqual(imageShape) else {
+            throw ExperimentError("images of shape \(Array(images.shape.dropFirst())) do not fit \(name), which takes \(imageShape)")
+        }
+        let x = backend.tensor(images)
+        guard let vae = pipeline?.autoencoder else { return x }
+        return backend.scaled(try vae.encodeMean(x), by: vae.scalingFactor)
+    }
+
+    /// States → images in [-1, 1] (decoded and clamped for latent models).
+    public func decode(_ states: Tensor) throws -> HostTensor {
+        guard let vae = pipeline?.autoencoder else { return HostTensor(shape: states.shape, scalars: states.values()) }
+        let pixels = try vae.decode(states.backend.scaled(states, by: 1 / vae.scalingFactor))
+        return HostTensor(shape: pixels.shape, scalars: pixels.values().map { min(max($0, -1), 1) })
+    }
+
     /// `count` real images: the first images of each class in turn (class 0, 1, …, then the second image of
     /// each class, …), or, with `ofClass`, images of that class spread evenly over it.
     public func evenlySpacedImages(count: Int, ofClass classIndex: Int? = nil) throws -> (images: HostTensor, labels: [Int]) {
+        guard let images else {
+            throw ExperimentError("\(name) has no image set of its own; give the images to invert with --image FILE… or a folder")
+        }
         let chosen: [Int]
         if let classIndex {
             let pool = images.indices(ofClass: classIndex)

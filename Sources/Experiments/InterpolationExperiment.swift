@@ -14,6 +14,8 @@ public struct InterpolationExperiment {
         case noise(HostTensor?)
         /// Two images of the model's set, by index.
         case images(Int, Int)
+        /// Two given images [2, C, H, W] at the model's image shape (`--image A B`).
+        case files(HostTensor)
     }
 
     public var settings: RunSettings
@@ -50,26 +52,37 @@ public struct InterpolationExperiment {
                 pair = SeededNoise.batch(seed: settings.seed, indices: 0..<2, shape: model.sampleShape)
             }
         case .images(let i, let j):
-            for index in [i, j] where !model.images.labels.indices.contains(index) {
-                throw ExperimentError("image \(index) is outside \(model.name)'s \(model.images.count) images")
+            guard let set = model.images else {
+                throw ExperimentError("\(model.name) has no image set of its own; give the two images with --image A B")
             }
-            pair = HostTensor(shape: [2] + model.sampleShape, scalars: model.images.image(i).values + model.images.image(j).values)
+            for index in [i, j] where !set.labels.indices.contains(index) {
+                throw ExperimentError("image \(index) is outside \(model.name)'s \(set.count) images")
+            }
+            pair = HostTensor(shape: [2] + model.imageShape, scalars: set.image(i).values + set.image(j).values)
+        case .files(let given):
+            guard given.shape == [2] + model.imageShape else {
+                throw ExperimentError("interpolation between images needs exactly two images, got \(given.shape.first ?? 0)")
+            }
+            pair = given
         }
+        // Both ends' conditioning: the model's unconditional branch (the null class, the empty prompt).
+        let conditioning = try model.conditioning([.unconditional])
         var strips: [SamplerRun] = [], records: [MetricRecord] = []
         for choice in settings.samplers {
             let sampler = try settings.sampler.sampler(choice)
             let name = settings.sampler.recordName(choice)
             for n in settings.steps {
                 let grid = try settings.grid(model.schedule, steps: n)
-                let ends = backend.tensor(pair)
+                let ends: Tensor
+                if case .noise = endpoints { ends = backend.tensor(pair) } else { ends = try model.encode(pair, backend: backend) }
                 let a = backend.slice(ends, axis: 0, range: 0..<1), b = backend.slice(ends, axis: 0, range: 1..<2)
                 let start: (SamplerState, SamplerState)
                 switch endpoints {
                 case .noise:
                     start = (.noise(a), .noise(b))
-                case .images:
-                    start = (try sampler.invert(.data(a, grid: grid), grid: grid, model: model.predictor),
-                             try sampler.invert(.data(b, grid: grid), grid: grid, model: model.predictor))
+                case .images, .files:
+                    start = (try sampler.invert(.data(a, grid: grid), grid: grid, model: model.predictor, conditioning: conditioning),
+                             try sampler.invert(.data(b, grid: grid), grid: grid, model: model.predictor, conditioning: conditioning))
                 }
                 // Blend weights from x_T; companions (same shapes) take the same weights.
                 var frames: [Float] = []
@@ -78,13 +91,13 @@ public struct InterpolationExperiment {
                     let blend = { (u: Tensor, v: Tensor) in backend.linearCombination([(u, wa), (v, wb)]) }
                     let state = SamplerState(x: blend(start.0.x, start.1.x), index: start.0.index,
                                              companions: zip(start.0.companions, start.1.companions).map(blend))
-                    let result = try sampler.sample(from: state, grid: grid, model: model.predictor)
-                    frames += result.x.values()
+                    let result = try sampler.sample(from: state, grid: grid, model: model.predictor, conditioning: conditioning)
+                    frames += try model.decode(result.x).scalars
                     settings.progress?("\(name) \(n) steps: frame \(k + 1)/\(points)")
                 }
-                let strip = HostTensor(shape: [points] + model.sampleShape, scalars: frames)
+                let strip = HostTensor(shape: [points] + model.imageShape, scalars: frames)
                 strips.append(SamplerRun(sampler: name, steps: n, samples: strip))
-                if case .images = endpoints {
+                if case .noise = endpoints {} else {
                     // How well the strip's ends reproduce the two images.
                     let size = pair.count / 2
                     let ends = HostTensor(shape: pair.shape, scalars: Array(frames.prefix(size)) + Array(frames.suffix(size)))

@@ -7,20 +7,39 @@ import Tensors
 /// result is from the image (MSE and PSNR on [-1, 1], SSIM). Exact samplers come back to float32 round-off.
 public struct ReconstructionExperiment {
     public var settings: RunSettings
+    /// Images [N, C, H, W] at the model's image shape to invert in place of the model's own set (`--image`);
+    /// their count replaces `settings.count`.
+    public var images: HostTensor?
+    /// What inversion and reconstruction are conditioned on (a class, a prompt; unconditional by default).
+    public var condition: ExperimentCondition
 
-    public init(settings: RunSettings) { self.settings = settings }
+    public init(settings: RunSettings, images: HostTensor? = nil, condition: ExperimentCondition = .unconditional) {
+        self.settings = settings
+        self.images = images
+        self.condition = condition
+    }
 
     public struct Output {
         public var originals: HostTensor
-        /// The inverted noise x_T and the reconstruction of each run.
+        /// The inverted noise x_T (latents for latent models) and the reconstructed images of each run.
         public var inverted: [SamplerRun]
         public var reconstructions: [SamplerRun]
         public var records: [MetricRecord]
     }
 
+    /// For pixel models `mse`, `psnr` and `ssim` compare the reconstruction with the image. For latent models
+    /// `mse` is on the latents (where the samplers' exactness shows), `mse_pixel`, `psnr` and `ssim` compare
+    /// the decoded reconstruction with the image (which adds the VAE's own round-trip error).
     public func run(_ model: ExperimentModel, backend: any Backend) throws -> Output {
+        var settings = settings
+        if let images { settings.count = images.shape[0] }
         try settings.validate()
-        let originals = try model.evenlySpacedImages(count: settings.count).images
+        let originals = try images ?? model.evenlySpacedImages(count: settings.count).images
+        let batches = Batches.ranges(count: settings.count, size: settings.batchSize)
+        // The starting states, encoded once and kept on the backend.
+        let starts = try batches.map { try model.encode(slice(originals, $0), backend: backend) }
+        let conditionings = try batches.map { try model.conditioning(Array(repeating: condition, count: $0.count)) }
+        let startValues = starts.flatMap { $0.values() }
         var inverted: [SamplerRun] = [], reconstructions: [SamplerRun] = [], records: [MetricRecord] = []
         for choice in settings.samplers {
             let sampler = try settings.sampler.sampler(choice)
@@ -28,27 +47,32 @@ public struct ReconstructionExperiment {
             for n in settings.steps {
                 let grid = try settings.grid(model.schedule, steps: n)
                 let counter = CountingNoisePredictor(model.predictor)
-                var noise: [Float] = [], back: [Float] = []
-                let batches = Batches.ranges(count: settings.count, size: settings.batchSize)
-                for range in batches {
-                    let x0 = backend.tensor(slice(originals, range))
+                var noise: [Float] = [], back: [Float] = [], pixels: [Float] = []
+                for (b, range) in batches.enumerated() {
                     let label = "\(name) \(n) steps, images \(range.lowerBound)–\(range.upperBound - 1)"
-                    let xT = try sampler.invert(.data(x0, grid: grid), grid: grid, stoppingAt: 0, model: counter,
-                                                conditioning: .unconditional, progress: settings.stepProgress("\(label), inversion"))
-                    let result = try sampler.sample(from: xT, grid: grid, model: counter, conditioning: .unconditional,
+                    let xT = try sampler.invert(.data(starts[b], grid: grid), grid: grid, stoppingAt: 0, model: counter,
+                                                conditioning: conditionings[b], progress: settings.stepProgress("\(label), inversion"))
+                    let result = try sampler.sample(from: xT, grid: grid, model: counter, conditioning: conditionings[b],
                                                     progress: settings.stepProgress("\(label), reconstruction"))
                     noise += xT.x.values()
                     back += result.x.values()
+                    pixels += try model.decode(result.x).scalars
                 }
-                let rebuilt = HostTensor(shape: originals.shape, scalars: back)
-                inverted.append(SamplerRun(sampler: name, steps: n, samples: HostTensor(shape: originals.shape, scalars: noise)))
+                let stateShape = [settings.count] + model.sampleShape
+                let rebuilt = HostTensor(shape: originals.shape, scalars: pixels)
+                inverted.append(SamplerRun(sampler: name, steps: n, samples: HostTensor(shape: stateShape, scalars: noise)))
                 reconstructions.append(SamplerRun(sampler: name, steps: n, samples: rebuilt))
                 let scores = ImageScores.compare(PlanarImage.batch(originals), PlanarImage.batch(rebuilt))
                 func record(_ metric: String, _ value: Double) {
                     records.append(MetricRecord(experiment: "reconstruction", model: model.name, sampler: name, steps: n,
                                                 metric: metric, value: value, count: settings.count))
                 }
-                record("mse", scores.mse)
+                if model.isLatent {
+                    record("mse", ImageMetrics.meanSquaredError(back, startValues))
+                    record("mse_pixel", scores.mse)
+                } else {
+                    record("mse", scores.mse)
+                }
                 record("psnr", scores.psnr)
                 record("ssim", scores.ssim)
                 record("nfe", Double(counter.evaluations) / Double(batches.count))

@@ -12,19 +12,29 @@ public struct SamplerRun {
 
 /// Sampling grids: the same initial noise through every sampler and step count, so the images line up.
 /// Class-conditional when `classes` is given (one per sample, cycled), with classifier-free guidance when
-/// `guidance` is given.
+/// `guidance` is given; prompt-conditioned (Stable Diffusion) when `prompts` is given, with guidance from the
+/// empty prompt or `negativePrompt`. Latent models' samples are decoded to images.
 public struct SamplingExperiment {
     public var settings: RunSettings
     public var classes: [Int]
     public var guidance: Double?
     /// Initial noise [count, C, H, W] in place of the seed's (`--noise`).
     public var noise: HostTensor?
+    /// Prompts, cycled over the samples.
+    public var prompts: [String] = []
+    public var negativePrompt: String?
 
     public init(settings: RunSettings, classes: [Int] = [], guidance: Double? = nil, noise: HostTensor? = nil) {
         self.settings = settings
         self.classes = classes
         self.guidance = guidance
         self.noise = noise
+    }
+
+    public init(settings: RunSettings, prompts: [String], negativePrompt: String? = nil, guidance: Double?, noise: HostTensor? = nil) {
+        self.init(settings: settings, guidance: guidance, noise: noise)
+        self.prompts = prompts
+        self.negativePrompt = negativePrompt
     }
 
     public func initialNoise(_ model: ExperimentModel) throws -> HostTensor {
@@ -49,30 +59,37 @@ public struct SamplingExperiment {
             let name = settings.sampler.recordName(choice)
             for n in settings.steps {
                 let grid = try settings.grid(model.schedule, steps: n)
-                let counter = CountingNoisePredictor(guidedModel(model))
-                var out: [Float] = []
+                var out: [Float] = [], evaluations = 0, shape: [Int] = []
                 for range in Batches.ranges(count: settings.count, size: settings.batchSize) {
                     let x = backend.tensor(slice(noise, range))
-                    let state = try sampler.sample(from: .noise(x), grid: grid, model: counter, conditioning: conditioning(range),
+                    let counter = CountingNoisePredictor(try guidedModel(model, batch: range.count))
+                    let state = try sampler.sample(from: .noise(x), grid: grid, model: counter, conditioning: try conditioning(model, range),
                                                    progress: settings.stepProgress("\(name) \(n) steps, samples \(range.lowerBound)–\(range.upperBound - 1)"))
-                    out += state.x.values()
+                    let images = try model.decode(state.x)
+                    out += images.scalars
+                    shape = [settings.count] + images.shape.dropFirst()
+                    evaluations += counter.evaluations
                 }
                 let batches = Batches.ranges(count: settings.count, size: settings.batchSize).count
-                runs.append(SamplerRun(sampler: name, steps: n, samples: HostTensor(shape: noise.shape, scalars: out)))
+                runs.append(SamplerRun(sampler: name, steps: n, samples: HostTensor(shape: shape, scalars: out)))
                 records.append(MetricRecord(experiment: "sampling", model: model.name, sampler: name, steps: n, metric: "nfe",
-                                            value: Double(counter.evaluations) / Double(batches), count: settings.count))
+                                            value: Double(evaluations) / Double(batches), count: settings.count))
             }
         }
         return (runs, records)
     }
 
-    func guidedModel(_ model: ExperimentModel) -> any NoisePredictor {
-        guard let guidance, !classes.isEmpty else { return model.predictor }
-        return GuidedNoisePredictor(model: model.predictor, scale: guidance, unconditional: .unconditional)
+    func guidedModel(_ model: ExperimentModel, batch: Int) throws -> any NoisePredictor {
+        guard classes.isEmpty && prompts.isEmpty else {
+            return try model.guidedPredictor(scale: guidance, batch: batch, negativePrompt: negativePrompt)
+        }
+        return model.predictor
     }
 
-    func conditioning(_ range: Range<Int>) -> Conditioning {
-        classes.isEmpty ? .unconditional : .classes(range.map { classes[$0 % classes.count] })
+    func conditioning(_ model: ExperimentModel, _ range: Range<Int>) throws -> Conditioning {
+        if !prompts.isEmpty { return try model.conditioning(range.map { .prompt(prompts[$0 % prompts.count]) }) }
+        if !classes.isEmpty { return try model.conditioning(range.map { .label(classes[$0 % classes.count]) }) }
+        return try model.conditioning(range.map { _ in .unconditional })
     }
 }
 

@@ -72,12 +72,17 @@ public final class DiffusersPipeline {
         let labelsURL = url.appendingPathComponent(ClassLabelFile.fileName)
         var labels = try ClassLabelFile.load(folder: url)
         if let count = unet.classEmbeddingCount {
-            if let nullClass { labels = ClassLabelFile(classes: labels?.classes ?? [], nullClass: nullClass) }
-            try labels?.validate(classCount: count, file: nullClass == nil ? labelsURL : URL(fileURLWithPath: "--null-class"))
+            if let nullClass {
+                labels = ClassLabelFile(classes: labels?.classes ?? [], nullClass: nullClass)
+                guard (0..<count).contains(nullClass) else {
+                    throw ModelInputError("--null-class", "is \(nullClass), outside the UNet's classes 0..<\(count)")
+                }
+            }
+            try labels?.validate(classCount: count, file: labelsURL)
         } else if labels.map({ !$0.classes.isEmpty || $0.nullClass != nil }) == true {
             throw TensorFileError(labelsURL, "names classes, but unet/config.json sets no num_class_embeds; the UNet is not class-conditional — remove the file or the fields")
         } else if nullClass != nil {
-            throw TensorFileError(unetConfigURL, "sets no num_class_embeds: the UNet is not class-conditional, so --null-class does not apply")
+            throw ModelInputError("--null-class", "does not apply: \(unetConfigURL.path) sets no num_class_embeds, so the UNet is not class-conditional")
         }
         classLabels = labels
     }
