@@ -4,11 +4,16 @@ import Diffusion
 import Experiments
 import Foundation
 import Models
+import Tensors
 
 /// The knobs `sample`, `reconstruct`, `interpolate`, `edit` and `convergence` share.
 public struct ExperimentOptions: ParsableArguments {
-    @Option(help: "The model: builtin:shapes (the embedded reference model) or gmm:DIR (the same exact model on a folder of PNG images).")
+    @Option(help: ArgumentHelp("The model: builtin:shapes (the embedded reference model), gmm:DIR (the same exact model on a folder of PNG images), builtin:shapes-unet (a trained class-conditional UNet shipped with belm) or DIR, a diffusers folder.",
+                               discussion: "DIR is a UNet2DModel (pipeline layout, or config.json with scheduler_config.json beside it) or a Stable Diffusion pipeline (unet/, vae/, tokenizer/, text_encoder/, scheduler/). Its schedule comes from its scheduler config. A class-conditional UNet2DModel names its classes and the null class (the label guidance treats as unconditional) in belm.json beside model_index.json: {\"classes\": [\"circle\", ...], \"null_class\": 10}."))
     public var model = "builtin:shapes"
+
+    @Option(help: "The null class of a class-conditional diffusers UNet (its unconditional branch), in place of belm.json's null_class.")
+    public var nullClass: Int?
 
     @Option(help: "Samplers, comma-separated: ddim, edict, bdia, belm.")
     public var sampler = "belm"
@@ -40,8 +45,8 @@ public struct ExperimentOptions: ParsableArguments {
     @Option(help: "Boundary convention: official (BELM code: last step to ᾱ = 1, model told t = 1 there) or diffusers (end at final_alpha_cumprod).")
     public var convention: BoundaryConvention = .official
 
-    @Option(help: "Noise schedule: sd15 (scaled_linear 0.00085→0.012, linspace), ddpm-cifar10 (linear 1e-4→0.02, leading), or a diffusers scheduler_config.json.")
-    public var schedule = "sd15"
+    @Option(help: "Noise schedule: sd15 (scaled_linear 0.00085→0.012, linspace), ddpm-cifar10 (linear 1e-4→0.02, leading), or a diffusers scheduler_config.json. Default: sd15 for the reference model, the folder's scheduler config for a diffusers model.")
+    public var schedule: String?
 
     @Option(help: "Component std of the reference mixture (0.1: clean samples; 0.3: smooth ODE for order studies).")
     public var spread = GaussianMixtureModel.defaultSpread
@@ -68,7 +73,9 @@ public struct ExperimentOptions: ParsableArguments {
         }
     }
 
-    public func noiseSchedule() throws -> NoiseSchedule {
+    /// The `--schedule` given; nil when none was (each model then takes its default).
+    public func noiseSchedule() throws -> NoiseSchedule? {
+        guard let schedule else { return nil }
         switch schedule {
         case "sd15": return .stableDiffusion15
         case "ddpm-cifar10": return .ddpmCIFAR10
@@ -93,7 +100,14 @@ public struct ExperimentOptions: ParsableArguments {
     }
 
     public func loadModel(backend: any Backend) throws -> ExperimentModel {
-        try ExperimentModel.load(model, spread: spread, schedule: try noiseSchedule(), imageSize: imageSize, backend: backend)
+        try ExperimentModel.load(model, spread: spread, schedule: try noiseSchedule(), imageSize: imageSize, nullClass: nullClass, backend: backend)
+    }
+
+    /// `--image` files or folders → images at the model's size; nil when none are given.
+    public func inputImages(_ paths: [String], for model: ExperimentModel) throws -> HostTensor? {
+        guard !paths.isEmpty else { return nil }
+        let shape = model.imageShape
+        return try InputImages.load(paths, channels: shape[0], side: shape[1])
     }
 }
 

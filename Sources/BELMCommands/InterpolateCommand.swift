@@ -22,6 +22,9 @@ public struct InterpolateCommand: ParsableCommand {
     @Option(help: "Two image indices I,J of the model's set: interpolate between their inversions.")
     public var images: String?
 
+    @Option(parsing: .upToNextOption, help: "Two image files: interpolate between their inversions.")
+    public var image: [String] = []
+
     @Option(help: "The two endpoint noises: a safetensors file with tensor \"sample\" [2, C, H, W].")
     public var noise: String?
 
@@ -36,7 +39,8 @@ public struct InterpolateCommand: ParsableCommand {
     public func run() throws {
         let backend = try options.backendOptions.makeBackend()
         let settings = try options.settings()
-        let endpoints: InterpolationExperiment.Endpoints
+        var endpoints: InterpolationExperiment.Endpoints
+        if !image.isEmpty { guard images == nil, noise == nil else { throw ValidationError("--image excludes --images and --noise") } }
         if let images {
             guard noise == nil else { throw ValidationError("--images and --noise exclude each other") }
             let parts = images.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
@@ -46,6 +50,11 @@ public struct InterpolateCommand: ParsableCommand {
             endpoints = .noise(try noise.map(TensorExport.readNoise))
         }
         let model = try options.loadModel(backend: backend)
+
+        if let given = try options.inputImages(image, for: model) {
+            guard given.shape[0] == 2 else { throw ValidationError("--image takes exactly two images to interpolate between, got \(given.shape[0])") }
+            endpoints = .files(given)
+        }
         let result = try InterpolationExperiment(settings: settings, endpoints: endpoints, points: points).run(model, backend: backend)
         let output = ExperimentOutput(out)
         for strip in result.strips {

@@ -8,12 +8,25 @@ public struct ReconstructCommand: ParsableCommand {
         commandName: "reconstruct",
         abstract: "Invert images of the model's set to noise and sample back; report MSE, PSNR and SSIM per sampler and step count.",
         discussion: """
-        Takes --count images spread evenly over the set. Writes OUT/reconstruct-<sampler>-<steps>.png (the \
+        Takes --count images spread evenly over the model's set, or the images given with --image (files or \
+        folders of PNGs, centre-cropped and resized to the model's size; needed for diffusers models). For a \
+        Stable Diffusion folder the images are encoded with the VAE (posterior mean × scaling factor), inverted \
+        and reconstructed under --prompt (empty by default), and decoded: mse is on the latents, mse_pixel, \
+        psnr and ssim on the decoded images against the originals. Writes OUT/reconstruct-<sampler>-<steps>.png (the \
         originals on the first row, the reconstructions below), OUT/originals.png and OUT/metrics.json; with \
         --json the metric records also go to stdout.
         """)
 
     @OptionGroup public var options: ExperimentOptions
+
+    @Option(parsing: .upToNextOption, help: "Images to invert: PNG files or folders of them.")
+    public var image: [String] = []
+
+    @Option(help: "The prompt inversion and reconstruction are conditioned on (Stable Diffusion).")
+    public var prompt: String?
+
+    @Option(name: .customLong("class"), help: "The class inversion and reconstruction are conditioned on (class-conditional models; the null class by default).")
+    public var classLabel: String?
 
     @Flag(help: "Print the metric records as JSON on stdout.")
     public var json = false
@@ -27,11 +40,19 @@ public struct ReconstructCommand: ParsableCommand {
         let backend = try options.backendOptions.makeBackend()
         let settings = try options.settings()
         let model = try options.loadModel(backend: backend)
-        let result = try ReconstructionExperiment(settings: settings).run(model, backend: backend)
+        let images = try options.inputImages(image, for: model)
+        var condition = ExperimentCondition.unconditional
+        if let prompt { condition = .prompt(prompt) }
+        if let classLabel {
+            guard prompt == nil else { throw ValidationError("--prompt and --class exclude each other") }
+            condition = .label(try model.classIndex(classLabel))
+        }
+        let result = try ReconstructionExperiment(settings: settings, images: images, condition: condition).run(model, backend: backend)
+        let count = result.originals.shape[0]
         let output = ExperimentOutput(out)
         try output.writeGrid(result.originals, columns: 8, name: "originals.png")
         for run in result.reconstructions {
-            try output.writeGrid(stacked(result.originals, run.samples), columns: min(settings.count, 8) == settings.count ? settings.count : 8,
+            try output.writeGrid(stacked(result.originals, run.samples), columns: min(count, 8),
                                  name: "reconstruct-\(run.sampler)-\(run.steps).png")
         }
         try output.writeMetrics(result.records)

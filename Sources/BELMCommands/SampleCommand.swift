@@ -18,7 +18,13 @@ public struct SampleCommand: ParsableCommand {
     @Option(help: "Class names or indices, comma-separated, cycled over the samples (class-conditional sampling).")
     public var classes: String?
 
-    @Option(help: "Classifier-free guidance scale (with --classes).")
+    @Option(help: "Prompts (Stable Diffusion), one per option, cycled over the samples.")
+    public var prompt: [String] = []
+
+    @Option(help: "Negative prompt: the unconditional branch of the guidance in place of the empty prompt.")
+    public var negativePrompt: String?
+
+    @Option(help: "Classifier-free guidance scale (with --classes or --prompt).")
     public var guidance: Double?
 
     @Option(help: "Initial noise: a safetensors file with tensor \"sample\" [count, C, H, W].")
@@ -39,8 +45,12 @@ public struct SampleCommand: ParsableCommand {
         if let given { settings.count = given.shape.first ?? 0 }
         let model = try options.loadModel(backend: backend)
         let labels = try classes.map { try $0.split(separator: ",").map { try model.classIndex(String($0).trimmingCharacters(in: .whitespaces)) } } ?? []
-        if guidance != nil && labels.isEmpty { throw ValidationError("--guidance needs --classes (the conditional side of the guidance)") }
-        let result = try SamplingExperiment(settings: settings, classes: labels, guidance: guidance, noise: given).run(model, backend: backend)
+        if guidance != nil && labels.isEmpty && prompt.isEmpty { throw ValidationError("--guidance needs --classes or --prompt (the conditional side of the guidance)") }
+        if !labels.isEmpty && !prompt.isEmpty { throw ValidationError("--classes and --prompt exclude each other") }
+        let experiment = prompt.isEmpty
+            ? SamplingExperiment(settings: settings, classes: labels, guidance: guidance, noise: given)
+            : SamplingExperiment(settings: settings, prompts: prompt, negativePrompt: negativePrompt, guidance: guidance, noise: given)
+        let result = try experiment.run(model, backend: backend)
         let output = ExperimentOutput(out)
         for run in result.runs { try output.writeGrid(run.samples, columns: 8, name: "sample-\(run.sampler)-\(run.steps).png") }
         try output.writeMetrics(result.records)
