@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(name: "ComputeTests", dependencies: ["Compute"]),
         .testTarget(name: "VulkanComputeTests", dependencies: ["VulkanCompute"]),
         .testTarget(name: "DiffusionTests", dependencies: ["Diffusion"], exclude: ["Fixtures"]),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "VulkanCompute"]),
         // Fixtures/ holds golden files read by path, with the script that generates them.
         .testTarget(name: "ModelsTests", dependencies: ["Models", "VulkanCompute"], exclude: ["Fixtures"]),
         .testTarget(name: "BELMCommandsTests", dependencies: ["BELMCommands", "VulkanCompute"]),
