@@ -17,6 +17,10 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CLibJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
+        // libjpeg reports fatal errors by calling error_exit, which by default exits the process; this C shim
+        // installs one that longjmps back inside C, so a bad file becomes an error.
+        .target(name: "CJPEG", dependencies: ["CLibJPEG"]),
         .systemLibrary(name: "CCmark", pkgConfig: "libcmark", providers: [.apt(["libcmark-dev"])]),
         // Vulkan's headers only (libvulkan-dev): no pkgConfig, which would link libvulkan; VulkanCompute opens the
         // loader at run time so that belm starts, and --backend cpu works, where Vulkan is not installed.
@@ -28,7 +32,7 @@ let package = Package(
         .target(name: "Compute", dependencies: ["Tensors"]),
         .target(name: "VulkanCompute", dependencies: ["Compute", "CVulkan"], plugins: ["GLSLCompilerPlugin"]),
         .target(name: "Diffusion", dependencies: ["Compute"]),
-        .target(name: "Models", dependencies: ["Diffusion", "CPNG"]),
+        .target(name: "Models", dependencies: ["Diffusion", "CPNG", "CJPEG"]),
         .target(name: "Experiments", dependencies: ["Models"]),
         .target(name: "Site", dependencies: [
             "Experiments", "CCmark", "CPNG",

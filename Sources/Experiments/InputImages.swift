@@ -2,10 +2,10 @@ import Foundation
 import Models
 import Tensors
 
-/// Real images to invert, from files (`--image a.png b.png` or a folder of them): each centre-cropped to a
+/// Real images to invert, from PNG or JPEG files (`--image a.png b.jpg` or a folder of them): each centre-cropped to a
 /// square and resampled to the model's size, grey and colour converted to the model's channels.
 public enum InputImages {
-    public static let extensions = ["png"]
+    public static let extensions = ["png", "jpg", "jpeg"]
 
     /// The image files a list of paths names: files as given, folders expanded to their images in name order.
     public static func files(_ paths: [String]) throws -> [URL] {
@@ -40,7 +40,8 @@ public enum InputImages {
     static func read(_ url: URL) throws -> PlanarImage {
         switch url.pathExtension.lowercased() {
         case "png": return try PNGCodec.read(url)
-        default: throw ExperimentError("\(url.path): not a PNG image; belm reads \(extensions.joined(separator: ", ")) files")
+        case "jpg", "jpeg": return try JPEGCodec.read(url)
+        default: throw ExperimentError("\(url.path): not a PNG or JPEG image; belm reads \(extensions.joined(separator: ", ")) files")
         }
     }
 

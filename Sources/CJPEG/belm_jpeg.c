@@ -1,0 +1,74 @@
+#include "belm_jpeg.h"
+
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jpeglib.h>
+
+struct belm_error_manager {
+    struct jpeg_error_mgr base;
+    jmp_buf escape;
+};
+
+static void belm_error_exit(j_common_ptr info) {
+    struct belm_error_manager *manager = (struct belm_error_manager *)info->err;
+    longjmp(manager->escape, 1);
+}
+
+/// Warnings (corrupt but decodable data) are not printed to stderr; fatal errors still end in error_exit.
+static void belm_output_message(j_common_ptr info) { (void)info; }
+
+int belm_jpeg_decode(const unsigned char *data, size_t size, unsigned char **pixels,
+                     int *width, int *height, int *channels, char *message, size_t message_size) {
+    struct jpeg_decompress_struct info;
+    struct belm_error_manager manager;
+    // volatile: read after longjmp.
+    unsigned char *volatile out = NULL;
+
+    *pixels = NULL;
+    if (message_size > 0) message[0] = '\0';
+    info.err = jpeg_std_error(&manager.base);
+    manager.base.error_exit = belm_error_exit;
+    manager.base.output_message = belm_output_message;
+    if (setjmp(manager.escape)) {
+        if (message_size > 0) {
+            char text[JMSG_LENGTH_MAX];
+            (*manager.base.format_message)((j_common_ptr)&info, text);
+            snprintf(message, message_size, "%s", text);
+        }
+        jpeg_destroy_decompress(&info);
+        free(out);
+        return -1;
+    }
+    jpeg_create_decompress(&info);
+    jpeg_mem_src(&info, data, (unsigned long)size);
+    jpeg_read_header(&info, TRUE);
+    if (info.jpeg_color_space == JCS_CMYK || info.jpeg_color_space == JCS_YCCK) {
+        snprintf(message, message_size, "is a CMYK JPEG, which belm does not read; save it as RGB");
+        jpeg_destroy_decompress(&info);
+        return -1;
+    }
+    info.out_color_space = info.jpeg_color_space == JCS_GRAYSCALE ? JCS_GRAYSCALE : JCS_RGB;
+    jpeg_start_decompress(&info);
+    size_t row = (size_t)info.output_width * (size_t)info.output_components;
+    out = malloc(row * info.output_height);
+    if (out == NULL) {
+        snprintf(message, message_size, "is too large to decode (%u×%u)", info.output_width, info.output_height);
+        jpeg_destroy_decompress(&info);
+        return -1;
+    }
+    while (info.output_scanline < info.output_height) {
+        JSAMPROW line = out + row * info.output_scanline;
+        jpeg_read_scanlines(&info, &line, 1);
+    }
+    jpeg_finish_decompress(&info);
+    *width = (int)info.output_width;
+    *height = (int)info.output_height;
+    *channels = info.output_components;
+    *pixels = out;
+    jpeg_destroy_decompress(&info);
+    return 0;
+}
+
+void belm_jpeg_free(unsigned char *pixels) { free(pixels); }
