@@ -89,6 +89,9 @@ public struct ExperimentModel {
 
     /// A class name or index (as `--class` takes it) → the class index.
     public func classIndex(_ text: String) throws -> Int {
+        if takesPrompts {
+            throw ExperimentError("\(name) is conditioned on prompts, not classes; give --prompt (edit: --source-prompt and --target-prompt)")
+        }
         guard !classNames.isEmpty else { throw ExperimentError("\(name) is not class-conditional; it takes no classes") }
         if let index = classNames.firstIndex(of: text) { return index }
         if let index = Int(text), classNames.indices.contains(index) { return index }
@@ -104,8 +107,8 @@ public struct ExperimentModel {
             guard labels.isEmpty else { throw ExperimentError("\(name) is conditioned on prompts, not classes; give --prompt") }
             let texts = conditions.map { if case .prompt(let p) = $0 { p } else { "" } }
             let encoding = try encoder.encode(texts)
-            for index in Set(encoding.truncatedPrompts.map { texts[$0] }) {
-                FileHandle.standardError.write(Data("warning: the prompt \"\(index)\" is longer than \(encoder.tokenizer.maxLength) tokens; the rest is cut off\n".utf8))
+            for prompt in Set(encoding.truncatedPrompts.map { texts[$0] }) {
+                FileHandle.standardError.write(Data("warning: the prompt \"\(prompt)\" is longer than \(encoder.tokenizer.maxLength) tokens; the rest is cut off\n".utf8))
             }
             return encoding.conditioning
         }
