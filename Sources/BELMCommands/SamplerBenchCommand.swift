@@ -53,10 +53,11 @@ public struct SamplerBenchCommand: ParsableCommand {
             for sampler in samplers {
                 let begin = DispatchTime.now()
                 _ = try sampler.sample(from: .noise(x), grid: grid, model: fixed).x.values()
-                // EDICT does two combinations' worth of model calls per step; report per step all the same.
+                // EDICT makes two model calls and four combinations per step; this is its whole step.
                 let perStep = seconds(since: begin) / Double(steps)
-                print(String(format: "%5d  %16.1f  %12.3f  %-7@  %13.4f  %8.4f", batch, Double(batch) / perCall, perCall * 1000,
-                             sampler.name as NSString, perStep * 1000, perStep / perCall))
+                let name = sampler.name.padding(toLength: 7, withPad: " ", startingAt: 0)
+                print(String(format: "%5d  %16.1f  %12.3f  ", batch, Double(batch) / perCall, perCall * 1000) + name
+                      + String(format: "  %13.4f  %8.4f", perStep * 1000, perStep / perCall))
             }
         }
     }
