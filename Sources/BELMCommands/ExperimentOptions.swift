@@ -7,7 +7,7 @@ import Models
 
 /// The knobs `sample`, `reconstruct`, `interpolate`, `edit` and `convergence` share.
 public struct ExperimentOptions: ParsableArguments {
-    @Option(help: "The model: builtin:shapes (the embedded reference model) or gmm:DIR (the same exact model on a folder of PNG images).")
+    @Option(help: "The model: builtin:shapes (the embedded reference model) or gmm:DIR (the same exact model on a folder of PNG images); `sample` also takes a diffusers UNet2DModel folder.")
     public var model = "builtin:shapes"
 
     @Option(help: "Samplers, comma-separated: ddim, edict, bdia, belm.")

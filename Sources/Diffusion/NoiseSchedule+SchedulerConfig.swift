@@ -19,7 +19,8 @@ extension NoiseSchedule {
     /// DDIMScheduler's defaults for the fields a config leaves out. Settings belm cannot honour are rejected
     /// with the file and field named rather than silently ignored; `clip_sample` and the variance settings
     /// are ignored on purpose, because the deterministic samplers never clip and add no noise.
-    public init(schedulerConfig url: URL) throws {
+    /// `requireEpsilon: false` accepts v- and x₀-prediction configs, for models that convert their output to ε.
+    public init(schedulerConfig url: URL, requireEpsilon: Bool = true) throws {
         let data: Data
         do {
             data = try Data(contentsOf: url)
@@ -47,7 +48,7 @@ extension NoiseSchedule {
             throw fail("timestep_spacing", "is \"\(spacingName)\"; supported: \(TimestepSpacing.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let prediction = file.prediction_type ?? "epsilon"
-        guard prediction == "epsilon" else {
+        guard prediction == "epsilon" || (!requireEpsilon && ["v_prediction", "sample"].contains(prediction)) else {
             throw fail("prediction_type", "is \"\(prediction)\"; the samplers need an ε-prediction model (\"epsilon\")")
         }
         if file.trained_betas != nil {
