@@ -16,6 +16,7 @@ public struct BELM: ParsableCommand {
             DatasetCommand.self,
             ForwardCommand.self,
             TokenizeCommand.self,
+            BenchCommand.self,
         ]
     )
 
