@@ -12,6 +12,7 @@ public struct BELM: ParsableCommand {
             InterpolateCommand.self,
             EditCommand.self,
             ConvergenceCommand.self,
+            SamplerBenchCommand.self,
             DatasetCommand.self,
             ForwardCommand.self,
             TokenizeCommand.self,
