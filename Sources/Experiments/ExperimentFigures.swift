@@ -1,4 +1,7 @@
+import Foundation
+
 /// An 8-bit RGB image, row-major, 3 bytes per pixel: what experiments hand over for the site to write as PNG.
+/// Encodes as `{"width", "height", "rgb": base64}` so cached results stay compact.
 public struct RGBImage: Sendable, Codable, Hashable {
     public let width: Int
     public let height: Int
@@ -10,6 +13,26 @@ public struct RGBImage: Sendable, Codable, Hashable {
         self.width = width
         self.height = height
         self.pixels = pixels
+    }
+
+    private enum CodingKeys: String, CodingKey { case width, height, rgb }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let width = try container.decode(Int.self, forKey: .width)
+        let height = try container.decode(Int.self, forKey: .height)
+        guard let data = Data(base64Encoded: try container.decode(String.self, forKey: .rgb)),
+              width > 0, height > 0, data.count == width * height * 3 else {
+            throw DecodingError.dataCorruptedError(forKey: .rgb, in: container, debugDescription: "pixel data does not match \(width)x\(height) RGB")
+        }
+        self.init(width: width, height: height, pixels: [UInt8](data))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(width, forKey: .width)
+        try container.encode(height, forKey: .height)
+        try container.encode(Data(pixels).base64EncodedString(), forKey: .rgb)
     }
 
     /// Maps values in [-1, 1] (the models' image space), laid out CHW with 1 or 3 channels, to 8-bit RGB

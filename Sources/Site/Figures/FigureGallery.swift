@@ -1,0 +1,109 @@
+import Experiments
+import Foundation
+
+/// Writes an experiment's figures: every image as its own PNG, each figure as one composite PNG at native
+/// resolution and upscaled without smoothing under figures/, and the HTML grid that shows them.
+enum FigureGallery {
+    /// How much bigger than native a small image is shown (and how the upscaled composite is scaled).
+    static func displayScale(_ width: Int) -> Int {
+        width <= 48 ? 4 : width <= 96 ? 3 : width <= 160 ? 2 : 1
+    }
+
+    /// Adds the PNGs to `files` and returns the figure's HTML.
+    static func render(_ figure: ImageFigure, experiment: String, into files: inout SiteFiles) throws -> String {
+        let stem = "\(experiment)-\(figure.id)"
+        var html = "<figure class=\"gallery\" id=\"\(HTMLText.escape(stem))\">\n"
+        html += "<figcaption><strong>\(HTMLText.escape(figure.title))</strong> \(HTMLText.escape(figure.caption))</figcaption>\n"
+        html += "<div class=\"grid-scroll\"><table class=\"image-grid\">\n<thead><tr><th></th>"
+        for column in figure.columns { html += "<th>\(HTMLText.escape(column))</th>" }
+        html += "</tr></thead>\n<tbody>\n"
+        for (r, row) in figure.rows.enumerated() {
+            html += "<tr><th scope=\"row\">\(HTMLText.escape(row.label))</th>"
+            for (c, cell) in row.cells.enumerated() {
+                var images: [(path: String, image: LabeledImage)] = []
+                for (i, labeled) in cell.images.enumerated() {
+                    let path = "images/\(experiment)/\(figure.id)/r\(r)c\(c)-\(i).png"
+                    files.add(path, try PNGFile.encode(labeled.image))
+                    images.append((path, labeled))
+                }
+                html += "<td>" + cellHTML(images, compare: cell.compare) + "</td>"
+            }
+            html += "</tr>\n"
+        }
+        html += "</tbody></table></div>\n"
+        let composite = compose(figure)
+        let scale = displayScale(composite.maxImageWidth)
+        files.add("figures/\(stem).png", try PNGFile.encode(composite.image))
+        var links = "<a href=\"figures/\(stem).png\">PNG</a>"
+        if scale > 1 {
+            files.add("figures/\(stem)@\(scale)x.png", try PNGFile.encode(upscale(composite.image, by: scale)))
+            links += " · <a href=\"figures/\(stem)@\(scale)x.png\">PNG ×\(scale)</a>"
+        }
+        html += "<p class=\"downloads\">Whole figure: \(links)</p>\n</figure>\n"
+        return html
+    }
+
+    private static func cellHTML(_ images: [(path: String, image: LabeledImage)], compare: Bool) -> String {
+        func img(_ item: (path: String, image: LabeledImage), extraClass: String = "") -> String {
+            let scale = displayScale(item.image.image.width)
+            let width = min(item.image.image.width * scale, 256)
+            let height = item.image.image.height * width / item.image.image.width
+            return "<img class=\"pixelated zoomable\(extraClass)\" src=\"\(item.path)\" width=\"\(width)\" height=\"\(height)\" alt=\"\(HTMLText.escape(item.image.label))\" loading=\"lazy\">"
+        }
+        if compare && images.count >= 2 {
+            let before = images[0], after = images[1]
+            var html = "<div class=\"compare\" title=\"drag to compare \(HTMLText.escape(before.image.label)) and \(HTMLText.escape(after.image.label))\">"
+            html += img(before) + "<div class=\"compare-after\">" + img(after) + "</div>"
+            html += "<input type=\"range\" min=\"0\" max=\"100\" value=\"50\" aria-label=\"\(HTMLText.escape(before.image.label)) / \(HTMLText.escape(after.image.label))\">"
+            html += "</div><div class=\"compare-labels\"><span>\(HTMLText.escape(before.image.label))</span><span>\(HTMLText.escape(after.image.label))</span></div>"
+            for rest in images.dropFirst(2) { html += labeled(img(rest), rest.image.label) }
+            return html
+        }
+        return images.map { labeled(img($0), $0.image.label) }.joined()
+    }
+
+    private static func labeled(_ img: String, _ label: String) -> String {
+        "<span class=\"tile\">\(img)<span class=\"tile-label\">\(HTMLText.escape(label))</span></span>"
+    }
+
+    /// Every cell's images side by side, cells on a grid with wider gaps between cells than within them.
+    private static func compose(_ figure: ImageFigure) -> (image: RGBImage, maxImageWidth: Int) {
+        let inner = 2, outer = 8
+        let cells = figure.rows.map(\.cells)
+        let columnCount = cells.map(\.count).max() ?? 0
+        var columnWidths = [Int](repeating: 1, count: columnCount)
+        var rowHeights = [Int](repeating: 1, count: cells.count)
+        var maxImageWidth = 1
+        for (r, row) in cells.enumerated() {
+            for (c, cell) in row.enumerated() {
+                let width = cell.images.map(\.image.width).reduce(0, +) + inner * max(0, cell.images.count - 1)
+                columnWidths[c] = max(columnWidths[c], width)
+                rowHeights[r] = max(rowHeights[r], cell.images.map(\.image.height).max() ?? 1)
+                maxImageWidth = max(maxImageWidth, cell.images.map(\.image.width).max() ?? 1)
+            }
+        }
+        let width = columnWidths.reduce(0, +) + outer * (columnCount + 1)
+        let height = rowHeights.reduce(0, +) + outer * (cells.count + 1)
+        var canvas = PixelCanvas(width: max(width, 1), height: max(height, 1), background: (255, 255, 255))
+        var y = outer
+        for (r, row) in cells.enumerated() {
+            var x = outer
+            for (c, cell) in row.enumerated() {
+                var ix = x
+                for labeled in cell.images {
+                    canvas.draw(labeled.image, x: ix, y: y, scale: 1)
+                    ix += labeled.image.width + inner
+                }
+                x += columnWidths[c] + outer
+            }
+            y += rowHeights[r] + outer
+        }
+        return (canvas.image, maxImageWidth)
+    }
+
+    static func upscale(_ image: RGBImage, by scale: Int) -> RGBImage {
+        var canvas = PixelCanvas(width: image.width * scale, height: image.height * scale, background: (255, 255, 255))
+        canvas.draw(image, x: 0, y: 0, scale: scale)
+        return canvas.image
+    }
+}
