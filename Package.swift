@@ -37,5 +37,6 @@ let package = Package(
 
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "ComputeTests", dependencies: ["Compute"]),
+        .testTarget(name: "SiteTests", dependencies: ["Site", "BELMCommands", "CPNG"]),
     ]
 )

@@ -165,6 +165,9 @@ public enum SiteConfigLoader {
                 throw (at("targets") ?? item).error("\(label) needs one target per \(classes.isEmpty ? "prompt" : "class") (\(sources) given), e.g. `targets: [\"a photo of a dog\"]`")
             }
         }
+        if kind == .editing && !classes.isEmpty, let bad = targets.first(where: { Int($0) == nil }) {
+            throw at("targets")!.error("\(label) edits classes, so its targets must be class numbers, found '\(bad)'")
+        }
         if !classes.isEmpty && !prompts.isEmpty {
             throw (at("prompts") ?? item).error("\(label) gives both classes and prompts; a model takes one or the other")
         }
