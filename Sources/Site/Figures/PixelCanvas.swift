@@ -34,8 +34,10 @@ struct PixelCanvas {
     }
 
     mutating func fill(x: Int, y: Int, width w: Int, height h: Int, color: Color) {
-        for yy in max(0, y)..<min(height, y + h) where w > 0 {
-            for xx in max(0, x)..<min(width, x + w) { set(xx, yy, color) }
+        let x0 = max(0, x), x1 = min(width, x + w), y0 = max(0, y), y1 = min(height, y + h)
+        guard x0 < x1, y0 < y1 else { return }
+        for yy in y0..<y1 {
+            for xx in x0..<x1 { set(xx, yy, color) }
         }
     }
 

@@ -1,0 +1,214 @@
+import Compute
+import Experiments
+import Foundation
+import Testing
+@testable import Site
+
+/// Builds small sites into temporary folders and checks what a reader and a static host would see.
+@Suite struct SiteBuildTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardizedFileURL
+
+    /// A site folder with a config whose strings need escaping, an extra page and a page override.
+    struct Fixture {
+        let root: URL
+        var configPath: String { root.appendingPathComponent("site/belm.yml").path }
+        var output: URL { root.appendingPathComponent("out/_site") }
+        var cache: URL { root.appendingPathComponent("cache") }
+
+        init(extraExperiment: String = "") throws {
+            root = FileManager.default.temporaryDirectory.appendingPathComponent("belm-site-test-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: root.appendingPathComponent("site/pages"), withIntermediateDirectories: true)
+            let config = """
+                title: "Inversion <script>alert(1)</script> & *friends*"
+                subtitle: "A <b>test</b> site"
+                templates: \(SiteBuildTests.repository.appendingPathComponent("Templates").path)
+                models:
+                  shapes: builtin:shapes
+                experiments:
+                  - name: sampling
+                    kind: sampling
+                    description: "Samples <img src=x onerror=alert(2)> [link](javascript:alert(3))"
+                    steps: [5, 10]
+                    classes: [0, 1]
+                  - name: reconstruction
+                    kind: reconstruction
+                    steps: [4, 16, 64]
+                    count: 3
+                  - name: convergence
+                    kind: convergence
+                    steps: [10, 20, 40, 80]
+                \(extraExperiment)
+                """
+            try config.write(to: URL(fileURLWithPath: configPath), atomically: true, encoding: .utf8)
+            try "# About\n\nThis page was added under site/pages without touching Swift: {{site.title}}.\n"
+                .write(to: root.appendingPathComponent("site/pages/about.md.mustache"), atomically: true, encoding: .utf8)
+        }
+
+        func builder(runner: any ExperimentRunner) throws -> SiteBuilder {
+            let config = try SiteConfigLoader.load(path: configPath, backends: ["cpu"])
+            let backend = CPUBackend()
+            return SiteBuilder(config: config, runner: runner, backend: backend, cache: ResultCache(folder: cache), output: output,
+                               environment: BuildEnvironment(belmVersion: "test", swiftVersion: "6", operatingSystem: "test", backend: backend.name, command: "belm build --config \(configPath)"))
+        }
+
+        func snapshot() throws -> [String: Data] {
+            var files: [String: Data] = [:]
+            for path in SiteChecks.files(under: output) { files[path] = try Data(contentsOf: output.appendingPathComponent(path)) }
+            return files
+        }
+
+        func remove() { try? FileManager.default.removeItem(at: root) }
+    }
+
+    @Test func buildsACompleteSiteWhereEverythingResolves() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let runner = RoundTripProbeRunner()
+        let summary = try fixture.builder(runner: runner).build()
+        #expect(summary.ran == ["sampling", "reconstruction", "convergence"])
+        let files = SiteChecks.files(under: fixture.output)
+        for page in ["index.html", "sampling.html", "reconstruction.html", "convergence.html", "reproducibility.html", "about.html",
+                     "metrics.json", "metrics.csv", "assets/site.css", "assets/site.js",
+                     "figures/reconstruction-mse.svg", "figures/reconstruction-mse.png", "figures/convergence-ode_error.svg",
+                     "figures/reconstruction-round-trip.png", "figures/reconstruction-round-trip@4x.png"] {
+            #expect(files.contains(page), "missing \(page)")
+        }
+        #expect(SiteChecks.linkProblems(in: fixture.output) == [])
+        for page in files where page.hasSuffix(".html") {
+            let html = try String(contentsOf: fixture.output.appendingPathComponent(page), encoding: .utf8)
+            #expect(SiteChecks.htmlProblems(html) == [], "\(page)")
+        }
+        var pngCount = 0
+        for path in files where path.hasSuffix(".png") {
+            let image = try PNGFile.decode(try Data(contentsOf: fixture.output.appendingPathComponent(path)))
+            #expect(image.width > 0 && image.height > 0)
+            pngCount += 1
+        }
+        #expect(pngCount >= 20)
+        if let (status, output) = SiteChecks.runPythonChecker(fixture.output) {
+            #expect(status == 0, "check_site.py: \(output)")
+        }
+    }
+
+    @Test func userStringsAreEscaped() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        try fixture.builder(runner: RoundTripProbeRunner()).build()
+        let index = try String(contentsOf: fixture.output.appendingPathComponent("index.html"), encoding: .utf8)
+        #expect(index.contains("Inversion &lt;script&gt;alert(1)&lt;/script&gt; &amp; *friends*"))
+        #expect(!index.contains("<script>alert"))
+        #expect(index.contains("A &lt;b&gt;test&lt;/b&gt; site"))
+        let sampling = try String(contentsOf: fixture.output.appendingPathComponent("sampling.html"), encoding: .utf8)
+        #expect(!sampling.contains("<img src=x"))
+        #expect(!sampling.contains("href=\"javascript:"))
+        #expect(sampling.contains("&lt;img src=x onerror=alert(2)&gt;"))
+        let about = try String(contentsOf: fixture.output.appendingPathComponent("about.html"), encoding: .utf8)
+        #expect(about.contains("without touching Swift: Inversion &lt;script&gt;"))
+    }
+
+    @Test func rebuildRunsNothingAndGivesTheSameBytes() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let runner = RoundTripProbeRunner()
+        try fixture.builder(runner: runner).build()
+        let first = try fixture.snapshot()
+        #expect(runner.runs.count == 3)
+        let summary = try fixture.builder(runner: runner).build()
+        #expect(runner.runs.count == 3)
+        #expect(summary.ran.isEmpty)
+        #expect(summary.cached == ["sampling", "reconstruction", "convergence"])
+        let second = try fixture.snapshot()
+        #expect(first.keys.sorted() == second.keys.sorted())
+        for (path, data) in first { #expect(second[path] == data, "\(path) changed") }
+    }
+
+    @Test func changingOneExperimentRerunsOnlyThatOne() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let runner = RoundTripProbeRunner()
+        try fixture.builder(runner: runner).build()
+        let text = try String(contentsOfFile: fixture.configPath, encoding: .utf8).replacingOccurrences(of: "count: 3", with: "count: 2")
+        try text.write(toFile: fixture.configPath, atomically: true, encoding: .utf8)
+        let summary = try fixture.builder(runner: runner).build()
+        #expect(summary.ran == ["reconstruction"])
+    }
+
+    /// A runner that fails partway, as a killed or crashing run would.
+    struct FailingRunner: ExperimentRunner {
+        var codeVersion = "probe-1-changed"
+        var supportedKinds: Set<ExperimentKind> = Set(ExperimentKind.allCases)
+        struct Failure: Error {}
+        func modelDigest(_ model: String) throws -> String { "probe:" + model }
+        func run(_ request: ExperimentRequest, backend: any Backend, progress: @escaping @Sendable (ExperimentProgress) -> Void) throws -> ExperimentResult {
+            progress(ExperimentProgress(experiment: request.name, stage: "starting", done: 0, total: 10))
+            throw Failure()
+        }
+    }
+
+    @Test func aFailedBuildLeavesThePreviousSiteIntact() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        try fixture.builder(runner: RoundTripProbeRunner()).build()
+        let before = try fixture.snapshot()
+        #expect(throws: FailingRunner.Failure.self) { try fixture.builder(runner: FailingRunner()).build() }
+        #expect(try fixture.snapshot() == before)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: fixture.output.deletingLastPathComponent().path)
+        #expect(leftovers == ["_site"])
+    }
+
+    @Test func unwritableOrForeignOutputFoldersAreRefused() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        // An output folder below a file cannot be created.
+        let blocker = fixture.root.appendingPathComponent("file")
+        try Data("x".utf8).write(to: blocker)
+        var builder = try fixture.builder(runner: RoundTripProbeRunner())
+        builder.output = blocker.appendingPathComponent("_site")
+        #expect { try builder.build() } throws: { error in
+            (error as? SiteWriteError)?.reason.contains("cannot create the folder") == true
+        }
+        // A folder with other files in it is not replaced.
+        let foreign = fixture.root.appendingPathComponent("documents")
+        try FileManager.default.createDirectory(at: foreign, withIntermediateDirectories: true)
+        try Data("keep me".utf8).write(to: foreign.appendingPathComponent("thesis.tex"))
+        builder.output = foreign
+        #expect { try builder.build() } throws: { error in
+            (error as? SiteWriteError)?.reason.contains("did not write") == true
+        }
+        #expect(FileManager.default.fileExists(atPath: foreign.appendingPathComponent("thesis.tex").path))
+    }
+
+    @Test func kindsTheRunnerCannotRunAndMissingTemplatesAreNamed() throws {
+        let fixture = try Fixture(extraExperiment: "  - name: morph\n    kind: interpolation\n")
+        defer { fixture.remove() }
+        #expect { try fixture.builder(runner: RoundTripProbeRunner()).build() } throws: { error in
+            let e = error as? ConfigError
+            return e?.line == 19 && e?.message.contains("'interpolation', which this build of belm cannot run") == true
+        }
+        var config = try SiteConfigLoader.load(path: fixture.configPath, backends: ["cpu"])
+        config.experiments.removeLast()
+        let emptyTemplates = fixture.root.appendingPathComponent("templates")
+        try FileManager.default.createDirectory(at: emptyTemplates, withIntermediateDirectories: true)
+        try Data("{{{content}}}".utf8).write(to: emptyTemplates.appendingPathComponent("layout.html.mustache"))
+        config.templatesDirectory = emptyTemplates.path
+        var builder = try fixture.builder(runner: RoundTripProbeRunner())
+        builder.config = config
+        #expect { try builder.build() } throws: { error in
+            let e = error as? ConfigError
+            return e?.file.hasSuffix("index.md.mustache") == true && e?.message.contains("missing template") == true
+        }
+    }
+
+    @Test func metricsFilesFollowTheContract() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        try fixture.builder(runner: RoundTripProbeRunner()).build()
+        let data = try Data(contentsOf: fixture.output.appendingPathComponent("metrics.json"))
+        let records = try JSONDecoder().decode([MetricRecord].self, from: data)
+        #expect(records == records.sorted(by: MetricRecord.canonicalOrder))
+        #expect(records.contains { $0.experiment == "reconstruction" && $0.sampler == "belm" && $0.steps == 16 && $0.metric == "mse" && $0.model == "builtin:shapes" && $0.count == 3 })
+        let csv = try String(contentsOf: fixture.output.appendingPathComponent("metrics.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(csv.first == "experiment,model,sampler,steps,metric,value,count")
+        #expect(csv.count == records.count + 1)
+    }
+}
