@@ -70,7 +70,7 @@ import Testing
         for page in ["index.html", "sampling.html", "reconstruction.html", "convergence.html", "reproducibility.html", "about.html",
                      "metrics.json", "metrics.csv", "assets/site.css", "assets/site.js",
                      "figures/reconstruction-mse.svg", "figures/reconstruction-mse.png", "figures/convergence-ode_error.svg",
-                     "figures/reconstruction-round-trip.png", "figures/reconstruction-round-trip@4x.png"] {
+                     "figures/reconstruction-round-trip.png", "figures/reconstruction-round-trip@8x.png"] {
             #expect(files.contains(page), "missing \(page)")
         }
         #expect(SiteChecks.linkProblems(in: fixture.output) == [])
@@ -87,6 +87,11 @@ import Testing
         #expect(pngCount >= 20)
         if let (status, output) = SiteChecks.runPythonChecker(fixture.output) {
             #expect(status == 0, "check_site.py: \(output)")
+        }
+        // To look at the result: BELM_KEEP_TEST_SITE=/some/folder swift test --filter buildsACompleteSite
+        if let keep = ProcessInfo.processInfo.environment["BELM_KEEP_TEST_SITE"] {
+            try? FileManager.default.removeItem(atPath: keep)
+            try FileManager.default.copyItem(at: fixture.output, to: URL(fileURLWithPath: keep))
         }
     }
 

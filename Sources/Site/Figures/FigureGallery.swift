@@ -4,9 +4,10 @@ import Foundation
 /// Writes an experiment's figures: every image as its own PNG, each figure as one composite PNG at native
 /// resolution and upscaled without smoothing under figures/, and the HTML grid that shows them.
 enum FigureGallery {
-    /// How much bigger than native a small image is shown (and how the upscaled composite is scaled).
+    /// How much bigger than native a small image is shown (and how the upscaled composite is scaled):
+    /// whole multiples only, so every source pixel becomes a square block, about 128 pixels wide.
     static func displayScale(_ width: Int) -> Int {
-        width <= 48 ? 4 : width <= 96 ? 3 : width <= 160 ? 2 : 1
+        max(1, min(8, 128 / max(width, 1)))
     }
 
     /// Adds the PNGs to `files` and returns the figure's HTML.
@@ -26,7 +27,7 @@ enum FigureGallery {
                     files.add(path, try PNGFile.encode(labeled.image))
                     images.append((path, labeled))
                 }
-                html += "<td>" + cellHTML(images, compare: cell.compare) + "</td>"
+                html += "<td><div class=\"cell\">" + cellHTML(images, compare: cell.compare) + "</div></td>"
             }
             html += "</tr>\n"
         }
@@ -44,18 +45,19 @@ enum FigureGallery {
     }
 
     private static func cellHTML(_ images: [(path: String, image: LabeledImage)], compare: Bool) -> String {
+        func displayWidth(_ image: RGBImage) -> Int { min(image.width * displayScale(image.width), 256) }
         func img(_ item: (path: String, image: LabeledImage), extraClass: String = "") -> String {
-            let scale = displayScale(item.image.image.width)
-            let width = min(item.image.image.width * scale, 256)
+            let width = displayWidth(item.image.image)
             let height = item.image.image.height * width / item.image.image.width
             return "<img class=\"pixelated zoomable\(extraClass)\" src=\"\(item.path)\" width=\"\(width)\" height=\"\(height)\" alt=\"\(HTMLText.escape(item.image.label))\" loading=\"lazy\">"
         }
         if compare && images.count >= 2 {
             let before = images[0], after = images[1]
-            var html = "<div class=\"compare\" title=\"drag to compare \(HTMLText.escape(before.image.label)) and \(HTMLText.escape(after.image.label))\">"
-            html += img(before) + "<div class=\"compare-after\">" + img(after) + "</div>"
+            // The slider is as wide as the images, so its position matches the clip edge.
+            var html = "<div class=\"compare\" style=\"width:\(displayWidth(before.image.image))px\" title=\"drag to compare \(HTMLText.escape(before.image.label)) and \(HTMLText.escape(after.image.label))\">"
+            html += "<div class=\"compare-images\">" + img(before) + "<div class=\"compare-after\">" + img(after) + "</div></div>"
             html += "<input type=\"range\" min=\"0\" max=\"100\" value=\"50\" aria-label=\"\(HTMLText.escape(before.image.label)) / \(HTMLText.escape(after.image.label))\">"
-            html += "</div><div class=\"compare-labels\"><span>\(HTMLText.escape(before.image.label))</span><span>\(HTMLText.escape(after.image.label))</span></div>"
+            html += "<div class=\"compare-labels\"><span>◀ \(HTMLText.escape(before.image.label))</span><span>\(HTMLText.escape(after.image.label)) ▶</span></div></div>"
             for rest in images.dropFirst(2) { html += labeled(img(rest), rest.image.label) }
             return html
         }

@@ -15,8 +15,8 @@ struct LogLogPlot {
     var yLabel: String
     var series: [Series]
 
-    static let width = 560.0, height = 360.0
-    static let left = 70.0, right = 150.0, top = 34.0, bottom = 48.0
+    static let width = 620.0, height = 360.0
+    static let left = 70.0, right = 200.0, top = 34.0, bottom = 48.0
 
     /// Axis range in log10 units, padded to whole decades on y and a little on x.
     var xRange: (Double, Double) {
@@ -43,7 +43,12 @@ struct LogLogPlot {
 
     /// x ticks at the step counts measured; y ticks at each power of ten.
     var xTicks: [Double] { Array(Set(series.flatMap { $0.points.map(\.x) })).sorted() }
-    var yTicks: [Int] { let (a, b) = yRange; return Array(Int(a)...Int(b)) }
+    /// At most about eight labelled decades: every k-th power of ten when the range is wide.
+    var yTicks: [Int] {
+        let (a, b) = yRange
+        let every = max(1, Int((Double(Int(b) - Int(a)) / 8).rounded(.up)))
+        return Array(stride(from: Int(b), through: Int(a), by: -every)).reversed()
+    }
 
     func svg() -> String {
         func f(_ v: Double) -> String { String(format: "%.1f", v) }

@@ -35,13 +35,12 @@ struct SiteRenderer {
         files.add("metrics.csv", MetricsFiles.csv(records))
 
         // Experiment pages first: they write the figures the index reuses.
-        var galleries: [String: [String]] = [:]
+        var previews: [String: String] = [:]
         var experimentContexts: [[String: Any]] = []
         for outcome in results.outcomes {
             var fragments = FragmentTable()
             let name = outcome.spec.request.name
             let figureHTML = try outcome.result.figures.map { try FigureGallery.render($0, experiment: name, into: &files) }
-            galleries[name] = figureHTML
             let experimentRecords = outcome.result.records.map(relabelled).sorted(by: MetricRecord.canonicalOrder)
             let isConvergence = outcome.spec.request.kind == .convergence
             var context = baseContext()
@@ -53,6 +52,8 @@ struct SiteRenderer {
             context["has_metrics"] = !experimentRecords.isEmpty
             let plots = try ErrorPlots.render(experimentRecords, experiment: name, showOrders: isConvergence, into: &files)
             context["plots"] = fragments.placeholder(for: plots)
+            // The index previews each experiment with its first figure, or its plots when it has none.
+            previews[name] = figureHTML.first ?? plots
             context["has_plots"] = !plots.isEmpty
             let orders = ErrorPlots.ordersTable(experimentRecords)
             context["orders_table"] = fragments.placeholder(for: orders)
@@ -68,7 +69,7 @@ struct SiteRenderer {
         context["headline_table"] = fragments.placeholder(for: headlineTable(records))
         context["experiments"] = zip(results.outcomes, experimentContexts).map { outcome, experiment -> [String: Any] in
             var entry = experiment
-            entry["preview"] = fragments.placeholder(for: galleries[outcome.spec.request.name]?.first ?? "")
+            entry["preview"] = fragments.placeholder(for: previews[outcome.spec.request.name] ?? "")
             return entry
         }
         context["bibtex_box"] = fragments.placeholder(for: bibtexBox())
