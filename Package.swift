@@ -38,5 +38,8 @@ let package = Package(
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "ComputeTests", dependencies: ["Compute"]),
         .testTarget(name: "SiteTests", dependencies: ["Site", "BELMCommands", "CPNG"]),
+        // Fixtures/ holds golden files read by path, with the script that generates them.
+        .testTarget(name: "ModelsTests", dependencies: ["Models"], exclude: ["Fixtures"]),
+        .testTarget(name: "BELMCommandsTests", dependencies: ["BELMCommands"]),
     ]
 )

@@ -6,7 +6,13 @@ public struct BELM: ParsableCommand {
         commandName: "belm",
         abstract: "Exact-inversion diffusion samplers (DDIM, EDICT, BDIA, O-BELM), their experiments, and a site that compares them.",
         version: "0.1.0",
-        subcommands: [BuildCommand.self, ServeCommand.self]
+        subcommands: [
+            BuildCommand.self,
+            ServeCommand.self,
+            DatasetCommand.self,
+            ForwardCommand.self,
+            TokenizeCommand.self,
+        ]
     )
 
     public init() {}

@@ -1,0 +1,77 @@
+import ArgumentParser
+import Compute
+import Diffusion
+import Foundation
+import Models
+import Tensors
+
+/// `belm forward`: one forward pass of one model component, tensors in and out as safetensors, for parity
+/// checks against diffusers. Tensor names follow the diffusers forward arguments.
+public struct ForwardCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "forward",
+        abstract: "Run one forward pass of a model component on tensors from a safetensors file.",
+        discussion: """
+        unet: sample [B,C,H,W] f32, timestep (int64 or f32, shape [] or [B]), optional class_labels [B] int64 → sample.
+        """
+    )
+
+    public enum Component: String, ExpressibleByArgument, CaseIterable, Sendable {
+        case unet
+    }
+
+    @Option(help: "A diffusers folder: a pipeline (model_index.json) or a single model (config.json + safetensors).")
+    public var model: String
+
+    @Option(help: "Which part of the model to run: \(Component.allCases.map(\.rawValue).joined(separator: "|")).")
+    public var component: Component = .unet
+
+    @Option(help: "The input tensors (.safetensors).")
+    public var input: String
+
+    @Option(help: "Where to write the output tensors (.safetensors).")
+    public var output: String
+
+    @OptionGroup public var backendOptions: BackendOptions
+
+    public init() {}
+
+    public func run() throws {
+        let backend = try backendOptions.makeBackend()
+        let folder = try DiffusersFolder(URL(fileURLWithPath: model))
+        let inputURL = URL(fileURLWithPath: input)
+        let inputs = try SafetensorsFile(contentsOf: inputURL)
+        let result: [String: HostTensor]
+        do {
+            switch component {
+            case .unet: result = try runUNet(folder: folder, inputs: inputs, backend: backend)
+            }
+        } catch let error as ModelInputError {
+            throw TensorFileError(inputURL, "tensor '\(error.input)' \(error.problem)")
+        }
+        try SafetensorsWriter.write(floats: result, to: URL(fileURLWithPath: output))
+    }
+
+    func runUNet(folder: DiffusersFolder, inputs: SafetensorsFile, backend: any Backend) throws -> [String: HostTensor] {
+        let checkpoint = try UNetCheckpoint(folder: folder, backend: backend)
+        let sample = try inputs.floatTensor("sample")
+        let timestep = try inputs.floatTensor("timestep")
+        guard timestep.shape.count <= 1 else {
+            throw ModelInputError("timestep", "has shape \(timestep.shape); it must be a scalar [] or one per sample [B]")
+        }
+        var conditioning = Conditioning.unconditional
+        if inputs.entries["class_labels"] != nil {
+            let labels = try inputs.intTensor("class_labels")
+            guard labels.shape.count == 1 else {
+                throw ModelInputError("class_labels", "has shape \(labels.shape); it must be [B]")
+            }
+            conditioning = .classes(labels.scalars.map { Int($0) })
+        }
+        guard sample.shape.count == 4 else {
+            throw ModelInputError("sample", "has shape \(sample.shape); it must be [B, C, H, W]")
+        }
+        let output = try checkpoint.model.forward(backend.tensor(sample), timesteps: timestep.scalars.map(Double.init),
+                                                  conditioning: conditioning)
+        return ["sample": output.host()]
+    }
+}

@@ -1,0 +1,94 @@
+import Compute
+import Foundation
+import Tensors
+
+/// transformers' `CLIPTextModel` as Stable Diffusion uses it: token and position embeddings, pre-LayerNorm
+/// encoder layers with causal self-attention and a quick_gelu (or gelu) MLP, a final LayerNorm; the output
+/// is `last_hidden_state`, the cross-attention conditioning of SD's UNet. The weights go to the backend once,
+/// when the model loads.
+public final class CLIPTextModel {
+    public let config: CLIPTextConfig
+    public let backend: any Backend
+    private let weights: CLIPTextWeights
+
+    init(config: CLIPTextConfig, backend: any Backend, weights: CLIPTextWeights) {
+        self.config = config
+        self.backend = backend
+        self.weights = weights
+    }
+
+    /// Bad ids or shapes passed to `encode`.
+    public struct InputError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// input_ids [B, S] (S ≤ max_position_embeddings, 77 for SD) → last_hidden_state [B, S, hidden_size].
+    public func encode(inputIDs: HostIntTensor) throws -> Tensor {
+        guard inputIDs.shape.count == 2, inputIDs.shape[0] > 0, inputIDs.shape[1] > 0 else {
+            throw InputError(description: "input_ids has shape \(inputIDs.shape); the text encoder takes [batch, sequence]")
+        }
+        let (batch, length) = (inputIDs.shape[0], inputIDs.shape[1])
+        guard length <= config.maxPositions else {
+            throw InputError(description: "input_ids holds sequences of \(length) tokens; the text encoder has \(config.maxPositions) positions")
+        }
+        var indices: [Int] = []
+        indices.reserveCapacity(inputIDs.scalars.count)
+        for id in inputIDs.scalars {
+            guard id >= 0, id < config.vocabSize else {
+                throw InputError(description: "input_ids holds token id \(id), outside the vocabulary of \(config.vocabSize) tokens")
+            }
+            indices.append(Int(id))
+        }
+        let tokens = backend.embedding(weights.tokenEmbedding, indices: indices)
+            .reshaped([batch, length, config.hiddenSize])
+        let positions = backend.slice(weights.positionEmbedding, axis: 0, range: 0..<length)
+        var hidden = backend.add(tokens, positions)
+        let mask = causalMask(length)
+        for layer in weights.layers {
+            hidden = encoderLayer(hidden, layer, mask: mask)
+        }
+        return backend.layerNorm(hidden, weight: weights.finalNorm.weight, bias: weights.finalNorm.bias,
+                                 eps: config.layerNormEpsilon)
+    }
+
+    /// [S, S]: 0 where a query may attend (key position ≤ query position), float32's lowest value above the
+    /// diagonal — transformers' mask, added to the scores before the softmax.
+    private func causalMask(_ length: Int) -> Tensor {
+        var values = [Float](repeating: 0, count: length * length)
+        for query in 0..<length {
+            for key in 0..<length where key > query { values[query * length + key] = -Float.greatestFiniteMagnitude }
+        }
+        return backend.tensor(values, shape: [length, length])
+    }
+
+    private func encoderLayer(_ x: Tensor, _ layer: CLIPTextWeights.Layer, mask: Tensor) -> Tensor {
+        let eps = config.layerNormEpsilon
+        let attended = selfAttention(backend.layerNorm(x, weight: layer.norm1.weight, bias: layer.norm1.bias, eps: eps),
+                                     layer, mask: mask)
+        let afterAttention = backend.add(x, attended)
+        var h = backend.layerNorm(afterAttention, weight: layer.norm2.weight, bias: layer.norm2.bias, eps: eps)
+        h = backend.linear(h, weight: layer.fc1.weight, bias: layer.fc1.bias)
+        h = backend.activation(h, config.activation)
+        h = backend.linear(h, weight: layer.fc2.weight, bias: layer.fc2.bias)
+        return backend.add(afterAttention, h)
+    }
+
+    private func selfAttention(_ x: Tensor, _ layer: CLIPTextWeights.Layer, mask: Tensor) -> Tensor {
+        let (batch, length) = (x.shape[0], x.shape[1])
+        let (heads, headSize) = (config.headCount, config.headSize)
+        // [B, S, D] → [B·H, S, d]: one attention problem per (sequence, head).
+        func splitHeads(_ t: Tensor) -> Tensor {
+            backend.permute(t.reshaped([batch, length, heads, headSize]), [0, 2, 1, 3])
+                .reshaped([batch * heads, length, headSize])
+        }
+        let q = splitHeads(backend.linear(x, weight: layer.query.weight, bias: layer.query.bias))
+        let k = splitHeads(backend.linear(x, weight: layer.key.weight, bias: layer.key.bias))
+        let v = splitHeads(backend.linear(x, weight: layer.value.weight, bias: layer.value.bias))
+        let scores = backend.batchedMatmul(q, k, transposeB: true, scale: 1 / Float(headSize).squareRoot())
+        let probabilities = backend.softmax(backend.add(scores, mask))
+        let context = backend.batchedMatmul(probabilities, v, transposeB: false, scale: 1)
+        let merged = backend.permute(context.reshaped([batch, heads, length, headSize]), [0, 2, 1, 3])
+            .reshaped([batch, length, config.hiddenSize])
+        return backend.linear(merged, weight: layer.output.weight, bias: layer.output.bias)
+    }
+}

@@ -1,0 +1,56 @@
+import Compute
+import Foundation
+import Tensors
+
+/// The text encoder's parameters on a backend, read from a transformers checkpoint. Keys are looked up with
+/// or without the `text_model.` prefix: SD1.5's files have it, transformers 5's save_pretrained drops it.
+struct CLIPTextWeights {
+    struct Affine {
+        let weight: Tensor
+        let bias: Tensor
+    }
+
+    struct Layer {
+        let norm1, norm2: Affine
+        let query, key, value, output: Affine
+        let fc1, fc2: Affine
+    }
+
+    let tokenEmbedding: Tensor
+    let positionEmbedding: Tensor
+    let layers: [Layer]
+    let finalNorm: Affine
+
+    init(file: SafetensorsFile, config: CLIPTextConfig, backend: any Backend) throws {
+        let prefix = file.entries["text_model.embeddings.token_embedding.weight"] != nil ? "text_model." : ""
+        func load(_ name: String, _ shape: [Int]) throws -> Tensor {
+            let key = prefix + name
+            guard let entry = file.entries[key] else {
+                throw TensorFileError(file.url, "has no tensor '\(key)'; it is not a CLIPTextModel checkpoint, or it was saved for another config")
+            }
+            guard entry.shape == shape else {
+                throw TensorFileError(file.url, "tensor '\(key)' has shape \(entry.shape) but config.json asks for \(shape); the weights and config.json belong to different models")
+            }
+            return backend.tensor(try file.floatTensor(key))
+        }
+        let (d, inner) = (config.hiddenSize, config.intermediateSize)
+        func affine(_ name: String, _ weightShape: [Int], _ biasCount: Int) throws -> Affine {
+            Affine(weight: try load(name + ".weight", weightShape), bias: try load(name + ".bias", [biasCount]))
+        }
+        tokenEmbedding = try load("embeddings.token_embedding.weight", [config.vocabSize, d])
+        positionEmbedding = try load("embeddings.position_embedding.weight", [config.maxPositions, d])
+        layers = try (0..<config.layerCount).map { index in
+            let base = "encoder.layers.\(index)."
+            return Layer(
+                norm1: try affine(base + "layer_norm1", [d], d),
+                norm2: try affine(base + "layer_norm2", [d], d),
+                query: try affine(base + "self_attn.q_proj", [d, d], d),
+                key: try affine(base + "self_attn.k_proj", [d, d], d),
+                value: try affine(base + "self_attn.v_proj", [d, d], d),
+                output: try affine(base + "self_attn.out_proj", [d, d], d),
+                fc1: try affine(base + "mlp.fc1", [inner, d], inner),
+                fc2: try affine(base + "mlp.fc2", [d, inner], d))
+        }
+        finalNorm = try affine("final_layer_norm", [d], d)
+    }
+}

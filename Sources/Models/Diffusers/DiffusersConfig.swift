@@ -1,0 +1,132 @@
+import Foundation
+import Tensors
+
+/// A diffusers `config.json` (or `scheduler_config.json`, `model_index.json`): typed reads whose errors name
+/// the file and the field, and a check that no field belm does not understand is set.
+public struct DiffusersConfig: @unchecked Sendable {
+    public let url: URL
+    /// The parsed JSON object, for callers that want the raw values (e.g. a scheduler's settings).
+    public let fields: [String: Any]
+
+    public init(contentsOf url: URL) throws {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw TensorFileError(url, "cannot be read (\(error.localizedDescription)); check the model folder")
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: data), let fields = object as? [String: Any] else {
+            throw TensorFileError(url, "is not a JSON object; the file is corrupt")
+        }
+        self.init(fields: fields, url: url)
+    }
+
+    public init(fields: [String: Any], url: URL) {
+        self.url = url
+        self.fields = fields
+    }
+
+    func error(_ key: String, _ problem: String) -> TensorFileError {
+        TensorFileError(url, "field \"\(key)\" \(problem)")
+    }
+
+    /// True when the key is absent or JSON null.
+    func isUnset(_ key: String) -> Bool { fields[key] == nil || fields[key] is NSNull }
+
+    public func int(_ key: String, default fallback: Int? = nil) throws -> Int {
+        if isUnset(key), let fallback { return fallback }
+        guard let number = fields[key] as? NSNumber, !Self.isBool(number),
+              Double(number.intValue) == number.doubleValue else {
+            throw error(key, isUnset(key) ? "is missing; it must be an integer" : "must be an integer, not \(describe(key))")
+        }
+        return number.intValue
+    }
+
+    public func optionalInt(_ key: String) throws -> Int? {
+        isUnset(key) ? nil : try int(key)
+    }
+
+    public func double(_ key: String, default fallback: Double? = nil) throws -> Double {
+        if isUnset(key), let fallback { return fallback }
+        guard let number = fields[key] as? NSNumber, !Self.isBool(number) else {
+            throw error(key, isUnset(key) ? "is missing; it must be a number" : "must be a number, not \(describe(key))")
+        }
+        return number.doubleValue
+    }
+
+    public func bool(_ key: String, default fallback: Bool? = nil) throws -> Bool {
+        if isUnset(key), let fallback { return fallback }
+        guard let number = fields[key] as? NSNumber, Self.isBool(number) else {
+            throw error(key, isUnset(key) ? "is missing; it must be true or false" : "must be true or false, not \(describe(key))")
+        }
+        return number.boolValue
+    }
+
+    public func string(_ key: String, default fallback: String? = nil) throws -> String {
+        if isUnset(key), let fallback { return fallback }
+        guard let text = fields[key] as? String else {
+            throw error(key, isUnset(key) ? "is missing; it must be a string" : "must be a string, not \(describe(key))")
+        }
+        return text
+    }
+
+    public func optionalString(_ key: String) throws -> String? {
+        isUnset(key) ? nil : try string(key)
+    }
+
+    public func ints(_ key: String, default fallback: [Int]? = nil) throws -> [Int] {
+        if isUnset(key), let fallback { return fallback }
+        guard let array = fields[key] as? [Any],
+              let values = array.map({ ($0 as? NSNumber).flatMap { Self.isBool($0) ? nil : $0.intValue } }) as? [Int] else {
+            throw error(key, isUnset(key) ? "is missing; it must be a list of integers" : "must be a list of integers, not \(describe(key))")
+        }
+        return values
+    }
+
+    public func strings(_ key: String, default fallback: [String]? = nil) throws -> [String] {
+        if isUnset(key), let fallback { return fallback }
+        guard let array = fields[key] as? [Any], let values = array.map({ $0 as? String }) as? [String] else {
+            throw error(key, isUnset(key) ? "is missing; it must be a list of strings" : "must be a list of strings, not \(describe(key))")
+        }
+        return values
+    }
+
+    /// A string field whose value must be one of `allowed`.
+    public func choice(_ key: String, _ allowed: [String], default fallback: String) throws -> String {
+        let value = try string(key, default: fallback)
+        guard allowed.contains(value) else {
+            throw error(key, "is \"\(value)\", which belm does not support; supported: \(allowed.map { "\"\($0)\"" }.joined(separator: ", "))")
+        }
+        return value
+    }
+
+    /// Fails on any set field outside `known`: a field belm silently ignored could change what the model computes.
+    /// Underscore-prefixed bookkeeping fields (`_class_name`, `_diffusers_version`, …) and nulls are allowed.
+    public func rejectUnknownFields(known: Set<String>) throws {
+        for key in fields.keys.sorted() where !key.hasPrefix("_") && !known.contains(key) && !isUnset(key) {
+            throw error(key, "is not a setting belm understands for this model, so it cannot promise to honour it; remove it if it is at its default, otherwise this model is not supported")
+        }
+    }
+
+    /// Checks `_class_name` when the file has one.
+    public func expectClass(_ names: [String]) throws {
+        guard let name = fields["_class_name"] as? String else { return }
+        guard names.contains(name) else {
+            throw error("_class_name", "is \"\(name)\", but belm reads this folder as \(names.joined(separator: " or "))")
+        }
+    }
+
+    private func describe(_ key: String) -> String {
+        guard let value = fields[key] else { return "nothing" }
+        if let data = try? JSONSerialization.data(withJSONObject: [value], options: [.fragmentsAllowed]),
+           let text = String(data: data, encoding: .utf8) {
+            return String(text.dropFirst().dropLast())
+        }
+        return "\(value)"
+    }
+
+    /// JSON booleans arrive as NSNumbers too; their Objective-C type code "c" is what tells them apart.
+    private static func isBool(_ number: NSNumber) -> Bool {
+        String(cString: number.objCType) == "c"
+    }
+}

@@ -1,0 +1,82 @@
+import Compute
+
+/// diffusers' Attention core on sequences: q from x, k and v from the context (x itself for self-attention),
+/// softmax(q·kᵀ/√d)·v per head, then the output projection. x [B, N, Cq], context [B, M, Cc] → [B, N, Cq].
+struct MultiHeadAttention {
+    let toQ: Linear
+    let toK: Linear
+    let toV: Linear
+    let toOut: Linear
+    let heads: Int
+    let headDim: Int
+
+    init(_ p: ParameterLoader, queryDim: Int, contextDim: Int, heads: Int, headDim: Int, projectionBias: Bool) throws {
+        let inner = heads * headDim
+        toQ = try Linear(p.scoped("to_q"), inFeatures: queryDim, outFeatures: inner, bias: projectionBias)
+        toK = try Linear(p.scoped("to_k"), inFeatures: contextDim, outFeatures: inner, bias: projectionBias)
+        toV = try Linear(p.scoped("to_v"), inFeatures: contextDim, outFeatures: inner, bias: projectionBias)
+        toOut = try Linear(p.scoped("to_out.0"), inFeatures: inner, outFeatures: queryDim)
+        self.heads = heads
+        self.headDim = headDim
+    }
+
+    func callAsFunction(_ x: Tensor, context: Tensor? = nil) -> Tensor {
+        let backend = x.backend
+        let source = context ?? x
+        let q = splitHeads(toQ(x)), k = splitHeads(toK(source)), v = splitHeads(toV(source))
+        let scores = backend.batchedMatmul(q, k, transposeB: true, scale: 1 / Float(headDim).squareRoot())
+        let mixed = backend.batchedMatmul(backend.softmax(scores), v, transposeB: false, scale: 1)
+        return toOut(mergeHeads(mixed, batch: x.shape[0]))
+    }
+
+    /// [B, N, h·d] → [B·h, N, d]
+    private func splitHeads(_ x: Tensor) -> Tensor {
+        let (batch, length) = (x.shape[0], x.shape[1])
+        if heads == 1 { return x }
+        return x.backend.permute(x.reshaped([batch, length, heads, headDim]), [0, 2, 1, 3])
+            .reshaped([batch * heads, length, headDim])
+    }
+
+    /// [B·h, N, d] → [B, N, h·d]
+    private func mergeHeads(_ x: Tensor, batch: Int) -> Tensor {
+        let length = x.shape[1]
+        if heads == 1 { return x }
+        return x.backend.permute(x.reshaped([batch, heads, length, headDim]), [0, 2, 1, 3])
+            .reshaped([batch, length, heads * headDim])
+    }
+}
+
+/// A layer that mixes information across an image's positions inside a UNet block: diffusers' spatial
+/// self-attention block, or (Stable Diffusion) a transformer block attending to text.
+protocol SpatialMixer {
+    /// x [B, C, H, W] → [B, C, H, W]; `context` is the cross-attention input, when the model has one.
+    func callAsFunction(_ x: Tensor, context: Tensor?) -> Tensor
+}
+
+/// diffusers' Attention with `_from_deprecated_attn_block` (AttnDownBlock2D, AttnUpBlock2D, UNetMidBlock2D,
+/// the VAE's mid block): optional GroupNorm, self-attention over the H·W positions, residual added, the sum
+/// divided by the rescale factor.
+struct SpatialSelfAttention: SpatialMixer {
+    let groupNorm: GroupNorm?
+    let attention: MultiHeadAttention
+    let rescaleOutputFactor: Double
+
+    /// `normGroups` nil: no group norm (UNetMidBlock2D with scale_shift resnets).
+    init(_ p: ParameterLoader, channels: Int, headDim: Int, normGroups: Int?, eps: Double, rescaleOutputFactor: Double) throws {
+        groupNorm = try normGroups.map { try GroupNorm(p.scoped("group_norm"), channels: channels, groups: $0, eps: eps) }
+        attention = try MultiHeadAttention(p, queryDim: channels, contextDim: channels, heads: channels / headDim,
+                                           headDim: headDim, projectionBias: true)
+        self.rescaleOutputFactor = rescaleOutputFactor
+    }
+
+    func callAsFunction(_ x: Tensor, context: Tensor?) -> Tensor {
+        let backend = x.backend
+        let (batch, channels, height, width) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let normed = groupNorm.map { $0(x) } ?? x
+        let tokens = backend.permute(normed.reshaped([batch, channels, height * width]), [0, 2, 1])
+        let attended = attention(tokens)
+        let image = backend.permute(attended, [0, 2, 1]).reshaped([batch, channels, height, width])
+        let sum = backend.add(image, x)
+        return rescaleOutputFactor == 1 ? sum : backend.scaled(sum, by: 1 / rescaleOutputFactor)
+    }
+}

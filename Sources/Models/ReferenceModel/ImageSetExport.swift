@@ -1,0 +1,26 @@
+import Foundation
+import Tensors
+
+/// Writes an image set as a folder that `gmm:` reads back to the same set: `DIR/<class>/<index>.png` (index
+/// over the whole set, zero-padded so that file-name order is set order) and `DIR/labels.csv` with one row
+/// `file,label,class` per image.
+public enum ImageSetExport {
+    @discardableResult
+    public static func write(_ set: LabeledImageSet, to folder: URL) throws -> [URL] {
+        let digits = max(4, String(set.count - 1).count)
+        var csv = "file,label,class\n"
+        var written: [URL] = []
+        for index in 0..<set.count {
+            let className = set.classNames[set.labels[index]]
+            let number = String(index)
+            let relative = "\(className)/\(String(repeating: "0", count: max(0, digits - number.count)))\(number).png"
+            let url = folder.appendingPathComponent(relative)
+            try PNGCodec.write(set.image(index), to: url)
+            csv += "\(relative),\(set.labels[index]),\(className)\n"
+            written.append(url)
+        }
+        let labels = folder.appendingPathComponent("labels.csv")
+        try AtomicFile.write(csv, to: labels)
+        return written + [labels]
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+@testable import Models
+
+@Suite struct PNGCodecTests {
+    static func temporaryFolder(_ name: String) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("belm-models-\(name)-\(getpid())")
+        try? FileManager.default.removeItem(at: url)
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    @Test func rgbAndGreyRoundTripExactly() throws {
+        let folder = try Self.temporaryFolder("png")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let image = ShapesDataset.make(imagesPerClass: 1).image(4)
+        let url = folder.appendingPathComponent("dots.png")
+        try PNGCodec.write(image, to: url)
+        #expect(try PNGCodec.read(url) == image)
+        // Same pixels, same bytes.
+        #expect(try PNGCodec.encode(image) == Data(contentsOf: url))
+
+        let grey = PlanarImage(channels: 1, height: 3, width: 5, values: (0..<15).map { PixelLevels.value(ofLevel: UInt8($0 * 17)) })
+        let greyURL = folder.appendingPathComponent("grey.png")
+        try PNGCodec.write(grey, to: greyURL)
+        #expect(try PNGCodec.read(greyURL) == grey)
+        // No temporary file left behind.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["dots.png", "grey.png"])
+    }
+
+    @Test func valuesAreRoundedAndClampedToLevels() throws {
+        let image = PlanarImage(channels: 1, height: 1, width: 5, values: [-3, -1, 0, 1, 2])
+        let decoded = try PNGCodec.decode(PNGCodec.encode(image))
+        #expect(decoded.values.map(PixelLevels.level) == [0, 0, 128, 255, 255])
+    }
+
+    @Test func badFilesAreNamed() throws {
+        let folder = try Self.temporaryFolder("badpng")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("broken.png")
+        try Data("not a png".utf8).write(to: url)
+        #expect { try PNGCodec.read(url) } throws: { error in
+            "\(error)".contains("broken.png") && "\(error)".contains("not a readable PNG")
+        }
+        #expect { try PNGCodec.read(folder.appendingPathComponent("missing.png")) } throws: { error in
+            "\(error)".contains("missing.png")
+        }
+        let twoChannels = PlanarImage(channels: 2, height: 1, width: 1, filledWith: 0)
+        #expect(throws: PNGError.self) { try PNGCodec.write(twoChannels, to: folder.appendingPathComponent("x.png")) }
+    }
+
+    @Test func gridsAndUpscaling() {
+        let black = PlanarImage(channels: 1, height: 2, width: 2, filledWith: -1)
+        let grid = ImageGrid.compose([black, black, black], columns: 2, gutter: 1, background: 1)
+        // 2 rows × 2 columns of 2×2 with 1-pixel gutters: 7 × 7, the fourth cell left as background.
+        #expect(grid.height == 7 && grid.width == 7)
+        #expect(grid[0, 0, 0] == 1 && grid[0, 1, 1] == -1 && grid[0, 1, 3] == 1 && grid[0, 4, 4] == 1 && grid[0, 4, 1] == -1)
+        let tiny = PlanarImage(channels: 1, height: 1, width: 2, values: [0.25, -0.5])
+        #expect(ImageGrid.upscaled(tiny, by: 2).values == [0.25, 0.25, -0.5, -0.5, 0.25, 0.25, -0.5, -0.5])
+    }
+}
