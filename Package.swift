@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "Models", dependencies: ["Diffusion", "CPNG"]),
         .target(name: "Experiments", dependencies: ["Models"]),
         .target(name: "Site", dependencies: [
-            "Experiments", "CCmark", "CPNG",
+            "Experiments", "CCmark",
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Yams", package: "Yams"),
         ]),
@@ -37,7 +37,7 @@ let package = Package(
 
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "ComputeTests", dependencies: ["Compute"]),
-        .testTarget(name: "SiteTests", dependencies: ["Site", "BELMCommands", "CPNG"]),
+        .testTarget(name: "SiteTests", dependencies: ["Site", "BELMCommands"]),
         // Fixtures/ holds golden files read by path, with the script that generates them.
         .testTarget(name: "ModelsTests", dependencies: ["Models"], exclude: ["Fixtures"]),
         .testTarget(name: "BELMCommandsTests", dependencies: ["BELMCommands"]),

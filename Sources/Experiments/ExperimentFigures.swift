@@ -1,4 +1,5 @@
 import Foundation
+import Models
 
 /// An 8-bit RGB image, row-major, 3 bytes per pixel: what experiments hand over for the site to write as PNG.
 /// Encodes as `{"width", "height", "rgb": base64}` so cached results stay compact.
@@ -36,20 +37,30 @@ public struct RGBImage: Sendable, Codable, Hashable {
     }
 
     /// Maps values in [-1, 1] (the models' image space), laid out CHW with 1 or 3 channels, to 8-bit RGB
-    /// with the usual (x+1)/2·255 rounding and clamping.
+    /// levels as `PixelLevels` does (so PNGs written from either form agree).
     public init(chw values: [Float], channels: Int, height: Int, width: Int) {
         precondition(channels == 1 || channels == 3, "only 1- or 3-channel images can be shown")
         precondition(values.count == channels * height * width)
         var out = [UInt8](repeating: 0, count: width * height * 3)
         let plane = width * height
         for p in 0..<plane {
-            for c in 0..<3 {
-                let v = values[(channels == 1 ? 0 : c) * plane + p]
-                let scaled = ((Double(v) + 1) * 0.5 * 255).rounded()
-                out[p * 3 + c] = UInt8(max(0, min(255, scaled.isNaN ? 0 : scaled)))
-            }
+            for c in 0..<3 { out[p * 3 + c] = PixelLevels.level(of: values[(channels == 1 ? 0 : c) * plane + p]) }
         }
         self.init(width: width, height: height, pixels: out)
+    }
+
+    public init(_ image: PlanarImage) {
+        self.init(chw: image.values, channels: image.channels, height: image.height, width: image.width)
+    }
+
+    /// The same pixels as a 3-channel image in [-1, 1] (exact: every level maps back to itself).
+    public var planar: PlanarImage {
+        var values = [Float](repeating: 0, count: pixels.count)
+        let plane = width * height
+        for p in 0..<plane {
+            for c in 0..<3 { values[c * plane + p] = PixelLevels.value(ofLevel: pixels[p * 3 + c]) }
+        }
+        return PlanarImage(channels: 3, height: height, width: width, values: values)
     }
 }
 

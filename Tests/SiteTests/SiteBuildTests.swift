@@ -1,6 +1,7 @@
 import Compute
 import Experiments
 import Foundation
+import Models
 import Testing
 @testable import Site
 
@@ -80,7 +81,7 @@ import Testing
         }
         var pngCount = 0
         for path in files where path.hasSuffix(".png") {
-            let image = try PNGFile.decode(try Data(contentsOf: fixture.output.appendingPathComponent(path)))
+            let image = try PNGCodec.read(fixture.output.appendingPathComponent(path))
             #expect(image.width > 0 && image.height > 0)
             pngCount += 1
         }

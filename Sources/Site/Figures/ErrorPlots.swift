@@ -1,5 +1,6 @@
 import Experiments
 import Foundation
+import Models
 
 /// The error-against-steps plots of an experiment (one per error metric with at least two step counts),
 /// written as SVG and PNG under figures/ and inlined as SVG in the page.
@@ -36,7 +37,7 @@ enum ErrorPlots {
             let stem = "figures/\(experiment)-\(metric)"
             let svg = plot.svg()
             files.add(stem + ".svg", "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + svg)
-            files.add(stem + ".png", try PNGFile.encode(PlotRaster.render(plot)))
+            files.add(stem + ".png", try PNGCodec.encode(PlotRaster.render(plot).planar))
             html += "<figure class=\"plot-figure\">\n\(svg)<figcaption>Log–log axes. Download: <a href=\"\(stem).svg\">SVG</a> · <a href=\"\(stem).png\">PNG</a></figcaption>\n</figure>\n"
         }
         return html

@@ -1,5 +1,6 @@
 import Experiments
 import Foundation
+import Models
 
 /// Writes an experiment's figures: every image as its own PNG, each figure as one composite PNG at native
 /// resolution and upscaled without smoothing under figures/, and the HTML grid that shows them.
@@ -24,7 +25,7 @@ enum FigureGallery {
                 var images: [(path: String, image: LabeledImage)] = []
                 for (i, labeled) in cell.images.enumerated() {
                     let path = "images/\(experiment)/\(figure.id)/r\(r)c\(c)-\(i).png"
-                    files.add(path, try PNGFile.encode(labeled.image))
+                    files.add(path, try PNGCodec.encode(labeled.image.planar))
                     images.append((path, labeled))
                 }
                 html += "<td><div class=\"cell\">" + cellHTML(images, compare: cell.compare) + "</div></td>"
@@ -34,10 +35,10 @@ enum FigureGallery {
         html += "</tbody></table></div>\n"
         let composite = compose(figure)
         let scale = displayScale(composite.maxImageWidth)
-        files.add("figures/\(stem).png", try PNGFile.encode(composite.image))
+        files.add("figures/\(stem).png", try PNGCodec.encode(composite.image.planar))
         var links = "<a href=\"figures/\(stem).png\">PNG</a>"
         if scale > 1 {
-            files.add("figures/\(stem)@\(scale)x.png", try PNGFile.encode(upscale(composite.image, by: scale)))
+            files.add("figures/\(stem)@\(scale)x.png", try PNGCodec.encode(ImageGrid.upscaled(composite.image.planar, by: scale)))
             links += " · <a href=\"figures/\(stem)@\(scale)x.png\">PNG ×\(scale)</a>"
         }
         html += "<p class=\"downloads\">Whole figure: \(links)</p>\n</figure>\n"
@@ -101,11 +102,5 @@ enum FigureGallery {
             y += rowHeights[r] + outer
         }
         return (canvas.image, maxImageWidth)
-    }
-
-    static func upscale(_ image: RGBImage, by scale: Int) -> RGBImage {
-        var canvas = PixelCanvas(width: image.width * scale, height: image.height * scale, background: (255, 255, 255))
-        canvas.draw(image, x: 0, y: 0, scale: scale)
-        return canvas.image
     }
 }
