@@ -37,6 +37,8 @@ let package = Package(
 
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "ComputeTests", dependencies: ["Compute"]),
+        .testTarget(name: "DiffusionTests", dependencies: ["Diffusion"], exclude: ["Fixtures"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"]),
         .testTarget(name: "SiteTests", dependencies: ["Site", "BELMCommands"]),
         // Fixtures/ holds golden files read by path, with the script that generates them.
         .testTarget(name: "ModelsTests", dependencies: ["Models"], exclude: ["Fixtures"]),

@@ -9,6 +9,11 @@ public struct BELM: ParsableCommand {
         subcommands: [
             BuildCommand.self,
             ServeCommand.self,
+            SampleCommand.self,
+            ReconstructCommand.self,
+            InterpolateCommand.self,
+            EditCommand.self,
+            ConvergenceCommand.self,
             DatasetCommand.self,
             ForwardCommand.self,
             TokenizeCommand.self,

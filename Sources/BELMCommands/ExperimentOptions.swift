@@ -1,0 +1,100 @@
+import ArgumentParser
+import Compute
+import Diffusion
+import Experiments
+import Foundation
+import Models
+
+/// The knobs `sample`, `reconstruct`, `interpolate`, `edit` and `convergence` share.
+public struct ExperimentOptions: ParsableArguments {
+    @Option(help: "The model: builtin:shapes (the embedded reference model) or gmm:DIR (the same exact model on a folder of PNG images).")
+    public var model = "builtin:shapes"
+
+    @Option(help: "Samplers, comma-separated: ddim, edict, bdia, belm.")
+    public var sampler = "belm"
+
+    @Option(help: "BELM's number of states per step (2 = O-BELM; 3 and more are not zero-stable).")
+    public var order = 2
+
+    @Option(help: "Step counts, comma-separated (each at least 2).")
+    public var steps = "20"
+
+    @Option(help: "Seed of the initial noise (the same noise for every sampler and step count).")
+    public var seed = 0
+
+    @Option(help: "Number of images or samples.")
+    public var count = 8
+
+    @Option(help: "Samples per model call.")
+    public var batchSize = 8
+
+    @Option(help: "EDICT's mixing weight p, in (0, 1).")
+    public var edictP = 0.93
+
+    @Flag(help: "EDICT with the official code's leapfrog order (y first on odd steps).")
+    public var edictLeapfrog = false
+
+    @Option(help: "BDIA's γ, in [0, 1] (inversion needs γ > 0; below 1 its inversion amplifies round-off by 1/γ a step).")
+    public var bdiaGamma = 1.0
+
+    @Option(help: "Boundary convention: official (BELM code: last step to ᾱ = 1, model told t = 1 there) or diffusers (end at final_alpha_cumprod).")
+    public var convention: BoundaryConvention = .official
+
+    @Option(help: "Noise schedule: sd15 (scaled_linear 0.00085→0.012, linspace), ddpm-cifar10 (linear 1e-4→0.02, leading), or a diffusers scheduler_config.json.")
+    public var schedule = "sd15"
+
+    @Option(help: "Component std of the reference mixture (0.1: clean samples; 0.3: smooth ODE for order studies).")
+    public var spread = GaussianMixtureModel.defaultSpread
+
+    @Option(help: "Resample a gmm: folder's images to this square size.")
+    public var imageSize: Int?
+
+    @OptionGroup public var backendOptions: BackendOptions
+
+    @Flag(help: "No progress lines on stderr.")
+    public var quiet = false
+
+    public init() {}
+
+    public func samplerChoices() throws -> [SamplerChoice] { try SamplerSettings.choices(sampler) }
+
+    public func stepCounts() throws -> [Int] {
+        let parts = steps.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !parts.isEmpty else { throw ValidationError("--steps is empty; give one or more step counts, e.g. 10,20,50") }
+        return try parts.map { part in
+            guard let n = Int(part) else { throw ValidationError("--steps: \"\(part)\" is not a whole number") }
+            guard n >= 2 else { throw ValidationError("--steps must be at least 2, got \(n)") }
+            return n
+        }
+    }
+
+    public func noiseSchedule() throws -> NoiseSchedule {
+        switch schedule {
+        case "sd15": return .stableDiffusion15
+        case "ddpm-cifar10": return .ddpmCIFAR10
+        default:
+            let url = URL(fileURLWithPath: schedule)
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                throw ValidationError("--schedule \(schedule): not sd15, ddpm-cifar10, or an existing scheduler_config.json")
+            }
+            return try NoiseSchedule(schedulerConfig: url)
+        }
+    }
+
+    public func settings() throws -> RunSettings {
+        let run = RunSettings(
+            samplers: try samplerChoices(), steps: try stepCounts(),
+            sampler: SamplerSettings(belmOrder: order, edictP: edictP, edictLeapfrog: edictLeapfrog, bdiaGamma: bdiaGamma,
+                                     convention: convention),
+            seed: seed, count: count, batchSize: batchSize,
+            progress: quiet ? nil : { line in FileHandle.standardError.write(Data("\(line)\n".utf8)) })
+        try run.validate()
+        return run
+    }
+
+    public func loadModel(backend: any Backend) throws -> ExperimentModel {
+        try ExperimentModel.load(model, spread: spread, schedule: try noiseSchedule(), imageSize: imageSize, backend: backend)
+    }
+}
+
+extension BoundaryConvention: ExpressibleByArgument {}

@@ -1,0 +1,72 @@
+import Compute
+import Diffusion
+import Models
+import Tensors
+
+/// `ode_error`: how far each sampler's sample is from the exact probability-flow ODE solution from the
+/// same noise (reference model only, solved in Double to 1e-10), over step counts; the slope of
+/// log error against log steps is the sampler's global convergence order.
+/// The error is the root mean square over every value of every sample, so that it scales like h^order.
+public struct ConvergenceExperiment {
+    public var settings: RunSettings
+    /// Tolerance of the exact solve.
+    public var tolerance: Double
+
+    public init(settings: RunSettings, tolerance: Double = 1e-10) {
+        self.settings = settings
+        self.tolerance = tolerance
+    }
+
+    public struct Output {
+        public var records: [MetricRecord]
+        /// The fitted order per sampler record name (least squares over all step counts).
+        public var orders: [(sampler: String, order: Double)]
+    }
+
+    public func run(_ model: ExperimentModel, backend: any Backend) throws -> Output {
+        try settings.validate()
+        let noise = SeededNoise.batch(seed: settings.seed, indices: 0..<settings.count, shape: model.sampleShape)
+        let solver = ProbabilityFlowODESolver(density: model.mixture.density, relativeTolerance: tolerance, absoluteTolerance: tolerance)
+        var exact: [Double: HostTensor] = [:]
+        var records: [MetricRecord] = [], orders: [(String, Double)] = []
+        for choice in settings.samplers {
+            let sampler = try settings.sampler.sampler(choice)
+            let name = settings.sampler.recordName(choice)
+            var points: [(Double, Double)] = []
+            for n in settings.steps {
+                let grid = try settings.grid(model.schedule, steps: n)
+                let start = grid.alphaBars[0], end = grid.alphaBars[n]
+                let key = start * 10 + end
+                if exact[key] == nil {
+                    settings.progress?("exact ODE solution from ᾱ = \(start) to \(end)")
+                    exact[key] = solver.solve(noise, fromAlphaCumprod: start, toAlphaCumprod: end)
+                }
+                var out: [Float] = []
+                for range in Batches.ranges(count: settings.count, size: settings.batchSize) {
+                    let state = try sampler.sample(from: .noise(backend.tensor(slice(noise, range))), grid: grid, model: model.predictor,
+                                                   conditioning: .unconditional, progress: settings.stepProgress("\(name) \(n) steps"))
+                    out += state.x.values()
+                }
+                let error = ImageMetrics.meanSquaredError(out, exact[key]!.scalars).squareRoot()
+                points.append((Double(n), error))
+                records.append(MetricRecord(experiment: "convergence", model: model.name, sampler: name, steps: n,
+                                            metric: "ode_error", value: error, count: settings.count))
+            }
+            if points.count >= 2 { orders.append((name, ConvergenceOrder.fit(points))) }
+        }
+        return Output(records: records, orders: orders)
+    }
+}
+
+/// The order p of err ≈ C · N^(−p): minus the least-squares slope of log err against log N.
+public enum ConvergenceOrder {
+    public static func fit(_ points: [(steps: Double, error: Double)]) -> Double {
+        let xs = points.map { log($0.steps) }, ys = points.map { log(max($0.error, 1e-300)) }
+        let mx = xs.reduce(0, +) / Double(xs.count), my = ys.reduce(0, +) / Double(ys.count)
+        var sxy = 0.0, sxx = 0.0
+        for (x, y) in zip(xs, ys) { sxy += (x - mx) * (y - my); sxx += (x - mx) * (x - mx) }
+        return -sxy / sxx
+    }
+}
+
+import Foundation
