@@ -1,12 +1,9 @@
 import Experiments
 
-/// The experiment runner `belm build` uses.
+/// The experiment runner `belm build` uses: the reference-model experiments. Diffusers checkpoints join
+/// when the experiments can run them.
 enum ExperimentRunnerChoice {
-    struct Unavailable: Error, CustomStringConvertible {
-        var description: String { "this build of belm has no experiment runner linked in (module Experiments provides none yet)" }
-    }
-
     static func standard() throws -> any ExperimentRunner {
-        throw Unavailable()
+        ReferenceExperimentRunner()
     }
 }

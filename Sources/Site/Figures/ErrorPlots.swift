@@ -17,6 +17,13 @@ enum ErrorPlots {
         }
     }
 
+    /// The measured order through the points with a positive error; nil with fewer than two step counts.
+    static func order(_ points: [(steps: Int, error: Double)]) -> Double? {
+        let usable = points.filter { $0.error > 0 && $0.error.isFinite }
+        guard Set(usable.map(\.steps)).count >= 2 else { return nil }
+        return ConvergenceOrder.fit(usable.map { (Double($0.steps), $0.error) })
+    }
+
     static func points(_ records: [MetricRecord], metric: String, sampler: String) -> [(steps: Int, error: Double)] {
         records.filter { $0.metric == metric && $0.sampler == sampler }.sorted { $0.steps < $1.steps }.map { ($0.steps, $0.value) }
     }
@@ -30,7 +37,7 @@ enum ErrorPlots {
             let series = MetricTables.orderedSamplers(rows).map { sampler -> LogLogPlot.Series in
                 let pts = points(rows, metric: metric, sampler: sampler)
                 var label = MetricTables.samplerTitle(sampler)
-                if showOrders, let order = ConvergenceOrder.fit(pts) { label += String(format: " (order %.2f)", order) }
+                if showOrders, let order = order(pts) { label += String(format: " (order %.2f)", order) }
                 return LogLogPlot.Series(label: label, color: color(sampler), points: pts.map { (Double($0.steps), $0.error) })
             }
             let plot = LogLogPlot(title: "\(MetricTables.metricTitle(metric)) against steps", xLabel: "steps", yLabel: MetricTables.metricTitle(metric), series: series)
@@ -51,7 +58,7 @@ enum ErrorPlots {
         let columns = metrics.map { metric in
             MetricTables.HeadlineColumn(
                 title: "order of \(MetricTables.metricTitle(metric))", href: nil, lowerIsBetter: false,
-                values: Dictionary(uniqueKeysWithValues: samplers.compactMap { s in ConvergenceOrder.fit(points(records, metric: metric, sampler: s)).map { (s, $0) } }))
+                values: Dictionary(uniqueKeysWithValues: samplers.compactMap { s in order(points(records, metric: metric, sampler: s)).map { (s, $0) } }))
         }
         return MetricTables.headline(columns, samplers: samplers)
     }

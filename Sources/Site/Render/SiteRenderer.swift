@@ -179,7 +179,7 @@ struct SiteRenderer {
             if outcome.spec.request.kind == .convergence {
                 for metric in ErrorPlots.errorMetrics where Set(rows.filter({ $0.metric == metric }).map(\.steps)).count >= 2 {
                     let values = Dictionary(uniqueKeysWithValues: MetricTables.orderedSamplers(rows.filter { $0.metric == metric }).compactMap { s in
-                        ConvergenceOrder.fit(ErrorPlots.points(rows, metric: metric, sampler: s)).map { (s, $0) }
+                        ErrorPlots.order(ErrorPlots.points(rows, metric: metric, sampler: s)).map { (s, $0) }
                     })
                     columns.append(.init(title: "\(outcome.spec.title) · order of \(MetricTables.metricTitle(metric))", href: "\(name).html", lowerIsBetter: false, values: values))
                 }
