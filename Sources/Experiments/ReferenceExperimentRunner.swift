@@ -13,8 +13,6 @@ public struct ReferenceExperimentRunner: ExperimentRunner {
     public var codeVersion = "belm-experiments-1"
     public var supportedKinds: Set<ExperimentKind> = Set(ExperimentKind.allCases)
     public var batchSize: Int
-    /// How much the round-trip error maps are amplified.
-    public var errorAmplification: Float = 10
 
     public init(batchSize: Int = 8) {
         self.batchSize = batchSize
@@ -80,10 +78,12 @@ public struct ReferenceExperimentRunner: ExperimentRunner {
         func rebuilt(_ choice: SamplerChoice, _ n: Int) -> [PlanarImage] {
             PlanarImage.batch(output.reconstructions.first { $0.sampler == choice.rawValue && $0.steps == n }!.samples)
         }
-        let amplification = errorAmplification
+        let amplification = Self.amplification(forLargestError: request.steps.flatMap { n in
+            request.samplers.map { choice in zip(originals[0].values, rebuilt(choice, n)[0].values).map { abs($0 - $1) }.max() ?? 0 }
+        }.max() ?? 0)
         let roundTrips = ImageFigure(
             id: "round-trip", title: "Round trips.",
-            caption: "Original and reconstruction of the first image (drag the slider), and |original − reconstruction| ×\(Int(amplification)).",
+            caption: "Original and reconstruction of the first image (drag the slider), and |original − reconstruction| ×\(Int(amplification)), the power of ten that makes the largest error in the figure white.",
             columns: request.samplers.map(\.displayName),
             rows: request.steps.map { n in
                 ImageRow(label: "\(n) steps", cells: request.samplers.map { choice in
@@ -171,6 +171,13 @@ public struct ReferenceExperimentRunner: ExperimentRunner {
     }
 
     // MARK: Helpers
+
+    /// The power of ten that makes the largest round-trip error of a figure show (|error| ≥ 1 is white),
+    /// shared by the whole figure so that the samplers' maps compare; at most 10⁶.
+    static func amplification(forLargestError error: Float) -> Float {
+        guard error > 0 else { return 1_000_000 }
+        return Float(min(1e6, max(1, pow(10, (log10(2 / Double(error))).rounded(.up)))))
+    }
 
     /// |a − b| per value, times `amplification`, as an image (0 black, ≥ 1 white).
     static func errorMap(_ a: PlanarImage, _ b: PlanarImage, amplification: Float) -> PlanarImage {

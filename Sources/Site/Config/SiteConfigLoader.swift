@@ -9,7 +9,7 @@ public enum SiteConfigLoader {
                           "templates", "pages"]
     static let experimentKeys = ["name", "kind", "title", "description", "model", "samplers", "steps", "seeds",
                                  "count", "classes", "prompts", "targets", "freeze_step", "guidance", "edict_p",
-                                 "bdia_gamma", "reference_steps", "frames", "spread"]
+                                 "bdia_gamma", "frames", "spread"]
     static let modelKeys = ["path", "fetch"]
 
     /// Loads and checks the file at `path`. `backends` are the backend names this build can run.
@@ -176,7 +176,6 @@ public enum SiteConfigLoader {
             count: try at("count")?.int(in: 1...10_000) ?? 4, classes: classes, prompts: prompts, targets: targets,
             freezeStep: try at("freeze_step")?.int(in: 0...1000), guidance: try at("guidance")?.double(in: 0...100),
             edictP: try at("edict_p")?.double(in: 0...1) ?? 0.93, bdiaGamma: try at("bdia_gamma")?.double(in: 0...1) ?? 1.0,
-            referenceSteps: try at("reference_steps")?.int(in: 1...100_000) ?? (kind == .convergence ? 1000 : nil),
             frames: try at("frames")?.int(in: 2...64) ?? 7, spread: try at("spread")?.double(in: 0.001...10))
         if Set(request.steps).count != request.steps.count { throw at("steps")!.error("\(label) lists a step count twice") }
         return ExperimentSpec(request: request, title: try at("title")?.string() ?? defaultTitle(kind),

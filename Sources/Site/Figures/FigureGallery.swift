@@ -6,10 +6,13 @@ import Models
 /// resolution and upscaled without smoothing under figures/, and the HTML grid that shows them.
 enum FigureGallery {
     /// How much bigger than native a small image is shown (and how the upscaled composite is scaled):
-    /// whole multiples only, so every source pixel becomes a square block, about 128 pixels wide.
-    static func displayScale(_ width: Int) -> Int {
-        max(1, min(8, 128 / max(width, 1)))
+    /// whole multiples only, so every source pixel becomes a square block, about `target` pixels wide.
+    static func displayScale(_ width: Int, target: Int = 100) -> Int {
+        max(1, min(8, Int((Double(target) / Double(max(width, 1))).rounded())))
     }
+
+    /// Cells of many images show them smaller, two to a row.
+    static let crowded = 4
 
     /// Adds the PNGs to `files` and returns the figure's HTML.
     static func render(_ figure: ImageFigure, experiment: String, into files: inout SiteFiles) throws -> String {
@@ -46,7 +49,8 @@ enum FigureGallery {
     }
 
     private static func cellHTML(_ images: [(path: String, image: LabeledImage)], compare: Bool) -> String {
-        func displayWidth(_ image: RGBImage) -> Int { min(image.width * displayScale(image.width), 256) }
+        let target = images.count >= crowded ? 56 : 100
+        func displayWidth(_ image: RGBImage) -> Int { min(image.width * displayScale(image.width, target: target), 256) }
         func img(_ item: (path: String, image: LabeledImage), extraClass: String = "") -> String {
             let width = displayWidth(item.image.image)
             let height = item.image.image.height * width / item.image.image.width
@@ -62,7 +66,10 @@ enum FigureGallery {
             for rest in images.dropFirst(2) { html += labeled(img(rest), rest.image.label) }
             return html
         }
-        return images.map { labeled(img($0), $0.image.label) }.joined()
+        let tiles = images.map { labeled(img($0), $0.image.label) }.joined()
+        guard images.count >= crowded, let widest = images.map({ displayWidth($0.image.image) }).max() else { return tiles }
+        let columns = Int(Double(images.count).squareRoot().rounded(.up))
+        return "<div class=\"tiles\" style=\"max-width:\(columns * (widest + 6))px\">\(tiles)</div>"
     }
 
     private static func labeled(_ img: String, _ label: String) -> String {

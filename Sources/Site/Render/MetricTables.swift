@@ -5,7 +5,7 @@ import Foundation
 /// `data-value`) and marks the best sampler with `class="best"` and a ★ that survives printing.
 enum MetricTables {
     /// The order metrics are listed in; others follow alphabetically.
-    static let metricOrder = ["mse", "mse_pixel", "psnr", "ssim", "ode_error", "nfe", "seconds"]
+    static let metricOrder = ["mse", "mse_pixel", "psnr", "ssim", "target_rate", "ode_error", "nfe", "seconds"]
     /// Metrics that describe cost rather than quality: shown on pages, left out of the headline.
     static let costMetrics: Set<String> = ["nfe", "seconds"]
 
@@ -25,6 +25,7 @@ enum MetricTables {
         case "ode_error": "ODE error"
         case "nfe": "NFE"
         case "seconds": "seconds"
+        case "target_rate": "edits reaching the target class"
         default: metric
         }
     }

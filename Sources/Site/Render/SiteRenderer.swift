@@ -158,7 +158,7 @@ struct SiteRenderer {
         }
         if let guidance = r.guidance { context["guidance"] = guidance }
         if let freeze = r.freezeStep { context["freeze_step"] = freeze }
-        if let reference = r.referenceSteps { context["reference_steps"] = reference }
+        if let spread = r.spread { context["spread"] = spread }
         return context
     }
 
