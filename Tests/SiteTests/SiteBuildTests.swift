@@ -24,25 +24,50 @@ import Testing
                 subtitle: "A <b>test</b> site"
                 templates: \(SiteBuildTests.repository.appendingPathComponent("Templates").path)
                 models:
-                  shapes: builtin:shapes
+                  tiny: "gmm:tiny-set"
                 experiments:
                   - name: sampling
                     kind: sampling
                     description: "Samples <img src=x onerror=alert(2)> [link](javascript:alert(3))"
-                    steps: [5, 10]
+                    steps: [4, 8]
+                    count: 2
                     classes: [0, 1]
                   - name: reconstruction
                     kind: reconstruction
-                    steps: [4, 16, 64]
-                    count: 3
+                    steps: [4, 8]
+                    count: 2
                   - name: convergence
                     kind: convergence
-                    steps: [10, 20, 40, 80]
+                    steps: [4, 8, 16]
+                    count: 1
+                    spread: 0.3
                 \(extraExperiment)
                 """
             try config.write(to: URL(fileURLWithPath: configPath), atomically: true, encoding: .utf8)
+            try Self.writeTinySet(to: root.appendingPathComponent("site/tiny-set"))
             try "# About\n\nThis page was added under site/pages without touching Swift: {{site.title}}.\n"
                 .write(to: root.appendingPathComponent("site/pages/about.md.mustache"), atomically: true, encoding: .utf8)
+        }
+
+        /// A four-image, two-class, 12×12 set (SSIM needs 11 pixels a side) for the reference mixture (`gmm:`): the real experiments on it
+        /// take a fraction of a second even in a debug build.
+        static func writeTinySet(to folder: URL) throws {
+            for (label, name) in ["disc", "square"].enumerated() {
+                let classFolder = folder.appendingPathComponent(name)
+                try FileManager.default.createDirectory(at: classFolder, withIntermediateDirectories: true)
+                for variant in 0..<2 {
+                    var image = PlanarImage(channels: 3, height: 12, width: 12, filledWith: -0.8)
+                    for y in 0..<12 {
+                        for x in 0..<12 {
+                            let dx = Double(x) - 5.5, dy = Double(y) - 5.5
+                            let inside = label == 0 ? dx * dx + dy * dy < 16 : abs(dx) < 3.6 && abs(dy) < 3.6
+                            guard inside else { continue }
+                            for c in 0..<3 { image[c, y, x] = Float([0.9, -0.2 + 0.6 * Double(variant), 0.3 * Double(label)][c]) }
+                        }
+                    }
+                    try PNGCodec.write(image, to: classFolder.appendingPathComponent("\(variant).png"))
+                }
+            }
         }
 
         func builder(runner: any ExperimentRunner) throws -> SiteBuilder {
@@ -64,7 +89,7 @@ import Testing
     @Test func buildsACompleteSiteWhereEverythingResolves() throws {
         let fixture = try Fixture()
         defer { fixture.remove() }
-        let runner = RoundTripProbeRunner()
+        let runner = CountingRunner()
         let summary = try fixture.builder(runner: runner).build()
         #expect(summary.ran == ["sampling", "reconstruction", "convergence"])
         let files = SiteChecks.files(under: fixture.output)
@@ -99,7 +124,7 @@ import Testing
     @Test func userStringsAreEscaped() throws {
         let fixture = try Fixture()
         defer { fixture.remove() }
-        try fixture.builder(runner: RoundTripProbeRunner()).build()
+        try fixture.builder(runner: CountingRunner()).build()
         let index = try String(contentsOf: fixture.output.appendingPathComponent("index.html"), encoding: .utf8)
         #expect(index.contains("Inversion &lt;script&gt;alert(1)&lt;/script&gt; &amp; *friends*"))
         #expect(!index.contains("<script>alert"))
@@ -115,12 +140,12 @@ import Testing
     @Test func rebuildRunsNothingAndGivesTheSameBytes() throws {
         let fixture = try Fixture()
         defer { fixture.remove() }
-        let runner = RoundTripProbeRunner()
+        let runner = CountingRunner()
         try fixture.builder(runner: runner).build()
         let first = try fixture.snapshot()
-        #expect(runner.runs.count == 3)
+        #expect(runner.runs.all == ["sampling", "reconstruction", "convergence"])
         let summary = try fixture.builder(runner: runner).build()
-        #expect(runner.runs.count == 3)
+        #expect(runner.runs.all == ["sampling", "reconstruction", "convergence"])
         #expect(summary.ran.isEmpty)
         #expect(summary.cached == ["sampling", "reconstruction", "convergence"])
         let second = try fixture.snapshot()
@@ -131,17 +156,18 @@ import Testing
     @Test func changingOneExperimentRerunsOnlyThatOne() throws {
         let fixture = try Fixture()
         defer { fixture.remove() }
-        let runner = RoundTripProbeRunner()
+        let runner = CountingRunner()
         try fixture.builder(runner: runner).build()
-        let text = try String(contentsOfFile: fixture.configPath, encoding: .utf8).replacingOccurrences(of: "count: 3", with: "count: 2")
+        let text = try String(contentsOfFile: fixture.configPath, encoding: .utf8).replacingOccurrences(of: "steps: [4, 8, 16]", with: "steps: [4, 8]")
         try text.write(toFile: fixture.configPath, atomically: true, encoding: .utf8)
         let summary = try fixture.builder(runner: runner).build()
-        #expect(summary.ran == ["reconstruction"])
+        #expect(summary.ran == ["convergence"])
+        #expect(runner.runs.all == ["sampling", "reconstruction", "convergence", "convergence"])
     }
 
     /// A runner that fails partway, as a killed or crashing run would.
     struct FailingRunner: ExperimentRunner {
-        var codeVersion = "probe-1-changed"
+        var codeVersion = "changed"
         var supportedKinds: Set<ExperimentKind> = Set(ExperimentKind.allCases)
         struct Failure: Error {}
         func modelDigest(_ model: String) throws -> String { "probe:" + model }
@@ -154,7 +180,7 @@ import Testing
     @Test func aFailedBuildLeavesThePreviousSiteIntact() throws {
         let fixture = try Fixture()
         defer { fixture.remove() }
-        try fixture.builder(runner: RoundTripProbeRunner()).build()
+        try fixture.builder(runner: CountingRunner()).build()
         let before = try fixture.snapshot()
         #expect(throws: FailingRunner.Failure.self) { try fixture.builder(runner: FailingRunner()).build() }
         #expect(try fixture.snapshot() == before)
@@ -168,7 +194,7 @@ import Testing
         // An output folder below a file cannot be created.
         let blocker = fixture.root.appendingPathComponent("file")
         try Data("x".utf8).write(to: blocker)
-        var builder = try fixture.builder(runner: RoundTripProbeRunner())
+        var builder = try fixture.builder(runner: CountingRunner())
         builder.output = blocker.appendingPathComponent("_site")
         #expect { try builder.build() } throws: { error in
             (error as? SiteWriteError)?.reason.contains("cannot create the folder") == true
@@ -187,9 +213,10 @@ import Testing
     @Test func kindsTheRunnerCannotRunAndMissingTemplatesAreNamed() throws {
         let fixture = try Fixture(extraExperiment: "  - name: morph\n    kind: interpolation\n")
         defer { fixture.remove() }
-        #expect { try fixture.builder(runner: RoundTripProbeRunner()).build() } throws: { error in
+        let runner = CountingRunner(kinds: [.sampling, .reconstruction, .convergence])
+        #expect { try fixture.builder(runner: runner).build() } throws: { error in
             let e = error as? ConfigError
-            return e?.line == 19 && e?.message.contains("'interpolation', which this build of belm cannot run") == true
+            return e?.line == 22 && e?.message.contains("'interpolation', which this build of belm cannot run") == true
         }
         var config = try SiteConfigLoader.load(path: fixture.configPath, backends: ["cpu"])
         config.experiments.removeLast()
@@ -197,7 +224,7 @@ import Testing
         try FileManager.default.createDirectory(at: emptyTemplates, withIntermediateDirectories: true)
         try Data("{{{content}}}".utf8).write(to: emptyTemplates.appendingPathComponent("layout.html.mustache"))
         config.templatesDirectory = emptyTemplates.path
-        var builder = try fixture.builder(runner: RoundTripProbeRunner())
+        var builder = try fixture.builder(runner: CountingRunner())
         builder.config = config
         #expect { try builder.build() } throws: { error in
             let e = error as? ConfigError
@@ -208,11 +235,11 @@ import Testing
     @Test func metricsFilesFollowTheContract() throws {
         let fixture = try Fixture()
         defer { fixture.remove() }
-        try fixture.builder(runner: RoundTripProbeRunner()).build()
+        try fixture.builder(runner: CountingRunner()).build()
         let data = try Data(contentsOf: fixture.output.appendingPathComponent("metrics.json"))
         let records = try JSONDecoder().decode([MetricRecord].self, from: data)
         #expect(records == records.sorted(by: MetricRecord.canonicalOrder))
-        #expect(records.contains { $0.experiment == "reconstruction" && $0.sampler == "belm" && $0.steps == 16 && $0.metric == "mse" && $0.model == "builtin:shapes" && $0.count == 3 })
+        #expect(records.contains { $0.experiment == "reconstruction" && $0.sampler == "belm" && $0.steps == 8 && $0.metric == "mse" && $0.model == "gmm:tiny-set" && $0.count == 2 })
         let csv = try String(contentsOf: fixture.output.appendingPathComponent("metrics.csv"), encoding: .utf8).split(separator: "\n")
         #expect(csv.first == "experiment,model,sampler,steps,metric,value,count")
         #expect(csv.count == records.count + 1)
