@@ -54,6 +54,9 @@ public struct BuildCommand: ParsableCommand {
         } catch let error as SiteWriteError {
             FileHandle.standardError.write(Data((error.description + "\n").utf8))
             throw ExitCode.failure
+        } catch let error as ExperimentFailure {
+            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            throw ExitCode.failure
         }
     }
 

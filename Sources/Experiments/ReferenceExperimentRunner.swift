@@ -20,7 +20,10 @@ public struct ReferenceExperimentRunner: ExperimentRunner {
 
     public func modelDigest(_ model: String) throws -> String {
         if model.hasPrefix("builtin:") { return model }
-        let folder = model.hasPrefix("gmm:") ? String(model.dropFirst(4)) : model
+        guard model.hasPrefix("gmm:") else {
+            throw ExperimentError("\(model) is a diffusers model folder; the experiments run the reference model only so far (builtin:shapes or gmm:DIR)")
+        }
+        let folder = String(model.dropFirst(4))
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
             throw ExperimentError("model folder \(folder) does not exist")

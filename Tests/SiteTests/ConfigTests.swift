@@ -147,3 +147,37 @@ import Testing
         }
     }
 }
+
+@Suite struct ExampleConfigTests {
+    static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../site/examples").standardizedFileURL
+
+    /// Without the downloaded checkpoints, each example stops at its model with the command that fetches it.
+    @Test(arguments: ["ddpm-cifar10-32.yml", "sd15.yml"])
+    func examplesNameTheirDownload(_ name: String) throws {
+        let path = Self.examples.appendingPathComponent(name).path
+        let modelFolder = Self.examples.appendingPathComponent("../../models").standardizedFileURL.path
+        try #require(!FileManager.default.fileExists(atPath: modelFolder), "models/ exists here; this test checks the message a fresh clone gets")
+        #expect { try SiteConfigLoader.load(path: path, backends: ["cpu"]) } throws: { error in
+            let e = error as? ConfigError
+            return e?.line != nil && e?.message.contains("does not exist; fetch it with: huggingface-cli download") == true
+        }
+    }
+}
+
+extension ExampleConfigTests {
+    /// With the model folders in place, the examples are valid configs.
+    @Test(arguments: ["ddpm-cifar10-32.yml", "sd15.yml"])
+    func examplesAreValidOnceTheModelIsThere(_ name: String) throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("belm-examples-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let examples = root.appendingPathComponent("site/examples")
+        try FileManager.default.createDirectory(at: examples, withIntermediateDirectories: true)
+        for model in ["ddpm-cifar10-32", "stable-diffusion-v1-5"] {
+            try FileManager.default.createDirectory(at: root.appendingPathComponent("models/\(model)"), withIntermediateDirectories: true)
+        }
+        try FileManager.default.copyItem(at: Self.examples.appendingPathComponent(name), to: examples.appendingPathComponent(name))
+        let config = try SiteConfigLoader.load(path: examples.appendingPathComponent(name).path, backends: ["cpu"])
+        #expect(!config.experiments.isEmpty)
+        #expect(config.models.allSatisfy { $0.source.hasPrefix(root.appendingPathComponent("models").standardizedFileURL.path) })
+    }
+}

@@ -182,7 +182,10 @@ import Testing
         defer { fixture.remove() }
         try fixture.builder(runner: CountingRunner()).build()
         let before = try fixture.snapshot()
-        #expect(throws: FailingRunner.Failure.self) { try fixture.builder(runner: FailingRunner()).build() }
+        #expect { try fixture.builder(runner: FailingRunner()).build() } throws: { error in
+            let failure = error as? ExperimentFailure
+            return failure?.experiment == "sampling" && failure?.underlying is FailingRunner.Failure && failure?.line == 7
+        }
         #expect(try fixture.snapshot() == before)
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: fixture.output.deletingLastPathComponent().path)
         #expect(leftovers == ["_site"])

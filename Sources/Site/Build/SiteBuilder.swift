@@ -65,7 +65,12 @@ public struct SiteBuilder {
             report(.experiment(name: request.name, index: index + 1, total: config.experiments.count, cached: false))
             let runStarted = Date()
             let report = self.report
-            let result = try runner.run(request, backend: backend) { report(.progress($0)) }
+            let result: ExperimentResult
+            do {
+                result = try runner.run(request, backend: backend) { report(.progress($0)) }
+            } catch {
+                throw ExperimentFailure(file: config.file, line: spec.line, experiment: request.name, underlying: error)
+            }
             let seconds = Date().timeIntervalSince(runStarted)
             try check(result, of: spec)
             let facts = RunFacts(key: key, seconds: seconds, backend: backend.name, modelDigest: digest, codeVersion: runner.codeVersion)
@@ -101,6 +106,18 @@ public struct SiteBuilder {
                 throw ConfigError(file: config.file, line: spec.line, "experiment '\(spec.request.name)' returned a figure with a bad or repeated id '\(figure.id)'")
             }
         }
+    }
+}
+
+/// An experiment that stopped with an error; the previous site is left as it was.
+public struct ExperimentFailure: Error, CustomStringConvertible {
+    public let file: String
+    public let line: Int?
+    public let experiment: String
+    public let underlying: any Error
+
+    public var description: String {
+        "\(file)\(line.map { ":\($0)" } ?? ""): error: experiment '\(experiment)' failed: \(underlying); the previous site is unchanged"
     }
 }
 

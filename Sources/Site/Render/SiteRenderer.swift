@@ -111,12 +111,12 @@ struct SiteRenderer {
         }
         env += "</tbody></table>\n"
         context["environment_table"] = fragments.placeholder(for: env)
-        var runs = "<table class=\"metrics sortable\"><thead><tr><th data-sort=\"text\">experiment</th><th data-sort=\"text\">kind</th><th data-sort=\"text\">model</th><th data-sort=\"text\">seeds</th><th data-sort=\"number\">seconds</th><th data-sort=\"text\">backend</th><th data-sort=\"text\">code version</th><th data-sort=\"text\">model digest</th><th data-sort=\"text\">cache key</th></tr></thead><tbody>\n"
+        var runs = "<table class=\"metrics runs sortable\"><thead><tr><th data-sort=\"text\">experiment</th><th data-sort=\"text\">kind</th><th data-sort=\"text\">model</th><th data-sort=\"text\">seeds</th><th data-sort=\"number\">seconds</th><th data-sort=\"text\">backend</th><th data-sort=\"text\">code version</th><th data-sort=\"text\">model digest</th><th data-sort=\"text\">cache key</th></tr></thead><tbody>\n"
         for outcome in results.outcomes {
             let r = outcome.spec.request, run = outcome.run
             let cells = [r.name, r.kind.rawValue, Self.modelLabel(r.model), r.seeds.map(String.init).joined(separator: ", ")]
             runs += "<tr>" + cells.map { "<td>\(HTMLText.escape($0))</td>" }.joined()
-            runs += "<td data-value=\"\(run.seconds)\">\(String(format: "%.1f", run.seconds))</td>"
+            runs += "<td class=\"number\" data-value=\"\(run.seconds)\">\(String(format: "%.1f", run.seconds))</td>"
             runs += [run.backend, run.codeVersion, String(run.modelDigest.prefix(16)), String(run.key.prefix(16))].map { "<td><code>\(HTMLText.escape($0))</code></td>" }.joined()
             runs += "</tr>\n"
         }
