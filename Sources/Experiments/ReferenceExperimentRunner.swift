@@ -10,7 +10,7 @@ import Tensors
 /// figures show the first seed.
 public struct ReferenceExperimentRunner: ExperimentRunner {
     /// Bump whenever a change here or in the samplers, models or metrics can change a number or an image.
-    public var codeVersion = "belm-experiments-1"
+    public var codeVersion = "belm-experiments-2"
     public var supportedKinds: Set<ExperimentKind> = Set(ExperimentKind.allCases)
     public var batchSize: Int
 
@@ -112,9 +112,11 @@ public struct ReferenceExperimentRunner: ExperimentRunner {
     }
 
     private func interpolation(_ request: ExperimentRequest, settings: RunSettings, model: ExperimentModel, backend: any Backend, seedIndex: Int, figures: Bool) throws -> ExperimentResult {
-        // Two images of different classes where the set allows it: the first image and the one halfway.
-        let count = model.images.count
-        let first = (seedIndex * 7) % count, second = (first + count / 2) % count
+        // The first images of two different classes (classes taken in turn with the seed), when the set has two.
+        let classCount = model.classNames.count
+        let firstClass = seedIndex % classCount, secondClass = (seedIndex + 1) % classCount
+        let first = model.images.indices(ofClass: firstClass)[0]
+        let second = model.images.indices(ofClass: secondClass).first { $0 != first } ?? (first + 1) % model.images.count
         let output = try InterpolationExperiment(settings: settings, endpoints: .images(first, second), points: request.frames).run(model, backend: backend)
         guard figures else { return ExperimentResult(records: output.records, figures: []) }
         let ends = PlanarImage.batch(output.endpoints)

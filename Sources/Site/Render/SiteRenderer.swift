@@ -154,7 +154,8 @@ struct SiteRenderer {
         context["has_edits"] = !r.targets.isEmpty
         if !r.targets.isEmpty {
             let sources = r.prompts.isEmpty ? r.classes.map { "class \($0)" } : r.prompts
-            context["edits"] = zip(sources, r.targets).map { ["source": $0, "target": $1] }
+            let targets = r.prompts.isEmpty ? r.targets.map { "class \($0)" } : r.targets
+            context["edits"] = zip(sources, targets).map { ["source": $0, "target": $1] }
         }
         if let guidance = r.guidance { context["guidance"] = guidance }
         if let freeze = r.freezeStep { context["freeze_step"] = freeze }
