@@ -67,7 +67,7 @@ import Testing
     @Test func unknownKeySuggestsTheRightOne() {
         let e = error(Self.minimal.replacingOccurrences(of: "    steps: [10, 20]", with: "    stepz: [10, 20]"))
         #expect(e?.line == 6)
-        #expect(e?.message.contains("unknown key 'stepz'") == true)
+        #expect(e?.message == "unknown key 'stepz' in experiment 1; did you mean 'steps'?")
         #expect(e?.message.contains("did you mean 'steps'") == true)
     }
 

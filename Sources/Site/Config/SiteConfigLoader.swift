@@ -55,7 +55,8 @@ public enum SiteConfigLoader {
         let models = try readModels(try required("models", "add e.g. `models: {shapes: builtin:shapes}`"), directory: directory)
         let experimentsValue = try required("experiments", "add a list of experiments (see site/belm.yml)")
         var experiments: [ExperimentSpec] = []
-        for item in try experimentsValue.list() {
+        for (index, listed) in try experimentsValue.list().enumerated() {
+            let item = YAMLValue(node: listed.node, file: file, path: "experiment \(index + 1)")
             let spec = try readExperiment(item, models: models)
             if let clash = experiments.first(where: { $0.request.name == spec.request.name }) {
                 throw item.error("two experiments are named '\(spec.request.name)' (the other on line \(clash.line ?? 0)); names must be unique")
