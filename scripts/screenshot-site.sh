@@ -27,3 +27,9 @@ for page in "${pages[@]}"; do
     echo "$png"
   done
 done
+# The page's script ran if it armed the sortable tables (it gives their headings a tabindex).
+if "$browser" --headless --no-sandbox --disable-gpu --dump-dom "file://$root/index.html" 2>/dev/null | grep -q 'tabindex="0"'; then
+  echo "site.js ran on index.html"
+else
+  echo "warning: site.js did not run on index.html (sortable tables not armed)" >&2
+fi

@@ -40,7 +40,7 @@ enum MetricTables {
             let samplers = orderedSamplers(rows)
             let steps = Set(rows.map(\.steps)).sorted()
             let lower = MetricRecord.lowerIsBetter(metric)
-            html += "<table class=\"metrics sortable\" data-metric=\"\(HTMLText.escape(metric))\">\n"
+            html += "<div class=\"table-scroll\"><table class=\"metrics sortable\" data-metric=\"\(HTMLText.escape(metric))\">\n"
             html += "<caption>\(HTMLText.escape(metricTitle(metric)))\(lower ? " (lower is better)" : " (higher is better)")</caption>\n"
             html += "<thead><tr><th data-sort=\"number\">steps</th>"
             for sampler in samplers { html += "<th data-sort=\"number\">\(HTMLText.escape(samplerTitle(sampler)))</th>" }
@@ -54,7 +54,7 @@ enum MetricTables {
                 }
                 html += "</tr>\n"
             }
-            html += "</tbody></table>\n"
+            html += "</tbody></table></div>\n"
         }
         return html
     }
@@ -70,7 +70,7 @@ enum MetricTables {
 
     /// Samplers as rows, one column per experiment and metric, the best of each column marked.
     static func headline(_ columns: [HeadlineColumn], samplers: [String]) -> String {
-        var html = "<table class=\"metrics headline sortable\">\n<thead><tr><th data-sort=\"text\">sampler</th>"
+        var html = "<div class=\"table-scroll\"><table class=\"metrics headline sortable\">\n<thead><tr><th data-sort=\"text\">sampler</th>"
         for column in columns {
             let title = HTMLText.escape(column.title)
             html += "<th data-sort=\"number\">" + (column.href.map { "<a href=\"\(HTMLText.escape($0))\">\(title)</a>" } ?? title) + "</th>"
@@ -84,7 +84,7 @@ enum MetricTables {
             }
             html += "</tr>\n"
         }
-        html += "</tbody></table>\n"
+        html += "</tbody></table></div>\n"
         return html
     }
 
