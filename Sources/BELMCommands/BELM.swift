@@ -17,6 +17,7 @@ public struct BELM: ParsableCommand {
             DatasetCommand.self,
             ForwardCommand.self,
             TokenizeCommand.self,
+            BenchCommand.self,
         ]
     )
 

@@ -20,7 +20,7 @@ public struct DatasetExportCommand: ParsableCommand {
         abstract: "Write the builtin:shapes images as DIR/<class>/<index>.png and DIR/labels.csv (gmm:DIR reads them back as the same model)."
     )
 
-    @Option(help: "The folder to write.")
+    @Option(help: "The folder to write (new or empty).")
     public var out: String
 
     @Option(help: "Images per class (the builtin model uses \(ShapesDataset.defaultImagesPerClass)).")

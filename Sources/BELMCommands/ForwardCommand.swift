@@ -12,12 +12,19 @@ public struct ForwardCommand: ParsableCommand {
         commandName: "forward",
         abstract: "Run one forward pass of a model component on tensors from a safetensors file.",
         discussion: """
-        unet: sample [B,C,H,W] f32, timestep (int64 or f32, shape [] or [B]), optional class_labels [B] int64 → sample.
+        unet: sample [B,C,H,W] f32, timestep (int64 or f32, shape [] or [B]), optional class_labels [B] int64
+              or encoder_hidden_states [B,77,D] f32 → sample.
+        vae-encoder: sample (image in [-1,1]) → latent_mean (posterior mean, unscaled).
+        vae-decoder: latent (unscaled) → sample.
+        text-encoder: input_ids [B,77] int64 → last_hidden_state.
         """
     )
 
     public enum Component: String, ExpressibleByArgument, CaseIterable, Sendable {
         case unet
+        case vaeEncoder = "vae-encoder"
+        case vaeDecoder = "vae-decoder"
+        case textEncoder = "text-encoder"
     }
 
     @Option(help: "A diffusers folder: a pipeline (model_index.json) or a single model (config.json + safetensors).")
@@ -45,6 +52,20 @@ public struct ForwardCommand: ParsableCommand {
         do {
             switch component {
             case .unet: result = try runUNet(folder: folder, inputs: inputs, backend: backend)
+            case .vaeEncoder:
+                let vae = try AutoencoderKL(folder: folder, backend: backend)
+                result = ["latent_mean": try vae.encodeMean(backend.tensor(try inputs.floatTensor("sample"))).host()]
+            case .vaeDecoder:
+                let vae = try AutoencoderKL(folder: folder, backend: backend)
+                result = ["sample": try vae.decode(backend.tensor(try inputs.floatTensor("latent"))).host()]
+            case .textEncoder:
+                let encoder = try CLIPTextModel.load(modelFolder: folder.url, backend: backend)
+                let ids = try inputs.intTensor("input_ids")
+                do {
+                    result = ["last_hidden_state": try encoder.encode(inputIDs: ids).host()]
+                } catch let error as CLIPTextModel.InputError {
+                    throw TensorFileError(inputURL, error.description)
+                }
             }
         } catch let error as ModelInputError {
             throw TensorFileError(inputURL, "tensor '\(error.input)' \(error.problem)")
@@ -66,6 +87,16 @@ public struct ForwardCommand: ParsableCommand {
                 throw ModelInputError("class_labels", "has shape \(labels.shape); it must be [B]")
             }
             conditioning = .classes(labels.scalars.map { Int($0) })
+        }
+        if inputs.entries["encoder_hidden_states"] != nil {
+            if case .classes = conditioning {
+                throw ModelInputError("encoder_hidden_states", "is given together with class_labels; belm's UNets take one or the other")
+            }
+            let states = try inputs.floatTensor("encoder_hidden_states")
+            guard states.shape.count == 3 else {
+                throw ModelInputError("encoder_hidden_states", "has shape \(states.shape); it must be [B, tokens, D]")
+            }
+            conditioning = .text(backend.tensor(states))
         }
         guard sample.shape.count == 4 else {
             throw ModelInputError("sample", "has shape \(sample.shape); it must be [B, C, H, W]")

@@ -46,9 +46,11 @@ extension NoiseSchedule {
         guard let spacing = TimestepSpacing(rawValue: spacingName) else {
             throw fail("timestep_spacing", "is \"\(spacingName)\"; supported: \(TimestepSpacing.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+        // The schedule does not depend on what the network predicts: v- and x₀-predicting checkpoints are
+        // turned into ε-predictors by the model wrapper (DiffusersNoisePredictor) with this schedule's ᾱ.
         let prediction = file.prediction_type ?? "epsilon"
-        guard prediction == "epsilon" else {
-            throw fail("prediction_type", "is \"\(prediction)\"; the samplers need an ε-prediction model (\"epsilon\")")
+        guard ["epsilon", "v_prediction", "sample"].contains(prediction) else {
+            throw fail("prediction_type", "is \"\(prediction)\"; belm supports \"epsilon\", \"v_prediction\" and \"sample\"")
         }
         if file.trained_betas != nil {
             throw fail("trained_betas", "is set; belm computes betas from beta_schedule only — remove the field")

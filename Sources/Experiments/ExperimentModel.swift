@@ -45,13 +45,28 @@ public struct ExperimentModel {
         throw ExperimentError("unknown class \"\(text)\"; \(name) has the classes \(classNames.enumerated().map { "\($0.offset) \($0.element)" }.joined(separator: ", "))")
     }
 
-    /// `count` real images spread evenly over the set (index i·K/count), with their labels.
+    /// `count` real images: the first images of each class in turn (class 0, 1, …, then the second image of
+    /// each class, …), or, with `ofClass`, images of that class spread evenly over it.
     public func evenlySpacedImages(count: Int, ofClass classIndex: Int? = nil) throws -> (images: HostTensor, labels: [Int]) {
-        let pool = classIndex.map { images.indices(ofClass: $0) } ?? Array(0..<images.count)
-        guard count >= 1, count <= pool.count else {
-            throw ExperimentError("--count \(count) must lie in 1…\(pool.count), the number of \(classIndex.map { "\(classNames[$0]) " } ?? "")images of \(name)")
+        let chosen: [Int]
+        if let classIndex {
+            let pool = images.indices(ofClass: classIndex)
+            guard count >= 1, count <= pool.count else {
+                throw ExperimentError("--count \(count) must lie in 1…\(pool.count), the number of \(classNames[classIndex]) images of \(name)")
+            }
+            chosen = (0..<count).map { pool[$0 * pool.count / count] }
+        } else {
+            let pools = classNames.indices.map { images.indices(ofClass: $0) }.filter { !$0.isEmpty }
+            var picked: [Int] = [], round = 0
+            while picked.count < count && round < images.count {
+                for pool in pools where round < pool.count && picked.count < count { picked.append(pool[round]) }
+                round += 1
+            }
+            guard count >= 1, picked.count == count else {
+                throw ExperimentError("--count \(count) must lie in 1…\(images.count), the number of images of \(name)")
+            }
+            chosen = picked
         }
-        let chosen = (0..<count).map { pool[$0 * pool.count / count] }
         let pixels = chosen.flatMap { images.image($0).values }
         return (HostTensor(shape: [count] + sampleShape, scalars: pixels), chosen.map { images.labels[$0] })
     }

@@ -137,8 +137,20 @@ public struct SafetensorsFile {
         return HostIntTensor(shape: entry.shape, scalars: decode(entry, as: Int64.self))
     }
 
-    private func decode<T: BinaryFloatingPoint>(_ entry: Entry, as: T.Type) -> [T] where T: Sendable {
-        decodeScalars(entry).map { T($0) }
+    private func decode(_ entry: Entry, as: Float.Type) -> [Float] {
+        // float32 is what nearly every checkpoint holds: copy it straight out (the file is little-endian,
+        // as is every platform belm runs on) instead of going through the general per-element path.
+        if entry.dtype == .f32 && UInt32(1).littleEndian == 1 {
+            let count = entry.shape.reduce(1, *)
+            return [Float](unsafeUninitializedCapacity: count) { buffer, initialised in
+                data.withUnsafeBytes { raw in
+                    let source = UnsafeRawBufferPointer(rebasing: raw[(dataStart + entry.byteRange.lowerBound)..<(dataStart + entry.byteRange.upperBound)])
+                    UnsafeMutableRawBufferPointer(buffer).copyMemory(from: source)
+                }
+                initialised = count
+            }
+        }
+        return decodeScalars(entry).map { Float($0) }
     }
 
     private func decode(_ entry: Entry, as: Int64.Type) -> [Int64] {

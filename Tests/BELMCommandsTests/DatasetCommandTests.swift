@@ -29,6 +29,17 @@ import Testing
         #expect(read.pixels == order.flatMap { original.image($0).values })
     }
 
+    @Test func aNonEmptyFolderIsRefusedUntouched() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("belm-dataset-export-full-\(getpid())")
+        try? FileManager.default.removeItem(at: folder)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try "keep".write(to: folder.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
+        var command = try BELM.parseAsRoot(["dataset", "export", "--out", folder.path, "--images-per-class", "1"])
+        #expect { try command.run() } throws: { "\($0)".contains("is not empty") }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["notes.txt"])
+    }
+
     @Test func badCountsAreRejected() {
         #expect(throws: (any Error).self) { try BELM.parseAsRoot(["dataset", "export", "--out", "/tmp/x", "--images-per-class", "0"]) }
         #expect(throws: (any Error).self) { try BELM.parseAsRoot(["dataset", "export"]) }

@@ -66,3 +66,51 @@ import Tensors
         #expect(!FileManager.default.fileExists(atPath: output.path))
     }
 }
+
+extension ForwardCommandTests {
+    @Test func textConditionedUNetInAPipeline() throws {
+        let folder = try scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let sd = fixtures.deletingLastPathComponent().appendingPathComponent("sd")
+        let output = folder.appendingPathComponent("out.safetensors")
+        try forward(["--model", sd.appendingPathComponent("sd15").path, "--component", "unet",
+                     "--input", sd.appendingPathComponent("sd15-unet.inputs.safetensors").path, "--output", output.path])
+        let actual = try SafetensorsFile(contentsOf: output).floatTensor("sample")
+        let expected = try SafetensorsFile(contentsOf: sd.appendingPathComponent("sd15-unet.expected.safetensors")).floatTensor("sample")
+        let scale = expected.scalars.map { abs($0) }.max()!
+        #expect(zip(actual.scalars, expected.scalars).map { abs($0 - $1) }.max()! < 1e-4 * scale)
+    }
+}
+
+extension ForwardCommandTests {
+    @Test(arguments: [("vae-encoder", "latent_mean"), ("vae-decoder", "sample")])
+    func vaeComponents(component: String, outputName: String) throws {
+        let folder = try scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let sd = fixtures.deletingLastPathComponent().appendingPathComponent("sd")
+        let output = folder.appendingPathComponent("out.safetensors")
+        try forward(["--model", sd.appendingPathComponent("sd15").path, "--component", component,
+                     "--input", sd.appendingPathComponent("\(component).inputs.safetensors").path, "--output", output.path])
+        let actual = try SafetensorsFile(contentsOf: output).floatTensor(outputName)
+        let expected = try SafetensorsFile(contentsOf: sd.appendingPathComponent("\(component).expected.safetensors")).floatTensor(outputName)
+        #expect(actual.shape == expected.shape)
+        let scale = expected.scalars.map { abs($0) }.max()!
+        #expect(zip(actual.scalars, expected.scalars).map { abs($0 - $1) }.max()! < 1e-4 * scale)
+    }
+}
+
+extension ForwardCommandTests {
+    @Test func textEncoderComponent() throws {
+        let folder = try scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let clip = fixtures.deletingLastPathComponent().appendingPathComponent("clip")
+        let io = clip.appendingPathComponent("text_encoder_io.safetensors")
+        let output = folder.appendingPathComponent("out.safetensors")
+        try forward(["--model", clip.path, "--component", "text-encoder", "--input", io.path, "--output", output.path])
+        let actual = try SafetensorsFile(contentsOf: output).floatTensor("last_hidden_state")
+        let expected = try SafetensorsFile(contentsOf: io).floatTensor("last_hidden_state")
+        #expect(actual.shape == expected.shape)
+        let scale = expected.scalars.map { abs($0) }.max()!
+        #expect(zip(actual.scalars, expected.scalars).map { abs($0 - $1) }.max()! < 1e-4 * scale)
+    }
+}

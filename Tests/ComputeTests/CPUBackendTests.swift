@@ -66,3 +66,26 @@ import Testing
         #expect(abs(g[0] - 2 * 0.8413447) < 1e-6)
     }
 }
+
+@Suite struct FLOPCountingBackendTests {
+    @Test func countsDenseLayersAndPassesResultsThrough() {
+        let cpu = CPUBackend()
+        let counter = FLOPCountingBackend(wrapping: cpu)
+        let x = counter.tensor((0..<(2 * 3 * 4 * 4)).map(Float.init), shape: [2, 3, 4, 4])
+        let w = counter.tensor([Float](repeating: 0.5, count: 5 * 3 * 3 * 3), shape: [5, 3, 3, 3])
+        let y = counter.conv2d(x, weight: w, bias: nil, stride: 1, padding: 1)
+        #expect(y.backend === counter)
+        // 2 images × 5 channels × 16 positions, each 3·3·3 multiply-adds.
+        #expect(counter.flops == 2 * 2 * 5 * 16 * 27)
+        let direct = cpu.conv2d(cpu.tensor(x.values(), shape: x.shape), weight: cpu.tensor(w.values(), shape: w.shape),
+                                bias: nil, stride: 1, padding: 1)
+        #expect(y.values() == direct.values())
+        counter.reset()
+        let a = counter.tensor([Float](repeating: 1, count: 2 * 3 * 4), shape: [2, 3, 4])
+        _ = counter.linear(a, weight: counter.tensor([Float](repeating: 1, count: 7 * 4), shape: [7, 4]), bias: nil)
+        #expect(counter.flops == 2 * 6 * 4 * 7)
+        counter.reset()
+        _ = counter.batchedMatmul(a, a, transposeB: true, scale: 1)
+        #expect(counter.flops == 2 * 2 * 3 * 3 * 4)
+    }
+}

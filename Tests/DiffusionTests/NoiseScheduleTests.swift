@@ -84,7 +84,7 @@ import Testing
         let cases: [(String, String)] = [
             (#"{"beta_schedule": "sigmoid"}"#, "beta_schedule"),
             (#"{"timestep_spacing": "karras"}"#, "timestep_spacing"),
-            (#"{"prediction_type": "v_prediction"}"#, "prediction_type"),
+            (#"{"prediction_type": "flow_prediction"}"#, "prediction_type"),
             (#"{"trained_betas": [0.1, 0.2]}"#, "trained_betas"),
             (#"{"beta_start": "small"}"#, "beta_start"),
             (#"{"num_train_timesteps": 1}"#, "num_train_timesteps"),

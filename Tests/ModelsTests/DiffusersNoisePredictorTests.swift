@@ -25,6 +25,17 @@ import Tensors
         #expect(relativeMaxError(noise.values(), try expected.floatTensor("epsilon_t500").scalars) < 1e-4)
     }
 
+    /// The folder's own scheduler config gives the schedule diffusers trained with.
+    @Test func scheduleFromTheSchedulerConfig() throws {
+        let checkpoint = try UNetCheckpoint(folder: DiffusersFolder(FixtureFiles.url("unet2d/classcond")), backend: backend)
+        let schedule = try #require(try checkpoint.noiseSchedule())
+        let expected = try SafetensorsFile(contentsOf: FixtureFiles.url("unet2d/classcond.expected.safetensors"))
+        let alphas = try expected.floatTensor("alphas_cumprod").scalars
+        #expect(schedule.alphasCumprod.count == alphas.count)
+        #expect(zip(schedule.alphasCumprod, alphas).allSatisfy { abs($0 - Double($1)) < 1e-6 })
+        _ = try checkpoint.noisePredictor(schedule: schedule)
+    }
+
     @Test func nonEpsilonModelsNeedTheSchedule() throws {
         let checkpoint = try UNetCheckpoint(folder: DiffusersFolder(FixtureFiles.url("unet2d/classcond")), backend: backend)
         #expect(throws: ModelInputError.self) { try checkpoint.noisePredictor(alphasCumprod: nil) }

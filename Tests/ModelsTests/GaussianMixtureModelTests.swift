@@ -138,3 +138,21 @@ import Testing
         #expect(predicted.allSatisfy { $0 == 0 })
     }
 }
+
+@Suite struct GaussianMixtureModelMisuseTests {
+    @Test func timestepsOutsideTheScheduleStopTheProgram() async {
+        await #expect(processExitsWith: .failure) {
+            let model = GaussianMixtureModel(images: ShapesDataset.make(imagesPerClass: 1), alphasCumprod: [0.9, 0.5],
+                                             backend: CPUBackend())
+            _ = model.predictNoise(CPUBackend().zeros([1, 3, 32, 32]), timestep: 2, conditioning: .unconditional)
+        }
+    }
+
+    @Test func unknownClassesStopTheProgram() async {
+        await #expect(processExitsWith: .failure) {
+            let model = GaussianMixtureModel(images: ShapesDataset.make(imagesPerClass: 1), alphasCumprod: [0.9, 0.5],
+                                             backend: CPUBackend())
+            _ = model.predictNoise(CPUBackend().zeros([1, 3, 32, 32]), timestep: 1, conditioning: .classes([10]))
+        }
+    }
+}

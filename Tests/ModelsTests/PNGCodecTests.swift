@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Models
+import Tensors
 
 @Suite struct PNGCodecTests {
     static func temporaryFolder(_ name: String) throws -> URL {
@@ -57,5 +58,20 @@ import Testing
         #expect(grid[0, 0, 0] == 1 && grid[0, 1, 1] == -1 && grid[0, 1, 3] == 1 && grid[0, 4, 4] == 1 && grid[0, 4, 1] == -1)
         let tiny = PlanarImage(channels: 1, height: 1, width: 2, values: [0.25, -0.5])
         #expect(ImageGrid.upscaled(tiny, by: 2).values == [0.25, 0.25, -0.5, -0.5, 0.25, 0.25, -0.5, -0.5])
+    }
+}
+
+@Suite struct PNGTensorTests {
+    @Test func aSingleImageTensorIsWrittenAndABatchRefused() throws {
+        let folder = try PNGCodecTests.temporaryFolder("png-tensor")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let image = ShapesDataset.make(imagesPerClass: 1).image(2)
+        try PNGCodec.write(HostTensor(shape: [1, 3, 32, 32], scalars: image.values), to: folder.appendingPathComponent("one.png"))
+        #expect(try PNGCodec.read(folder.appendingPathComponent("one.png")) == image)
+        let batch = PlanarImage.stack([image, image])
+        #expect(batch.shape == [2, 3, 32, 32])
+        #expect(PlanarImage.batch(batch) == [image, image])
+        #expect { try PNGCodec.write(batch, to: folder.appendingPathComponent("two.png")) } throws: { "\($0)".contains("two.png") }
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("two.png").path))
     }
 }

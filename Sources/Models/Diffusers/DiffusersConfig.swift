@@ -100,6 +100,25 @@ public struct DiffusersConfig: @unchecked Sendable {
         return value
     }
 
+    /// An integer, or a list of them with one per level (diffusers accepts both for per-level settings).
+    public func intPerLevel(_ key: String, levels: Int, default fallback: Int? = nil) throws -> [Int] {
+        if fields[key] is [Any] {
+            let values = try ints(key)
+            guard values.count == levels else {
+                throw error(key, "has \(values.count) entries for \(levels) levels")
+            }
+            return values
+        }
+        return [Int](repeating: try int(key, default: fallback), count: levels)
+    }
+
+    /// A field belm implements only at one value (absent and null also accepted): anything else is refused.
+    public func requireDefault<T: Equatable>(_ key: String, _ value: T?) throws {
+        if isUnset(key) { return }
+        if let value, let given = fields[key] as? T, given == value { return }
+        throw error(key, "is \(describe(key)); belm implements only \(value.map { "\($0)" } ?? "null") for this field")
+    }
+
     /// Fails on any set field outside `known`: a field belm silently ignored could change what the model computes.
     /// Underscore-prefixed bookkeeping fields (`_class_name`, `_diffusers_version`, …) and nulls are allowed.
     public func rejectUnknownFields(known: Set<String>) throws {

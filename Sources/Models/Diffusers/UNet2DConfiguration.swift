@@ -124,8 +124,24 @@ public struct UNet2DConfiguration: Sendable {
 
     public var timeEmbeddingChannels: Int { timeEmbeddingDim ?? 4 * blockOutChannels[0] }
 
-    /// Heads of a self-attention layer over `channels` channels.
-    func attentionHeadDim(channels: Int) -> Int { attentionHeadDim ?? channels }
+    var architecture: UNetArchitecture {
+        func attention(_ present: Bool) -> UNetArchitecture.Mixer? {
+            present ? .selfAttention(headDim: attentionHeadDim, normGroups: normGroups, eps: normEps, rescale: 1) : nil
+        }
+        // diffusers gives the mid-block attention a group norm only with default resnets, unless told.
+        let midGroups = attentionNormGroups ?? (timeEmbeddingNorm == .default ? normGroups : nil)
+        return UNetArchitecture(
+            className: "UNet2DModel", inChannels: inChannels, outChannels: outChannels, centerInputSample: centerInputSample,
+            timeProjection: SinusoidalTimestepEmbedding(channels: blockOutChannels[0], flipSinToCos: flipSinToCos, frequencyShift: freqShift),
+            timeEmbeddingChannels: timeEmbeddingChannels, numClassEmbeds: numClassEmbeds, blockOutChannels: blockOutChannels,
+            layersPerBlock: [Int](repeating: layersPerBlock, count: blockOutChannels.count),
+            downMixers: downBlockAttention.map(attention), upMixers: upBlockAttention.map(attention),
+            hasMidBlock: hasMidBlock,
+            midMixer: midBlockAttention ? .selfAttention(headDim: attentionHeadDim, normGroups: midGroups, eps: normEps, rescale: midBlockScaleFactor) : nil,
+            midBlockScaleFactor: midBlockScaleFactor, downsamplePadding: downsamplePadding,
+            resnet: ResnetSettings(groups: normGroups, eps: normEps, timeEmbeddingChannels: timeEmbeddingChannels, timeEmbeddingNorm: timeEmbeddingNorm),
+            crossAttentionDim: nil)
+    }
 
     /// The google/ddpm-cifar10-32 configuration (35.7 M parameters), used by the benchmark with random weights.
     public static func ddpmCIFAR10() -> UNet2DConfiguration {

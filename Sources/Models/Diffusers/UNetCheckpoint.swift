@@ -1,4 +1,5 @@
 import Compute
+import Diffusion
 import Foundation
 import Tensors
 
@@ -11,19 +12,19 @@ public struct UNetCheckpoint {
     public let schedulerConfig: DiffusersConfig?
 
     public init(folder: DiffusersFolder, backend: any Backend) throws {
-        let component = try folder.componentFolder("unet")
-        let configURL = component.appendingPathComponent("config.json")
-        let config = try DiffusersConfig(contentsOf: configURL)
-        let className = config.fields["_class_name"] as? String ?? "UNet2DModel"
-        switch className {
-        case "UNet2DModel":
-            let weights = try SafetensorsWeights(contentsOf: DiffusersFolder.weightsFile(in: component))
-            model = try UNet2DModel(configuration: UNet2DConfiguration(config), weights: weights, backend: backend)
-        default:
-            throw TensorFileError(configURL, "field \"_class_name\" is \"\(className)\"; belm runs UNet2DModel checkpoints")
-        }
+        model = try DiffusersUNet(folder: folder, backend: backend)
         schedulerConfig = try folder.schedulerConfig()
         predictionType = try PredictionType(schedulerConfig: schedulerConfig)
+    }
+
+    /// The training schedule from the folder's scheduler config; nil when the folder has none.
+    public func noiseSchedule() throws -> NoiseSchedule? {
+        try schedulerConfig.map { try NoiseSchedule(schedulerConfig: $0.url) }
+    }
+
+    /// ε_θ for the samplers, converting v- or x₀-predictions with the schedule's ᾱ.
+    public func noisePredictor(schedule: NoiseSchedule) throws -> DiffusersNoisePredictor {
+        try noisePredictor(alphasCumprod: schedule.alphasCumprod)
     }
 
     /// ε_θ for the samplers; `alphasCumprod` (ᾱ_t, t = 0…) is required unless the model predicts ε.

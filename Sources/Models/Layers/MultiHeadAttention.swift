@@ -9,8 +9,16 @@ struct MultiHeadAttention {
     let toOut: Linear
     let heads: Int
     let headDim: Int
+    /// Most attention-score elements one batched matmul may produce. Stable Diffusion at 512² has 4096
+    /// positions: a batch of 2 with 8 heads would need 16·4096² scores (1 GiB) at once; computing a few
+    /// heads at a time keeps every buffer well inside devices' storage-buffer limits.
+    let scoreBudget: Int
 
-    init(_ p: ParameterLoader, queryDim: Int, contextDim: Int, heads: Int, headDim: Int, projectionBias: Bool) throws {
+    static let defaultScoreBudget = 1 << 26
+
+    init(_ p: ParameterLoader, queryDim: Int, contextDim: Int, heads: Int, headDim: Int, projectionBias: Bool,
+         scoreBudget: Int = defaultScoreBudget) throws {
+        self.scoreBudget = scoreBudget
         let inner = heads * headDim
         toQ = try Linear(p.scoped("to_q"), inFeatures: queryDim, outFeatures: inner, bias: projectionBias)
         toK = try Linear(p.scoped("to_k"), inFeatures: contextDim, outFeatures: inner, bias: projectionBias)
@@ -24,9 +32,26 @@ struct MultiHeadAttention {
         let backend = x.backend
         let source = context ?? x
         let q = splitHeads(toQ(x)), k = splitHeads(toK(source)), v = splitHeads(toV(source))
-        let scores = backend.batchedMatmul(q, k, transposeB: true, scale: 1 / Float(headDim).squareRoot())
-        let mixed = backend.batchedMatmul(backend.softmax(scores), v, transposeB: false, scale: 1)
+        let slices = q.shape[0], perSlice = q.shape[1] * k.shape[1]
+        let chunk = max(1, min(slices, scoreBudget / max(perSlice, 1)))
+        let mixed: Tensor
+        if chunk >= slices {
+            mixed = attend(q, k, v)
+        } else {
+            mixed = backend.concat(stride(from: 0, to: slices, by: chunk).map { start in
+                let range = start..<min(start + chunk, slices)
+                return attend(backend.slice(q, axis: 0, range: range), backend.slice(k, axis: 0, range: range),
+                              backend.slice(v, axis: 0, range: range))
+            }, axis: 0)
+        }
         return toOut(mergeHeads(mixed, batch: x.shape[0]))
+    }
+
+    /// softmax(q·kᵀ/√d)·v for [S, N, d] × [S, M, d] × [S, M, d] → [S, N, d].
+    private func attend(_ q: Tensor, _ k: Tensor, _ v: Tensor) -> Tensor {
+        let backend = q.backend
+        let scores = backend.batchedMatmul(q, k, transposeB: true, scale: 1 / Float(headDim).squareRoot())
+        return backend.batchedMatmul(backend.softmax(scores), v, transposeB: false, scale: 1)
     }
 
     /// [B, N, h·d] → [B·h, N, d]

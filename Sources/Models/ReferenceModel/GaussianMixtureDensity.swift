@@ -51,11 +51,13 @@ public struct GaussianMixtureDensity: Sendable {
         let alpha = alphaCumprod.squareRoot(), v = componentVariance(alphaCumprod: alphaCumprod)
         let d = dimension
         return means.withUnsafeBufferPointer { mu in
-            components.map { k in
-                var distance = 0.0
-                let base = k * d
-                for i in 0..<d { let r = x[i] - alpha * mu[base + i]; distance += r * r }
-                return -distance / (2 * v)
+            x.withUnsafeBufferPointer { x in
+                components.map { k in
+                    let row = mu.baseAddress! + k * d
+                    var distance = 0.0
+                    for i in 0..<d { let r = x[i] - alpha * row[i]; distance += r * r }
+                    return -distance / (2 * v)
+                }
             }
         }
     }
@@ -66,9 +68,12 @@ public struct GaussianMixtureDensity: Sendable {
         let d = dimension
         var mean = [Double](repeating: 0, count: d)
         means.withUnsafeBufferPointer { mu in
-            for (k, w) in zip(components, weights) where w > 0 {
-                let base = k * d
-                for i in 0..<d { mean[i] += w * mu[base + i] }
+            mean.withUnsafeMutableBufferPointer { mean in
+                // Far components underflow to weight 0 and cost nothing.
+                for (k, w) in zip(components, weights) where w > 0 {
+                    let row = mu.baseAddress! + k * d
+                    for i in 0..<d { mean[i] += w * row[i] }
+                }
             }
         }
         return mean

@@ -8,7 +8,8 @@ import Tensors
 ///
 /// For a batch x [B, D]: logits = (α/v) x·Mᵀ − (α²/2v)‖μ_k‖² (the ‖x‖² term is the same for every component and
 /// cancels in the softmax), r = softmax(logits) (classes outside the requested one masked to −∞), and
-/// ε* = (σ/v) x − (ασ/v) r·M. The image matrix M [K, D] is uploaded once.
+/// ε* = (σ/v) x − (ασ/v) r·M. The image matrix is uploaded once, as M [K, D] and as Mᵀ [D, K], so that both
+/// products are `linear` ops reading their weights row by row.
 public final class GaussianMixtureModel: NoisePredictor {
     /// A component std that gives clean-looking samples.
     public static let defaultSpread = 0.1
@@ -24,8 +25,8 @@ public final class GaussianMixtureModel: NoisePredictor {
     private let meanMatrix: Tensor
     /// ‖μ_k‖² / 2, in Double.
     private let halfSquaredNorms: [Double]
-    /// M as [1, K, D], the right operand of r·M.
-    private let meanMatrixBatched: Tensor
+    /// Mᵀ [D, K]: r·M = linear(r, weight: Mᵀ).
+    private let meanMatrixTransposed: Tensor
 
     public init(images: LabeledImageSet, spread: Double = GaussianMixtureModel.defaultSpread,
                 alphasCumprod: [Double], backend: any Backend) {
@@ -35,8 +36,12 @@ public final class GaussianMixtureModel: NoisePredictor {
         self.density = GaussianMixtureDensity(images: images, spread: spread)
         self.alphasCumprod = alphasCumprod
         meanMatrix = backend.tensor(images.pixels, shape: [images.count, images.dimension])
-        meanMatrixBatched = meanMatrix.reshaped([1, images.count, images.dimension])
-        let d = images.dimension
+        let d = images.dimension, k = images.count
+        var transposed = [Float](repeating: 0, count: k * d)
+        for component in 0..<k {
+            for i in 0..<d { transposed[i * k + component] = images.pixels[component * d + i] }
+        }
+        meanMatrixTransposed = backend.tensor(transposed, shape: [d, k])
         halfSquaredNorms = (0..<images.count).map { k in
             var sum = 0.0
             for i in 0..<d { let m = Double(images.pixels[k * d + i]); sum += m * m }
@@ -71,8 +76,8 @@ public final class GaussianMixtureModel: NoisePredictor {
         if let mask = classMask(conditioning, batch: batch) {
             logits = backend.add(logits, mask)
         }
-        let weights = backend.softmax(logits).reshaped([1, batch, k])
-        let expected = backend.batchedMatmul(weights, meanMatrixBatched, transposeB: false, scale: 1).reshaped([batch, d])
+        let weights = backend.softmax(logits)
+        let expected = backend.linear(weights, weight: meanMatrixTransposed, bias: nil)
         return backend.linearCombination([(rows, sigma / v), (expected, -alpha * sigma / v)]).reshaped(x.shape)
     }
 

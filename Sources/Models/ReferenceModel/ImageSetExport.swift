@@ -3,10 +3,14 @@ import Tensors
 
 /// Writes an image set as a folder that `gmm:` reads back to the same set: `DIR/<class>/<index>.png` (index
 /// over the whole set, zero-padded so that file-name order is set order) and `DIR/labels.csv` with one row
-/// `file,label,class` per image.
+/// `file,label,class` per image. The folder must be new or empty: stale images left from another export would
+/// silently join the set when the folder is read back.
 public enum ImageSetExport {
     @discardableResult
     public static func write(_ set: LabeledImageSet, to folder: URL) throws -> [URL] {
+        if let existing = try? FileManager.default.contentsOfDirectory(atPath: folder.path), !existing.isEmpty {
+            throw ImageFolderError(folder.path, "is not empty; export into a new or empty folder (remove this one first to replace it)")
+        }
         let digits = max(4, String(set.count - 1).count)
         var csv = "file,label,class\n"
         var written: [URL] = []

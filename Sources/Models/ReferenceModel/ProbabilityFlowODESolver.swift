@@ -1,4 +1,5 @@
 import Diffusion
+import Dispatch
 import Foundation
 import Tensors
 
@@ -111,8 +112,7 @@ public struct ProbabilityFlowODESolver: Sendable {
                       conditioning: Conditioning = .unconditional, guidance: Double? = nil) -> HostTensor {
         let count = batch.shape.first ?? 0, d = density.dimension
         precondition(batch.count == count * d, "the reference model takes [B, \(density.images.imageShape)], got \(batch.shape)")
-        var out = [Float]()
-        out.reserveCapacity(batch.count)
+        var fields: [MixtureNoiseField] = []
         for b in 0..<count {
             let field: MixtureNoiseField
             switch conditioning {
@@ -124,11 +124,26 @@ public struct ProbabilityFlowODESolver: Sendable {
             case .text:
                 preconditionFailure("the reference model is conditioned on class labels, not text")
             }
-            let x = batch.scalars[(b * d)..<((b + 1) * d)].map(Double.init)
-            out += solve(x, fromAlphaCumprod: start, toAlphaCumprod: end, field: field).x.map(Float.init)
+            fields.append(field)
+        }
+        // Samples are independent solves: spread them over the cores.
+        let sampleFields = fields
+        var out = [Float](repeating: 0, count: batch.count)
+        out.withUnsafeMutableBufferPointer { out in
+            let destination = SendableBuffer(base: out.baseAddress!)
+            DispatchQueue.concurrentPerform(iterations: count) { b in
+                let x = batch.scalars[(b * d)..<((b + 1) * d)].map(Double.init)
+                let solution = solve(x, fromAlphaCumprod: start, toAlphaCumprod: end, field: sampleFields[b]).x
+                for i in 0..<d { destination.base[b * d + i] = Float(solution[i]) }
+            }
         }
         return HostTensor(shape: batch.shape, scalars: out)
     }
+}
+
+/// Disjoint slices of one output buffer, written from concurrent iterations.
+private struct SendableBuffer: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Float>
 }
 
 /// One Dormand–Prince 5(4) step (the pair behind MATLAB's ode45 and scipy's RK45), advancing with the

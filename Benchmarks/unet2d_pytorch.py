@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+"""PyTorch's speed on the UNet that `belm bench` times: diffusers' UNet2DModel at the google/ddpm-cifar10-32
+configuration with random weights, on the CPU with 2 threads (or CUDA with --device cuda), fp32.
+
+    python3 Benchmarks/unet2d_pytorch.py [--batch-sizes 1 8 32] [--repeats 3] [--threads 2] [--device cpu]
+
+FLOPs are counted by torch.utils.flop_counter (2 per multiply-add of convolutions, matmuls and attention),
+the same convention as belm's FLOPCountingBackend. Not part of CI.
+"""
+import argparse
+import time
+
+import torch
+from diffusers import UNet2DModel
+from torch.utils.flop_counter import FlopCounterMode
+
+DDPM_CIFAR10_32 = dict(
+    sample_size=32, in_channels=3, out_channels=3, layers_per_block=2,
+    block_out_channels=(128, 256, 256, 256),
+    down_block_types=("DownBlock2D", "AttnDownBlock2D", "DownBlock2D", "DownBlock2D"),
+    up_block_types=("UpBlock2D", "UpBlock2D", "AttnUpBlock2D", "UpBlock2D"),
+    attention_head_dim=None, center_input_sample=False, downsample_padding=0, flip_sin_to_cos=False,
+    freq_shift=1, mid_block_scale_factor=1, norm_eps=1e-6, norm_num_groups=32, time_embedding_type="positional",
+    act_fn="silu",
+)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--batch-sizes", type=int, nargs="+", default=[1, 8, 32])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--device", default="cpu")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    device = torch.device(args.device)
+    model = UNet2DModel(**DDPM_CIFAR10_32).eval().to(device)
+    print(f"diffusers UNet2DModel forward, google/ddpm-cifar10-32 configuration (random weights), "
+          f"torch {torch.__version__} on {args.device}" + (f" with {args.threads} threads" if args.device == "cpu" else ""))
+    print("batch  seconds/forward  images/s  GFLOP/image  GFLOP/s")
+    for batch in args.batch_sizes:
+        x = torch.randn(batch, 3, 32, 32, device=device)
+        t = torch.arange(batch, device=device) * 137 % 1000
+        with torch.no_grad():
+            with FlopCounterMode(display=False) as counter:
+                model(x, t)
+            flops = counter.get_total_flops()
+            model(x, t)  # warm-up
+            if device.type == "cuda":
+                torch.cuda.synchronize()
+            start = time.perf_counter()
+            for _ in range(args.repeats):
+                model(x, t)
+            if device.type == "cuda":
+                torch.cuda.synchronize()
+            seconds = (time.perf_counter() - start) / args.repeats
+        print(f"{batch:5d}  {seconds:15.4f}  {batch / seconds:8.2f}  {flops / batch / 1e9:11.2f}  {flops / seconds / 1e9:7.2f}")
+
+
+if __name__ == "__main__":
+    main()
