@@ -53,5 +53,10 @@ import Testing
         process.waitUntilExit()
         #expect(process.terminationReason == .uncaughtSignal)
         #expect(try fixture.snapshot() == before)
+        // What a build killed while writing leaves behind is cleared by the next build.
+        let leftover = fixture.output.deletingLastPathComponent().appendingPathComponent("._site.building-\(process.processIdentifier)")
+        try FileManager.default.createDirectory(at: leftover, withIntermediateDirectories: true)
+        try fixture.builder(runner: CountingRunner()).build()
+        #expect(!FileManager.default.fileExists(atPath: leftover.path))
     }
 }

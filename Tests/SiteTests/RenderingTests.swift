@@ -108,6 +108,11 @@ import Testing
         progress.handle(.experiment(name: "sampling", index: 3, total: 5, cached: true))
         #expect(lines.text.contains("[2/5] reconstruction: running\n"))
         #expect(lines.text.contains("belm 20 steps  20/20  100%"))
+        // On a terminal the line is redrawn in place; with too little done it does not guess the time left.
+        let terminal = Lines()
+        let live = TerminalProgress(isTerminal: true, write: { terminal.text += $0 })
+        live.handle(.progress(ExperimentProgress(experiment: "reconstruction", stage: "ddim 50 steps", done: 1, total: 100)))
+        #expect(terminal.text == "\r\u{1B}[2K      ddim 50 steps  1/100    1%")
         #expect(lines.text.contains("[3/5] sampling: up to date (cached)\n"))
         #expect(TerminalProgress.duration(75) == "1 min 15 s")
     }

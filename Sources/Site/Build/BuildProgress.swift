@@ -42,7 +42,8 @@ public final class TerminalProgress: @unchecked Sendable {
             let elapsed = now.timeIntervalSince(started)
             var line = "      \(p.stage)  \(p.done)/\(p.total)"
             if p.total > 0 { line += String(format: "  %3.0f%%", 100 * Double(p.done) / Double(p.total)) }
-            if p.done > 0 && p.done < p.total {
+            // The time left once there is enough behind to estimate it from.
+            if p.done < p.total && Double(p.done) >= 0.02 * Double(p.total) && elapsed >= 1 {
                 line += "  " + Self.duration(elapsed / Double(p.done) * Double(p.total - p.done)) + " left"
             }
             if isTerminal {

@@ -35,6 +35,7 @@ enum SiteFolder {
         try checkWritable(output)
         let files = FileManager.default
         let parent = output.deletingLastPathComponent()
+        removeLeftovers(of: output)
         let staging = parent.appendingPathComponent(".\(output.lastPathComponent).building-\(getpid())")
         try? files.removeItem(at: staging)
         do {
@@ -71,6 +72,19 @@ enum SiteFolder {
                 let reason = String(cString: strerror(errno))
                 try? files.removeItem(at: staging)
                 throw SiteWriteError(path: output.path, reason: "cannot be created (\(reason))")
+            }
+        }
+    }
+
+    /// Folders a killed build left beside `output` (`.NAME.building-PID`, `.NAME.previous-PID` of a process
+    /// that no longer runs).
+    static func removeLeftovers(of output: URL) {
+        let parent = output.deletingLastPathComponent()
+        let prefixes = [".\(output.lastPathComponent).building-", ".\(output.lastPathComponent).previous-"]
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? [] {
+            guard let prefix = prefixes.first(where: { entry.hasPrefix($0) }), let pid = Int32(entry.dropFirst(prefix.count)) else { continue }
+            if pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH {
+                try? FileManager.default.removeItem(at: parent.appendingPathComponent(entry))
             }
         }
     }
