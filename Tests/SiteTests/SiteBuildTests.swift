@@ -235,6 +235,22 @@ import Testing
         }
     }
 
+    @Test func theSiteFolderOverridesTemplatesAndAssets() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let pages = fixture.root.appendingPathComponent("site/pages")
+        try FileManager.default.createDirectory(at: pages.appendingPathComponent("templates"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: pages.appendingPathComponent("assets"), withIntermediateDirectories: true)
+        try "# Our own reproducibility page\n\n{{{command_block}}}\n".write(to: pages.appendingPathComponent("templates/reproducibility.md.mustache"), atomically: true, encoding: .utf8)
+        try "body { font-family: serif; }\n".write(to: pages.appendingPathComponent("assets/site.css"), atomically: true, encoding: .utf8)
+        try fixture.builder(runner: CountingRunner()).build()
+        let page = try String(contentsOf: fixture.output.appendingPathComponent("reproducibility.html"), encoding: .utf8)
+        #expect(page.contains("<h1>Our own reproducibility page</h1>"))
+        #expect(page.contains("<pre class=\"command\"><code>belm build --config"))
+        #expect(try String(contentsOf: fixture.output.appendingPathComponent("assets/site.css"), encoding: .utf8) == "body { font-family: serif; }\n")
+        #expect(FileManager.default.fileExists(atPath: fixture.output.appendingPathComponent("assets/site.js").path))
+    }
+
     @Test func metricsFilesFollowTheContract() throws {
         let fixture = try Fixture()
         defer { fixture.remove() }
