@@ -33,6 +33,9 @@ public struct ReferenceExperimentRunner: ExperimentRunner {
 
     public func run(_ request: ExperimentRequest, backend: any Backend,
                     progress: @escaping @Sendable (ExperimentProgress) -> Void) throws -> ExperimentResult {
+        guard request.prompts.isEmpty else {
+            throw ExperimentError("\(request.model) is the reference model, which takes class labels, not prompts; use `classes:` (prompts need a text-conditioned model such as SD1.5)")
+        }
         let model = try ExperimentModel.load(request.model, spread: request.spread ?? GaussianMixtureModel.defaultSpread, backend: backend)
         let tracker = ProgressTracker(request: request, batches: Batches.ranges(count: request.count, size: batchSize).count,
                                       freezeStep: editFreezeStep(request), report: progress)

@@ -117,3 +117,38 @@ import Testing
         #expect(TerminalProgress.duration(75) == "1 min 15 s")
     }
 }
+
+@Suite struct PageEscapingTests {
+    static let templates = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Templates").standardizedFileURL.path
+
+    /// Prompts and edit targets from the config reach the page as text, never as markup.
+    @Test func promptsAreEscapedOnTheirPages() throws {
+        let yaml = """
+            title: "T"
+            templates: \(Self.templates)
+            models: {shapes: builtin:shapes}
+            experiments:
+              - kind: sampling
+                prompts: ["a <b>bold</b> *cat* & [link](javascript:x)"]
+              - kind: editing
+                prompts: ["<script>alert(1)</script>"]
+                targets: ["a `dog`"]
+
+            """
+        let config = try SiteConfigLoader.parse(yaml, file: "belm.yml", directory: "/tmp", backends: ["cpu"])
+        let outcomes = config.experiments.map {
+            ExperimentOutcome(spec: $0, result: ExperimentResult(records: [], figures: []),
+                              run: RunFacts(key: "k", seconds: 0, backend: "cpu", modelDigest: "d", codeVersion: "c"))
+        }
+        let results = SiteResults(config: config, outcomes: outcomes,
+                                  environment: BuildEnvironment(belmVersion: "t", swiftVersion: "6", operatingSystem: "x", backend: "cpu", command: "belm build"))
+        let templates = try TemplateSet(builtIn: Self.templates, overrides: "/nonexistent", pagesDirectory: "/nonexistent",
+                                        needed: SiteRenderer.neededTemplates(for: config))
+        let files = try SiteRenderer(results: results, templates: templates).render().files
+        let sampling = String(decoding: files["sampling.html"]!, as: UTF8.self)
+        #expect(sampling.contains("<li>a &lt;b&gt;bold&lt;/b&gt; *cat* &amp; [link](javascript:x)</li>"))
+        let editing = String(decoding: files["editing.html"]!, as: UTF8.self)
+        #expect(editing.contains("<strong>&lt;script&gt;alert(1)&lt;/script&gt;</strong> → <strong>a `dog`</strong>"))
+        #expect(!editing.contains("<script>alert"))
+    }
+}
