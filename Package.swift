@@ -1,7 +1,7 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Module graph (each arrow is "depends on"):
+// Module graph (each arrow is "depends on"); VulkanCompute (Compute + CVulkan) plugs into BELMCommands:
 //   Tensors ← Compute ← Diffusion ← Models ← Experiments ← Site ← BELMCommands ← belm
 // System libraries come in as module maps over Debian's -dev packages.
 let package = Package(
@@ -18,9 +18,15 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CCmark", pkgConfig: "libcmark", providers: [.apt(["libcmark-dev"])]),
+        // Vulkan's headers only (libvulkan-dev): no pkgConfig, which would link libvulkan; VulkanCompute opens the
+        // loader at run time so that belm starts, and --backend cpu works, where Vulkan is not installed.
+        .systemLibrary(name: "CVulkan", providers: [.apt(["libvulkan-dev"])]),
+        // Compiles Sources/*/Shaders/*.comp with glslc (found on PATH) into embedded SPIR-V.
+        .plugin(name: "GLSLCompilerPlugin", capability: .buildTool()),
 
         .target(name: "Tensors"),
         .target(name: "Compute", dependencies: ["Tensors"]),
+        .target(name: "VulkanCompute", dependencies: ["Compute", "CVulkan"], plugins: ["GLSLCompilerPlugin"]),
         .target(name: "Diffusion", dependencies: ["Compute"]),
         .target(name: "Models", dependencies: ["Diffusion", "CPNG"]),
         .target(name: "Experiments", dependencies: ["Models"]),
@@ -30,18 +36,21 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "BELMCommands", dependencies: [
-            "Site",
+            "Site", "VulkanCompute",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "belm", dependencies: ["BELMCommands"]),
+        // Micro-benchmark of conv2d / linear / batchedMatmul and of the whole UNet on the Vulkan backend (not a test).
+        .executableTarget(name: "kernel-bench", dependencies: ["VulkanCompute", "Models"], path: "Sources/KernelBench"),
 
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "ComputeTests", dependencies: ["Compute"]),
+        .testTarget(name: "VulkanComputeTests", dependencies: ["VulkanCompute"]),
         .testTarget(name: "DiffusionTests", dependencies: ["Diffusion"], exclude: ["Fixtures"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"]),
         .testTarget(name: "SiteTests", dependencies: ["Site", "BELMCommands"]),
         // Fixtures/ holds golden files read by path, with the script that generates them.
-        .testTarget(name: "ModelsTests", dependencies: ["Models"], exclude: ["Fixtures"]),
-        .testTarget(name: "BELMCommandsTests", dependencies: ["BELMCommands"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "VulkanCompute"], exclude: ["Fixtures"]),
+        .testTarget(name: "BELMCommandsTests", dependencies: ["BELMCommands", "VulkanCompute"]),
     ]
 )

@@ -73,6 +73,32 @@ def load_dataset(folder):
     return x, torch.tensor(labels), classes
 
 
+def save(unet, ema, scheduler, classes, null_class, images, size, config, losses, steps_done, wall, args):
+    """Writes the EMA weights as a diffusers pipeline folder with belm.json and the model card."""
+    live = {k: v.detach().clone() for k, v in unet.state_dict().items()}
+    unet.load_state_dict(ema)
+    out = Path(args.out)
+    unet.save_pretrained(out / "unet", safe_serialization=True)
+    unet.load_state_dict(live)
+    scheduler.save_pretrained(out / "scheduler")
+    (out / "model_index.json").write_text(json.dumps({"_class_name": "DDPMPipeline", "unet": ["diffusers", "UNet2DModel"],
+                                                       "scheduler": ["diffusers", "DDPMScheduler"]}, indent=2) + "\n")
+    (out / "belm.json").write_text(json.dumps({"classes": classes, "null_class": null_class}, indent=2) + "\n")
+    curve = [float(np.mean(losses[i:i + 100])) for i in range(0, len(losses), 100)]
+    card = [f"# shapes-unet", "",
+            "A small class-conditional diffusers UNet2DModel trained on belm's built-in image set "
+            f"({len(images)} images, {len(classes)} classes, {size}×{size}), with label dropout {args.label_dropout} "
+            f"to an extra null class ({null_class}) for classifier-free guidance. EMA weights.", "",
+            "| setting | value |", "|---|---|",
+            f"| steps | {steps_done} of {args.steps} |", f"| batch size | {args.batch_size} |", f"| learning rate | {args.lr} (warm-up, cosine) |",
+            f"| seed | {args.seed} |", f"| threads | {args.threads} |", f"| parameters | {sum(p.numel() for p in unet.parameters())} |",
+            f"| wall time | {wall:.0f} s |", f"| torch / diffusers | {torch.__version__} / {__import__('diffusers').__version__} |", "",
+            "UNet config: `" + json.dumps(config) + "`", "",
+            "Loss (mean over each 100 steps): " + ", ".join(f"{v:.4f}" for v in curve), "",
+            f"Command: `python3 scripts/train_shapes_unet.py --data DIR --out {args.out} --steps {args.steps} --batch-size {args.batch_size} --seed {args.seed}`", ""]
+    (out / "README.md").write_text("\n".join(card))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", required=True)
@@ -83,6 +109,7 @@ def main():
     ap.add_argument("--label-dropout", type=float, default=0.1)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--checkpoint-every", type=int, default=250)
     args = ap.parse_args()
 
     torch.manual_seed(args.seed)
@@ -126,29 +153,11 @@ def main():
             elapsed = time.time() - start
             print(f"step {step:5d}/{args.steps}  loss {np.mean(losses[-100:]):.4f}  {elapsed:6.0f}s elapsed, "
                   f"~{elapsed / (step + 1) * (args.steps - step - 1):.0f}s left", flush=True)
-    wall = time.time() - start
-    unet.load_state_dict(ema)
-
-    out = Path(args.out)
-    unet.save_pretrained(out / "unet", safe_serialization=True)
-    scheduler.save_pretrained(out / "scheduler")
-    (out / "model_index.json").write_text(json.dumps({"_class_name": "DDPMPipeline", "unet": ["diffusers", "UNet2DModel"],
-                                                       "scheduler": ["diffusers", "DDPMScheduler"]}, indent=2) + "\n")
-    (out / "belm.json").write_text(json.dumps({"classes": classes, "null_class": null_class}, indent=2) + "\n")
-    curve = [float(np.mean(losses[i:i + 100])) for i in range(0, len(losses), 100)]
-    card = [f"# shapes-unet", "",
-            "A small class-conditional diffusers UNet2DModel trained on belm's built-in image set "
-            f"({len(images)} images, {len(classes)} classes, {size}×{size}), with label dropout {args.label_dropout} "
-            f"to an extra null class ({null_class}) for classifier-free guidance. EMA weights.", "",
-            "| setting | value |", "|---|---|",
-            f"| steps | {args.steps} |", f"| batch size | {args.batch_size} |", f"| learning rate | {args.lr} (warm-up, cosine) |",
-            f"| seed | {args.seed} |", f"| threads | {args.threads} |", f"| parameters | {sum(p.numel() for p in unet.parameters())} |",
-            f"| wall time | {wall:.0f} s |", f"| torch / diffusers | {torch.__version__} / {__import__('diffusers').__version__} |", "",
-            "UNet config: `" + json.dumps(config) + "`", "",
-            "Loss (mean over each 100 steps): " + ", ".join(f"{v:.4f}" for v in curve), "",
-            f"Command: `python3 scripts/train_shapes_unet.py --data DIR --out {args.out} --steps {args.steps} --seed {args.seed}`", ""]
-    (out / "README.md").write_text("\n".join(card))
-    print(f"wrote {out} in {wall:.0f}s")
+        if args.checkpoint_every and (step + 1) % args.checkpoint_every == 0 and step + 1 < args.steps:
+            # A complete, loadable folder at every checkpoint: training can be stopped at any point.
+            save(unet, ema, scheduler, classes, null_class, images, size, config, losses, step + 1, time.time() - start, args)
+    save(unet, ema, scheduler, classes, null_class, images, size, config, losses, step + 1, time.time() - start, args)
+    print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":

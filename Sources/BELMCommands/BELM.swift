@@ -14,10 +14,12 @@ public struct BELM: ParsableCommand {
             InterpolateCommand.self,
             EditCommand.self,
             ConvergenceCommand.self,
+            SamplerBenchCommand.self,
             DatasetCommand.self,
             ForwardCommand.self,
             TokenizeCommand.self,
             BenchCommand.self,
+            DevicesCommand.self,
         ]
     )
 

@@ -28,6 +28,9 @@ public struct EditCommand: ParsableCommand {
     @Option(help: "Classifier-free guidance scale for the target class.")
     public var guidance = 3.0
 
+    @Flag(help: "Regenerate from the frozen state alone (a start-up step), dropping the companion state the inversion stored; two-state samplers otherwise keep much of the source.")
+    public var restart = false
+
     @Option(help: "The output folder.")
     public var out = "belm-edit"
 
@@ -41,7 +44,7 @@ public struct EditCommand: ParsableCommand {
         }
         let model = try options.loadModel(backend: backend)
         let experiment = EditingExperiment(settings: settings, sourceClass: try model.classIndex(source),
-                                           targetClass: try model.classIndex(target), freezeStep: freezeStep, guidance: guidance)
+                                           targetClass: try model.classIndex(target), freezeStep: freezeStep, guidance: guidance, restart: restart)
         let result = try experiment.run(model, backend: backend)
         let output = ExperimentOutput(out)
         for run in result.edits {

@@ -7,7 +7,7 @@ import Models
 
 /// The knobs `sample`, `reconstruct`, `interpolate`, `edit` and `convergence` share.
 public struct ExperimentOptions: ParsableArguments {
-    @Option(help: "The model: builtin:shapes (the embedded reference model) or gmm:DIR (the same exact model on a folder of PNG images).")
+    @Option(help: "The model: builtin:shapes (the embedded reference model) or gmm:DIR (the same exact model on a folder of PNG images); `sample` also takes a diffusers UNet2DModel folder.")
     public var model = "builtin:shapes"
 
     @Option(help: "Samplers, comma-separated: ddim, edict, bdia, belm.")
@@ -43,6 +43,9 @@ public struct ExperimentOptions: ParsableArguments {
     @Option(help: "Noise schedule: sd15 (scaled_linear 0.00085→0.012, linspace), ddpm-cifar10 (linear 1e-4→0.02, leading), or a diffusers scheduler_config.json.")
     public var schedule = "sd15"
 
+    @Option(help: "Override the schedule's timestep spacing: leading, linspace or trailing. (With linspace or leading the last grid timestep is 0 whatever the step count, so the final step to ᾱ = 1 keeps its size and every sampler's ode_error levels off; trailing's last step shrinks with the step count.)")
+    public var spacing: TimestepSpacing?
+
     @Option(help: "Component std of the reference mixture (0.1: clean samples; 0.3: smooth ODE for order studies).")
     public var spread = GaussianMixtureModel.defaultSpread
 
@@ -69,6 +72,11 @@ public struct ExperimentOptions: ParsableArguments {
     }
 
     public func noiseSchedule() throws -> NoiseSchedule {
+        let base = try namedSchedule()
+        return spacing.map { base.with(spacing: $0) } ?? base
+    }
+
+    func namedSchedule() throws -> NoiseSchedule {
         switch schedule {
         case "sd15": return .stableDiffusion15
         case "ddpm-cifar10": return .ddpmCIFAR10
@@ -98,3 +106,4 @@ public struct ExperimentOptions: ParsableArguments {
 }
 
 extension BoundaryConvention: ExpressibleByArgument {}
+extension TimestepSpacing: ExpressibleByArgument {}

@@ -13,8 +13,14 @@ public struct EditingExperiment {
     public var targetClass: Int
     public var freezeStep: Int
     public var guidance: Double
+    /// Regenerate from x alone (the samplers' start-up step), dropping the companion state the inversion
+    /// stored. The stored pair carries the source trajectory: O-BELM and BDIA started from it under another
+    /// class keep much of the source (their parasitic mode is barely damped), which a restart avoids at the
+    /// price of exactness when source and target agree.
+    public var restart: Bool
 
-    public init(settings: RunSettings, sourceClass: Int, targetClass: Int, freezeStep: Int, guidance: Double) {
+    public init(settings: RunSettings, sourceClass: Int, targetClass: Int, freezeStep: Int, guidance: Double, restart: Bool = false) {
+        self.restart = restart
         self.settings = settings
         self.sourceClass = sourceClass
         self.targetClass = targetClass
@@ -48,9 +54,10 @@ public struct EditingExperiment {
                 for range in Batches.ranges(count: settings.count, size: settings.batchSize) {
                     let x0 = backend.tensor(slice(sources, range))
                     let label = "\(name) \(n) steps, images \(range.lowerBound)–\(range.upperBound - 1)"
-                    let inverted = try sampler.invert(.data(x0, grid: grid), grid: grid, stoppingAt: freezeStep, model: model.predictor,
+                    var inverted = try sampler.invert(.data(x0, grid: grid), grid: grid, stoppingAt: freezeStep, model: model.predictor,
                                                       conditioning: .classes(range.map { _ in sourceClass }),
                                                       progress: settings.stepProgress("\(label), inversion"))
+                    if restart { inverted.companions = [] }
                     let edited = try sampler.sample(from: inverted, grid: grid, model: guided,
                                                     conditioning: .classes(range.map { _ in targetClass }),
                                                     progress: settings.stepProgress("\(label), edit"))

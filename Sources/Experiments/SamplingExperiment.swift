@@ -27,22 +27,32 @@ public struct SamplingExperiment {
         self.noise = noise
     }
 
-    public func initialNoise(_ model: ExperimentModel) throws -> HostTensor {
+    public func initialNoise(sampleShape: [Int], modelName: String) throws -> HostTensor {
         if let noise {
-            guard noise.shape == [settings.count] + model.sampleShape else {
-                throw ExperimentError("the noise tensor has shape \(noise.shape); \(model.name) needs [\(settings.count), \(model.sampleShape.map(String.init).joined(separator: ", "))] (--count samples)")
+            guard noise.shape == [settings.count] + sampleShape else {
+                throw ExperimentError("the noise tensor has shape \(noise.shape); \(modelName) needs [\(settings.count), \(sampleShape.map(String.init).joined(separator: ", "))] (--count samples)")
             }
             return noise
         }
-        return SeededNoise.batch(seed: settings.seed, indices: 0..<settings.count, shape: model.sampleShape)
+        return SeededNoise.batch(seed: settings.seed, indices: 0..<settings.count, shape: sampleShape)
     }
 
     public func run(_ model: ExperimentModel, backend: any Backend) throws -> (runs: [SamplerRun], records: [MetricRecord]) {
+        try run(SamplingTarget(name: model.name, predictor: model.predictor, schedule: model.schedule,
+                               sampleShape: model.sampleShape, classCount: model.classNames.count), backend: backend)
+    }
+
+    /// Sampling needs no image set: any model (the reference model, a diffusers UNet) given as a target.
+    public func run(_ model: SamplingTarget, backend: any Backend) throws -> (runs: [SamplerRun], records: [MetricRecord]) {
         try settings.validate()
-        for label in classes where !model.classNames.indices.contains(label) {
-            throw ExperimentError("class \(label) is outside \(model.name)'s \(model.classNames.count) classes")
+        for label in classes where label < 0 || label >= model.classCount {
+            throw ExperimentError("class \(label) is outside \(model.name)'s \(model.classCount) classes")
         }
-        let noise = try initialNoise(model)
+        if !model.hasUnconditional {
+            if classes.isEmpty { throw ExperimentError("\(model.name) is class-conditional (\(model.classCount) classes) without an unconditional mode; give --classes") }
+            if guidance != nil { throw ExperimentError("\(model.name) has no unconditional mode, so classifier-free guidance is undefined; drop --guidance") }
+        }
+        let noise = try initialNoise(sampleShape: model.sampleShape, modelName: model.name)
         var runs: [SamplerRun] = [], records: [MetricRecord] = []
         for choice in settings.samplers {
             let sampler = try settings.sampler.sampler(choice)
@@ -66,13 +76,38 @@ public struct SamplingExperiment {
         return (runs, records)
     }
 
-    func guidedModel(_ model: ExperimentModel) -> any NoisePredictor {
+    func guidedModel(_ model: SamplingTarget) -> any NoisePredictor {
         guard let guidance, !classes.isEmpty else { return model.predictor }
         return GuidedNoisePredictor(model: model.predictor, scale: guidance, unconditional: .unconditional)
     }
 
     func conditioning(_ range: Range<Int>) -> Conditioning {
         classes.isEmpty ? .unconditional : .classes(range.map { classes[$0 % classes.count] })
+    }
+}
+
+/// What sampling needs from a model.
+public struct SamplingTarget {
+    /// The `--model` value.
+    public var name: String
+    public var predictor: any NoisePredictor
+    public var schedule: NoiseSchedule
+    /// One sample, [C, H, W].
+    public var sampleShape: [Int]
+    /// Number of class labels the model takes (0: unconditional only).
+    public var classCount: Int
+    /// Whether the model predicts without a class (the reference model does; a class-conditional UNet has no
+    /// null class, so it can neither sample unconditionally nor be guided).
+    public var hasUnconditional: Bool
+
+    public init(name: String, predictor: any NoisePredictor, schedule: NoiseSchedule, sampleShape: [Int], classCount: Int,
+                hasUnconditional: Bool = true) {
+        self.hasUnconditional = hasUnconditional
+        self.name = name
+        self.predictor = predictor
+        self.schedule = schedule
+        self.sampleShape = sampleShape
+        self.classCount = classCount
     }
 }
 

@@ -4,13 +4,12 @@ import Foundation
 import Testing
 import Tensors
 @testable import Models
+import VulkanCompute
 
 /// diffusers' own outputs for tiny random-weight UNet2DModels that mirror the real checkpoints' configs,
-/// with per-sample timesteps in each batch.
+/// with per-sample timesteps in each batch, on the CPU reference backend and on the Vulkan backend.
 @Suite struct UNet2DGoldenTests {
-    let backend = CPUBackend()
-
-    func run(_ name: String) throws -> (actual: [Float], expected: [Float]) {
+    func run(_ name: String, on backend: any Backend = CPUBackend()) throws -> (actual: [Float], expected: [Float]) {
         let folder = try DiffusersFolder(FixtureFiles.url("unet2d/\(name)"))
         let model = try UNet2DModel(folder: folder, backend: backend)
         let inputs = try SafetensorsFile(contentsOf: FixtureFiles.url("unet2d/\(name).inputs.safetensors"))
@@ -37,5 +36,14 @@ import Tensors
     @Test func classConditionalConfiguration() throws {
         let (actual, expected) = try run("classcond")
         #expect(relativeMaxError(actual, expected) < 1e-4)
+    }
+
+    @Test(arguments: ["cifar10", "celebahq", "classcond"])
+    func onVulkan(_ name: String) throws {
+        let vulkan = try VulkanBackend(validation: true)
+        let (actual, expected) = try run(name, on: vulkan)
+        #expect(relativeMaxError(actual, expected) < 1e-4)
+        vulkan.synchronize()
+        #expect(vulkan.validationMessages.isEmpty, "validation: \(vulkan.validationMessages.joined(separator: "\n"))")
     }
 }

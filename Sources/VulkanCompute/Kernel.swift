@@ -1,0 +1,120 @@
+import CVulkan
+
+/// Every compute shader of the backend. All share one descriptor set layout (four storage buffers, four
+/// uniform texel buffers) and one 128-byte push-constant range for shapes and scalars.
+enum Kernel: String, CaseIterable {
+    case linearCombination, broadcastBinary, broadcastBinaryVec4, activation, geglu
+    case stridedGather, stridedGatherFlat, nchwToNHWC, copyRows, resample2x, embedding
+    case groupNorm, layerNorm, softmax, groupNormRows, layerNormRows, softmaxRows
+    case gemmTexel, conv2dTexel, gemmShared, conv2dShared
+
+    var spirv: String {
+        switch self {
+        case .linearCombination: return SPIRV.linear_combination
+        case .broadcastBinary: return SPIRV.broadcast_binary
+        case .broadcastBinaryVec4: return SPIRV.broadcast_binary_vec4
+        case .activation: return SPIRV.activation
+        case .geglu: return SPIRV.geglu
+        case .stridedGather: return SPIRV.strided_gather
+        case .stridedGatherFlat: return SPIRV.strided_gather_flat
+        case .nchwToNHWC: return SPIRV.nchw_to_nhwc
+        case .copyRows: return SPIRV.copy_rows
+        case .resample2x: return SPIRV.resample2x
+        case .embedding: return SPIRV.embedding
+        case .groupNorm: return SPIRV.group_norm
+        case .layerNorm: return SPIRV.layer_norm
+        case .softmax: return SPIRV.softmax
+        case .groupNormRows: return SPIRV.group_norm_rows
+        case .layerNormRows: return SPIRV.layer_norm_rows
+        case .softmaxRows: return SPIRV.softmax_rows
+        case .gemmTexel: return SPIRV.gemm_texel
+        case .conv2dTexel: return SPIRV.conv2d_texel
+        case .gemmShared: return SPIRV.gemm_shared
+        case .conv2dShared: return SPIRV.conv2d_shared
+        }
+    }
+
+    static let storageBindings = 4
+    static let texelBindings = 4
+    static let pushConstantBytes = 128
+}
+
+/// The shared layouts and the pipelines, each created the first time a kernel is used.
+final class KernelLibrary {
+    let context: VulkanContext
+    let setLayout: VkDescriptorSetLayout
+    let pipelineLayout: VkPipelineLayout
+    private var pipelines: [Kernel: VkPipeline] = [:]
+
+    init(context: VulkanContext) throws {
+        self.context = context
+        var bindings = (0..<(Kernel.storageBindings + Kernel.texelBindings)).map { index in
+            var binding = VkDescriptorSetLayoutBinding()
+            binding.binding = UInt32(index)
+            binding.descriptorType = index < Kernel.storageBindings ? VK_DESCRIPTOR_TYPE_STORAGE_BUFFER : VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER
+            binding.descriptorCount = 1
+            binding.stageFlags = VkShaderStageFlags(VK_SHADER_STAGE_COMPUTE_BIT.rawValue)
+            return binding
+        }
+        var setLayout: VkDescriptorSetLayout?
+        try bindings.withUnsafeMutableBufferPointer { pointer in
+            var info = VkDescriptorSetLayoutCreateInfo()
+            info.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO
+            info.bindingCount = UInt32(pointer.count)
+            info.pBindings = UnsafePointer(pointer.baseAddress)
+            try check(vkCreateDescriptorSetLayout(context.device, &info, nil, &setLayout), "vkCreateDescriptorSetLayout")
+        }
+        self.setLayout = setLayout!
+        var range = VkPushConstantRange()
+        range.stageFlags = VkShaderStageFlags(VK_SHADER_STAGE_COMPUTE_BIT.rawValue)
+        range.offset = 0
+        range.size = UInt32(Kernel.pushConstantBytes)
+        var pipelineLayout: VkPipelineLayout?
+        try withUnsafePointer(to: &range) { rangePointer in
+            try withUnsafePointer(to: setLayout) { layoutPointer in
+                var info = VkPipelineLayoutCreateInfo()
+                info.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO
+                info.setLayoutCount = 1
+                info.pSetLayouts = layoutPointer
+                info.pushConstantRangeCount = 1
+                info.pPushConstantRanges = rangePointer
+                try check(vkCreatePipelineLayout(context.device, &info, nil, &pipelineLayout), "vkCreatePipelineLayout")
+            }
+        }
+        self.pipelineLayout = pipelineLayout!
+    }
+
+    func pipeline(_ kernel: Kernel) -> VkPipeline {
+        if let pipeline = pipelines[kernel] { return pipeline }
+        let words = SPIRV.words(kernel.spirv, name: kernel.rawValue)
+        var module: VkShaderModule?
+        words.withUnsafeBufferPointer { code in
+            var info = VkShaderModuleCreateInfo()
+            info.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO
+            info.codeSize = code.count * 4
+            info.pCode = code.baseAddress
+            mustSucceed(vkCreateShaderModule(context.device, &info, nil, &module), "vkCreateShaderModule(\(kernel.rawValue))")
+        }
+        defer { vkDestroyShaderModule(context.device, module, nil) }
+        var pipeline: VkPipeline?
+        "main".withCString { entry in
+            var info = VkComputePipelineCreateInfo()
+            info.sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO
+            info.stage.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO
+            info.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT
+            info.stage.module = module
+            info.stage.pName = entry
+            info.layout = pipelineLayout
+            mustSucceed(vkCreateComputePipelines(context.device, nil, 1, &info, nil, &pipeline),
+                        "vkCreateComputePipelines(\(kernel.rawValue))")
+        }
+        pipelines[kernel] = pipeline!
+        return pipeline!
+    }
+
+    deinit {
+        for pipeline in pipelines.values { vkDestroyPipeline(context.device, pipeline, nil) }
+        vkDestroyPipelineLayout(context.device, pipelineLayout, nil)
+        vkDestroyDescriptorSetLayout(context.device, setLayout, nil)
+    }
+}

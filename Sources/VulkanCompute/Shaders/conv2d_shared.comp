@@ -1,0 +1,63 @@
+#version 450
+// 2-D convolution as an implicit GEMM, the shared-memory tiled family for GPUs: rows are output pixels, columns
+// output channels, the reduction runs over k = (tap, input channel) in the same packed operands as
+// conv2d_texel (NHWC input with its zero border [N][Hp][Wp][Cip]; weights [kh·kw][Cip][Cop]), read from
+// storage buffers and staged in shared memory 16 k at a time. 64 × 64 outputs per workgroup of 16 × 16
+// invocations; output NCHW plus bias. Correct for any subgroup size (only workgroup barriers).
+layout(local_size_x = 16, local_size_y = 16) in;
+layout(std430, binding = 0) writeonly buffer Out { float o[]; };
+layout(std430, binding = 1) readonly buffer Input { float x[]; };
+layout(std430, binding = 2) readonly buffer Weight { float w[]; };
+layout(std430, binding = 3) readonly buffer Bias { float bias[]; };
+layout(push_constant) uniform Params {
+    uint pixels; uint Ho; uint Wo; uint Hp; uint Wp; uint Cip; uint Cop; uint Co;
+    uint kw; uint stride; uint K; uint hasBias;
+} p;
+
+const uint BM = 64u, BN = 64u, BK = 16u;
+shared float As[BK][BM];
+shared float Bs[BK][BN];
+
+void main() {
+    uint tx = gl_LocalInvocationID.x, ty = gl_LocalInvocationID.y;
+    uint thread = ty * 16u + tx;
+    uint pix0 = gl_WorkGroupID.x * BM, co0 = gl_WorkGroupID.y * BN;
+    float acc[4][4];
+    for (int i = 0; i < 4; ++i) for (int j = 0; j < 4; ++j) acc[i][j] = 0.0;
+    for (uint k0 = 0u; k0 < p.K; k0 += BK) {
+        for (uint e = thread; e < BM * BK; e += 256u) {
+            uint row = e / BK, kk = e % BK;
+            uint pix = pix0 + row, k = k0 + kk;
+            float v = 0.0;
+            if (pix < p.pixels && k < p.K) {
+                uint ox = pix % p.Wo, rest = pix / p.Wo;
+                uint oy = rest % p.Ho, n = rest / p.Ho;
+                uint tap = k / p.Cip, ci = k % p.Cip;
+                uint ky = tap / p.kw, kx = tap % p.kw;
+                v = x[((n * p.Hp + oy * p.stride + ky) * p.Wp + ox * p.stride + kx) * p.Cip + ci];
+            }
+            As[kk][row] = v;
+            uint kb = e / BN, col = e % BN;
+            uint co = co0 + col, k2 = k0 + kb;
+            Bs[kb][col] = (co < p.Cop && k2 < p.K) ? w[k2 * p.Cop + co] : 0.0;
+        }
+        barrier();
+        for (uint kk = 0u; kk < BK; ++kk) {
+            float av[4], bv[4];
+            for (int i = 0; i < 4; ++i) av[i] = As[kk][ty * 4u + uint(i)];
+            for (int j = 0; j < 4; ++j) bv[j] = Bs[kk][tx * 4u + uint(j)];
+            for (int i = 0; i < 4; ++i) for (int j = 0; j < 4; ++j) acc[i][j] += av[i] * bv[j];
+        }
+        barrier();
+    }
+    uint plane = p.Ho * p.Wo;
+    for (int i = 0; i < 4; ++i) {
+        uint pix = pix0 + ty * 4u + uint(i);
+        if (pix >= p.pixels) continue;
+        uint n = pix / plane, within = pix % plane;
+        for (int j = 0; j < 4; ++j) {
+            uint co = co0 + tx * 4u + uint(j);
+            if (co < p.Co) o[(n * p.Co + co) * plane + within] = acc[i][j] + (p.hasBias != 0u ? bias[co] : 0.0);
+        }
+    }
+}

@@ -1,0 +1,55 @@
+#version 450
+// C[b, m, n] = scale · Σ_k A[b, m, k] · B[b, k, n] + bias[n], the shared-memory tiled family for GPUs:
+// a 64 × 64 output tile per workgroup of 16 × 16 invocations, each holding 4 × 4 outputs; K advances in
+// 16-wide slabs staged in shared memory. Operands are the same packed layouts as gemm_texel (A [batch][M][Kp],
+// B [batch][Kp][Np], Kp a multiple of 4, Np of 16), read from storage buffers. Correct for any subgroup size
+// (only workgroup barriers).
+layout(local_size_x = 16, local_size_y = 16) in;
+layout(std430, binding = 0) writeonly buffer Out { float c[]; };
+layout(std430, binding = 1) readonly buffer A { float a[]; };
+layout(std430, binding = 2) readonly buffer B { float b[]; };
+layout(std430, binding = 3) readonly buffer Bias { float bias[]; };
+layout(push_constant) uniform Params {
+    uint M; uint N; uint Kp; uint Np; uint aBatchStride; uint bBatchStride; float scale; uint hasBias;
+} p;
+
+const uint BM = 64u, BN = 64u, BK = 16u;
+shared float As[BK][BM];
+shared float Bs[BK][BN];
+
+void main() {
+    uint tx = gl_LocalInvocationID.x, ty = gl_LocalInvocationID.y;
+    uint thread = ty * 16u + tx;
+    uint batch = gl_WorkGroupID.z;
+    uint m0 = gl_WorkGroupID.x * BM, n0 = gl_WorkGroupID.y * BN;
+    uint aBase = batch * p.aBatchStride, bBase = batch * p.bBatchStride;
+    float acc[4][4];
+    for (int i = 0; i < 4; ++i) for (int j = 0; j < 4; ++j) acc[i][j] = 0.0;
+    for (uint k0 = 0u; k0 < p.Kp; k0 += BK) {
+        // 1024 elements of each tile, four per invocation; out-of-range entries are zero.
+        for (uint e = thread; e < BM * BK; e += 256u) {
+            uint row = e / BK, kk = e % BK;
+            uint m = m0 + row, k = k0 + kk;
+            As[kk][row] = (m < p.M && k < p.Kp) ? a[aBase + m * p.Kp + k] : 0.0;
+            uint kb = e / BN, col = e % BN;
+            uint n = n0 + col, k2 = k0 + kb;
+            Bs[kb][col] = (n < p.Np && k2 < p.Kp) ? b[bBase + k2 * p.Np + n] : 0.0;
+        }
+        barrier();
+        for (uint kk = 0u; kk < BK; ++kk) {
+            float av[4], bv[4];
+            for (int i = 0; i < 4; ++i) av[i] = As[kk][ty * 4u + uint(i)];
+            for (int j = 0; j < 4; ++j) bv[j] = Bs[kk][tx * 4u + uint(j)];
+            for (int i = 0; i < 4; ++i) for (int j = 0; j < 4; ++j) acc[i][j] += av[i] * bv[j];
+        }
+        barrier();
+    }
+    uint cBase = batch * p.M * p.N;
+    for (int i = 0; i < 4; ++i) {
+        uint m = m0 + ty * 4u + uint(i);
+        for (int j = 0; j < 4; ++j) {
+            uint n = n0 + tx * 4u + uint(j);
+            if (m < p.M && n < p.N) c[cBase + m * p.N + n] = p.scale * acc[i][j] + (p.hasBias != 0u ? bias[n] : 0.0);
+        }
+    }
+}

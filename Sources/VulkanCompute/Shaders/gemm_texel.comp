@@ -1,0 +1,71 @@
+#version 450
+#extension GL_EXT_control_flow_attributes : require
+// C[b, m, n] = scale · Σ_k A[b, m, k] · B[b, k, n] + bias[n], for CPU-type devices (lavapipe).
+// A and B are read through RGBA32F uniform texel buffers, one vec4 per fetch: llvmpipe lowers these to
+// vectorised gathers, while storage-buffer and shared-memory loads become per-lane scalar loops (7–11× slower).
+// Each invocation keeps a TM × (4·TNV) register tile. Operands are prepared by the host side:
+// A is [batch][M][K4] texels (K zero-padded to a multiple of 4), B is [batch][4·K4][N4] texels with N4 a multiple
+// of TNV (zero-padded), so the inner loop needs no bounds checks; rows past M are clamped and not stored.
+#define TM 8
+#define TNV 4
+layout(local_size_x = 8, local_size_y = 8) in;
+layout(std430, binding = 0) writeonly buffer OutS { float c[]; };
+layout(std430, binding = 0) writeonly buffer OutV { vec4 cv[]; };
+layout(binding = 4) uniform samplerBuffer A;
+layout(binding = 5) uniform samplerBuffer B;
+layout(binding = 6) uniform samplerBuffer Bias;
+layout(push_constant) uniform Params {
+    uint M; uint N; uint K4; uint N4;
+    uint aOffset; uint bOffset; uint aBatchStride; uint bBatchStride;
+    float scale; uint hasBias; uint biasOffset;
+} p;
+
+void main() {
+    uint m0 = gl_GlobalInvocationID.x * TM;
+    uint n4 = gl_GlobalInvocationID.y * TNV;
+    uint batch = gl_GlobalInvocationID.z;
+    if (m0 >= p.M || n4 >= p.N4) return;
+    int aRow[TM];
+    [[unroll]] for (int t = 0; t < TM; ++t) aRow[t] = int(p.aOffset + batch * p.aBatchStride + min(m0 + uint(t), p.M - 1u) * p.K4);
+    int bBase = int(p.bOffset + batch * p.bBatchStride + n4);
+    int N4 = int(p.N4);
+    vec4 acc[TM][TNV];
+    [[unroll]] for (int t = 0; t < TM; ++t) [[unroll]] for (int q = 0; q < TNV; ++q) acc[t][q] = vec4(0.0);
+    for (int k4 = 0; k4 < int(p.K4); ++k4) {
+        vec4 b0[TNV], b1[TNV], b2[TNV], b3[TNV];
+        int row = bBase + 4 * k4 * N4;
+        [[unroll]] for (int q = 0; q < TNV; ++q) {
+            b0[q] = texelFetch(B, row + q);
+            b1[q] = texelFetch(B, row + N4 + q);
+            b2[q] = texelFetch(B, row + 2 * N4 + q);
+            b3[q] = texelFetch(B, row + 3 * N4 + q);
+        }
+        [[unroll]] for (int t = 0; t < TM; ++t) {
+            vec4 a = texelFetch(A, aRow[t] + k4);
+            [[unroll]] for (int q = 0; q < TNV; ++q) acc[t][q] += a.x * b0[q] + a.y * b1[q] + a.z * b2[q] + a.w * b3[q];
+        }
+    }
+    uint cBase = batch * p.M * p.N;
+    vec4 bias[TNV];
+    [[unroll]] for (int q = 0; q < TNV; ++q) bias[q] = p.hasBias != 0u ? texelFetch(Bias, int(p.biasOffset + n4) + q) : vec4(0.0);
+    if (p.N % 4u == 0u) {
+        // Rows of whole texels: one vec4 store per 4 columns.
+        [[unroll]] for (int t = 0; t < TM; ++t) {
+            uint m = m0 + uint(t);
+            [[unroll]] for (int q = 0; q < TNV; ++q) {
+                uint n = (n4 + uint(q)) * 4u;
+                if (m < p.M && n < p.N) cv[(cBase + m * p.N + n) / 4u] = p.scale * acc[t][q] + bias[q];
+            }
+        }
+        return;
+    }
+    [[unroll]] for (int q = 0; q < TNV; ++q) {
+        [[unroll]] for (int j = 0; j < 4; ++j) {
+            uint n = (n4 + uint(q)) * 4u + uint(j);
+            [[unroll]] for (int t = 0; t < TM; ++t) {
+                uint m = m0 + uint(t);
+                if (m < p.M && n < p.N) c[cBase + m * p.N + n] = p.scale * acc[t][q][j] + bias[q][j];
+            }
+        }
+    }
+}

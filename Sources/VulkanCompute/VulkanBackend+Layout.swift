@@ -1,0 +1,125 @@
+import Compute
+
+extension VulkanBackend {
+    public func permute(_ x: Tensor, _ order: [Int]) -> Tensor {
+        precondition(order.sorted() == Array(0..<x.rank), "permute order \(order) does not fit \(x.shape)")
+        let outShape = order.map { x.shape[$0] }
+        let inStrides = Broadcast.rowMajorStrides(x.shape)
+        let (result, out) = output(outShape)
+        guard x.count > 0 else { return result }
+        let (dims, strides) = Self.collapse(dims: outShape, strides: order.map { inStrides[$0] })
+        gather(into: out, from: region(x), dims: dims, strides: strides)
+        return result
+    }
+
+    /// out[coordinates over `dims`] = src[srcOffset + Σ (coordinate − low)·stride], zero where a coordinate lies
+    /// outside [low, low + extent) (the default: every coordinate inside, nothing shifted).
+    func gather(into out: DeviceRegion, from src: DeviceRegion, dims: [Int], strides: [Int],
+                low: [Int]? = nil, extent: [Int]? = nil, srcOffset: Int = 0) {
+        let count = dims.reduce(1, *)
+        precondition(count * 4 <= out.size && dims.count <= 6)
+        guard count > 0 else { return }
+        // The fast kernel wants rank ≥ 3 (unit axes in front are free) and grid-sized outer axes.
+        let pad = max(0, 3 - dims.count)
+        let d = [Int](repeating: 1, count: pad) + dims
+        let s = [Int](repeating: 0, count: pad) + strides
+        let l = [Int](repeating: 0, count: pad) + (low ?? dims.map { _ in 0 })
+        let e = [Int](repeating: 1, count: pad) + (extent ?? dims)
+        let outer = d.dropLast(2).reduce(1, *)
+        let chunks = (d.last! + 3) / 4
+        if d.count <= 6, outer <= 65535 {
+            stream.dispatch(.stridedGather, storage: [out], texels: [src.block.scalarView],
+                            push: [Self.u(d.count), src.scalarOffset + Self.u(srcOffset), d.last! % 4 == 0 ? 1 : 0,
+                                   Self.u(chunks), Self.u(chunks * d[d.count - 2])]
+                                + Self.six(d) + Self.six(s) + Self.six(l) + Self.six(e),
+                            groups: Self.grid(inner: chunks * d[d.count - 2], z: outer))
+            return
+        }
+        stream.dispatch(.stridedGatherFlat, storage: [out, src],
+                        push: [Self.u(count), Self.u(dims.count), Self.u(srcOffset)] + Self.six(dims) + Self.six(strides)
+                            + Self.six(low ?? dims.map { _ in 0 }) + Self.six(extent ?? dims),
+                        groups: Self.grid(count))
+    }
+
+    public func concat(_ tensors: [Tensor], axis: Int) -> Tensor {
+        precondition(!tensors.isEmpty, "concat needs at least one tensor")
+        let first = tensors[0].shape
+        for t in tensors {
+            precondition(t.rank == first.count && (0..<first.count).allSatisfy { $0 == axis || t.shape[$0] == first[$0] },
+                         "concat along \(axis) of \(first) and \(t.shape)")
+        }
+        var shape = first
+        shape[axis] = tensors.reduce(0) { $0 + $1.shape[axis] }
+        let (result, out) = output(shape)
+        let outer = first[..<axis].reduce(1, *)
+        let inner = first[(axis + 1)...].reduce(1, *)
+        var offset = 0
+        for t in tensors {
+            let width = t.shape[axis] * inner
+            copyRows(into: out, from: region(t), rows: outer, width: width,
+                     srcOffset: 0, srcStride: width, dstOffset: offset, dstStride: shape[axis] * inner)
+            offset += width
+        }
+        return result
+    }
+
+    public func slice(_ x: Tensor, axis: Int, range: Range<Int>) -> Tensor {
+        precondition(range.lowerBound >= 0 && range.upperBound <= x.shape[axis], "slice \(range) out of \(x.shape) on axis \(axis)")
+        var shape = x.shape
+        shape[axis] = range.count
+        let (result, out) = output(shape)
+        let outer = x.shape[..<axis].reduce(1, *)
+        let inner = x.shape[(axis + 1)...].reduce(1, *)
+        copyRows(into: out, from: region(x), rows: outer, width: range.count * inner,
+                 srcOffset: range.lowerBound * inner, srcStride: x.shape[axis] * inner, dstOffset: 0, dstStride: range.count * inner)
+        return result
+    }
+
+    private func copyRows(into out: DeviceRegion, from src: DeviceRegion, rows: Int, width: Int,
+                          srcOffset: Int, srcStride: Int, dstOffset: Int, dstStride: Int) {
+        guard rows * width > 0 else { return }
+        let aligned = width % 4 == 0 && dstOffset % 4 == 0 && dstStride % 4 == 0
+        let srcAligned = width % 4 == 0 && srcOffset % 4 == 0 && srcStride % 4 == 0
+        let (perLayer, layers) = Self.fold(rows)
+        stream.dispatch(.copyRows, storage: [out], texels: [src.block.scalarView, src.block.view],
+                        push: [width, rows, perLayer, Int(src.scalarOffset) + srcOffset, srcStride, dstOffset, dstStride,
+                               aligned ? 1 : 0, srcAligned ? 1 : 0].map(Self.u),
+                        groups: Self.grid(x: (width + 3) / 4, y: perLayer, z: layers))
+    }
+
+    public func upsampleNearest2x(_ x: Tensor) -> Tensor {
+        let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        return resample(x, mode: 0, outShape: [n, c, 2 * h, 2 * w])
+    }
+
+    public func avgPool2x(_ x: Tensor) -> Tensor {
+        let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        return resample(x, mode: 1, outShape: [n, c, h / 2, w / 2])
+    }
+
+    private func resample(_ x: Tensor, mode: UInt32, outShape: [Int]) -> Tensor {
+        precondition(x.rank == 4, "2× resampling takes [N, C, H, W], got \(x.shape)")
+        let (result, out) = output(outShape)
+        guard result.count > 0 else { return result }
+        let rx = region(x)
+        stream.dispatch(.resample2x, storage: [out], texels: [rx.block.scalarView],
+                        push: [mode] + [outShape[2], outShape[3], x.shape[2], x.shape[3], Int(rx.scalarOffset)].map(Self.u),
+                        groups: Self.grid(inner: outShape[2] * outShape[3], z: outShape[0] * outShape[1]))
+        return result
+    }
+
+    public func embedding(_ table: Tensor, indices: [Int]) -> Tensor {
+        let (rows, width) = (table.shape[0], table.shape[1])
+        for index in indices {
+            precondition(index >= 0 && index < rows, "embedding index \(index) outside 0..<\(rows)")
+        }
+        let (result, out) = output([indices.count, width])
+        guard result.count > 0 else { return result }
+        let indexRegion = allocate(floats: indices.count)
+        indices.map { UInt32($0) }.withUnsafeBytes { stream.upload($0, to: indexRegion) }
+        let rt = region(table)
+        stream.dispatch(.embedding, storage: [out, indexRegion], texels: [rt.block.scalarView],
+                        push: [Self.u(width), rt.scalarOffset], groups: Self.grid(x: width, y: indices.count))
+        return result
+    }
+}

@@ -1,0 +1,153 @@
+import Compute
+
+/// GEMM and convolution through the kernel family of the device (`KernelFamily`): texel-buffer register-tiled
+/// kernels (`gemm_texel`, `conv2d_texel`) or shared-memory tiled ones (`gemm_shared`, `conv2d_shared`).
+/// Operands are brought into the kernels' layouts by `strided_gather`: K padded to a multiple of 4 for A,
+/// B as [K][N] padded to whole tiles, the conv input as NHWC with its zero border. Weight layouts are made
+/// once per weight tensor and kept with it.
+extension VulkanBackend {
+    /// Output channels (columns) per invocation: TNV vec4s in the kernels.
+    static let columnTile = 16
+    /// Output rows per invocation: TM in gemm_texel.
+    static let rowTile = 8
+    /// Output pixels per invocation: TM in conv2d_texel (16 measured 5–10% faster than 8 on llvmpipe; the tile
+    /// holds 64 vec4 accumulators, which spill, but each weight texel fetched then serves twice as many pixels).
+    static let convRowTile = 16
+    /// Invocations per workgroup along each axis (the kernels' 8×8 local size).
+    static let workgroupSide = 8
+
+    static func roundUp(_ value: Int, _ multiple: Int) -> Int { (value + multiple - 1) / multiple * multiple }
+
+    /// A re-laid-out copy of a tensor, made on first use and cached on the tensor's storage (shared by its reshaped
+    /// views, so `key` names the layout and the shape it was made for).
+    func derived(_ tensor: Tensor, key: String, floats: Int, build: (DeviceRegion, DeviceRegion) -> Void) -> DeviceRegion {
+        let storage = self.storage(tensor)
+        if let cached = storage.derived[key] { return cached }
+        let region = allocate(floats: floats)
+        build(region, storage.region)
+        storage.derived[key] = region
+        return region
+    }
+
+    public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int) -> Tensor {
+        precondition(x.rank == 4 && weight.rank == 4, "conv2d takes x [N, C, H, W] and weight [Co, Ci, kh, kw]")
+        let (n, ci, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let (co, wci, kh, kw) = (weight.shape[0], weight.shape[1], weight.shape[2], weight.shape[3])
+        precondition(wci == ci, "conv2d weight \(weight.shape) does not take \(ci) input channels")
+        precondition(stride >= 1 && padding >= 0, "conv2d stride \(stride), padding \(padding)")
+        let ho = (h + 2 * padding - kh) / stride + 1
+        let wo = (w + 2 * padding - kw) / stride + 1
+        precondition(ho > 0 && wo > 0, "conv2d kernel \(kh)×\(kw) does not fit \(h)×\(w) with padding \(padding)")
+        let (result, out) = output([n, co, ho, wo])
+        let cip = Self.roundUp(ci, 4), cop = Self.roundUp(co, Self.columnTile)
+        let (hp, wp) = (h + 2 * padding, w + 2 * padding)
+
+        let packedWeight = derived(weight, key: "conv2d \(weight.shape)", floats: kh * kw * cip * cop) { packed, source in
+            // [Co][Ci][kh][kw] → [kh·kw][Cip][Cop]; the tap index ky·kw + kx has stride 1 in the source.
+            gather(into: packed, from: source, dims: [kh * kw, cip, cop], strides: [1, kh * kw, ci * kh * kw],
+                   extent: [kh * kw, ci, co])
+        }
+        let packedInput = allocate(floats: n * hp * wp * cip)
+        if w % 4 == 0 && n <= 65535 {
+            // 4 × 4 blocks through vec4 reads and stores; the border is zero-filled first.
+            if padding > 0 { stream.zero(packedInput) }
+            let rx = region(x), inner = h * (w / 4) * (cip / 4)
+            stream.dispatch(.nchwToNHWC, storage: [packedInput], texels: [rx.block.view],
+                            push: [ci, h, w / 4, cip / 4, padding, Int(rx.texelOffset), inner].map(Self.u),
+                            groups: Self.grid(inner: inner, z: n))
+        } else {
+            gather(into: packedInput, from: region(x), dims: [n, hp, wp, cip], strides: [ci * h * w, w, 1, h * w],
+                   low: [0, padding, padding, 0], extent: [n, h, w, ci])
+        }
+
+        let pixels = n * ho * wo
+        if kernelFamily == .shared {
+            let groups = (Self.roundUp(pixels, 64) / 64, Self.roundUp(cop, 64) / 64)
+            precondition(groups.0 <= 65535, "conv2d output of \(pixels) pixels is too large for one dispatch; use a smaller batch")
+            stream.dispatch(.conv2dShared, storage: [out, packedInput, packedWeight, bias.map(region)],
+                            push: [pixels, ho, wo, hp, wp, cip, cop, co, kw, stride, kh * kw * cip, bias == nil ? 0 : 1].map(Self.u),
+                            groups: (Self.u(groups.0), Self.u(groups.1), 1))
+            return result
+        }
+        let side = Self.workgroupSide
+        let groupsX = Self.roundUp(Self.roundUp(pixels, Self.convRowTile) / Self.convRowTile, side) / side
+        let groupsY = Self.roundUp(cop / Self.columnTile, side) / side
+        precondition(groupsX <= 65535, "conv2d output of \(pixels) pixels is too large for one dispatch; use a smaller batch")
+        let biasRegion = bias.map(region) ?? packedWeight
+        stream.dispatch(.conv2dTexel, storage: [out], texels: [packedInput.block.view, packedWeight.block.view, biasRegion.block.view],
+                        push: [pixels, ho, wo, hp, wp, cip / 4, cop / 4, co, kh, kw, stride,
+                               Int(packedInput.texelOffset), Int(packedWeight.texelOffset), bias == nil ? 0 : 1,
+                               Int(biasRegion.texelOffset)].map(Self.u),
+                        groups: (Self.u(groupsX), Self.u(groupsY), 1))
+        return result
+    }
+
+    public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
+        let (outputs, inputs) = (weight.shape[0], weight.shape[1])
+        precondition(x.shape.last == inputs, "linear weight \(weight.shape) does not take \(x.shape)")
+        let rows = x.count / max(inputs, 1)
+        let (result, out) = output(Array(x.shape.dropLast()) + [outputs])
+        guard result.count > 0 else { return result }
+        let kp = Self.roundUp(inputs, 4), np = Self.roundUp(outputs, Self.columnTile)
+        let packedWeight = derived(weight, key: "linear \(weight.shape)", floats: kp * np) { packed, source in
+            // Wᵀ: [out][in] → [Kp][Np].
+            gather(into: packed, from: source, dims: [kp, np], strides: [1, inputs], extent: [inputs, outputs])
+        }
+        let a = rowOperand(region(x), batch: 1, rows: rows, k: inputs)
+        gemm(out: out, a: a, b: packedWeight, bias: bias.map(region), batch: 1, m: rows, n: outputs, k4: kp / 4, n4: np / 4,
+             aBatchStride: 0, bBatchStride: 0, scale: 1)
+        return result
+    }
+
+    public func batchedMatmul(_ a: Tensor, _ b: Tensor, transposeB: Bool, scale: Float) -> Tensor {
+        precondition(a.rank == 3 && b.rank == 3, "batchedMatmul takes [B, M, K] and [B, K, N] (or [B, N, K])")
+        let (batch, m, k) = (a.shape[0], a.shape[1], a.shape[2])
+        let n = transposeB ? b.shape[1] : b.shape[2]
+        precondition(b.shape[0] == batch && (transposeB ? b.shape[2] : b.shape[1]) == k,
+                     "batchedMatmul of \(a.shape) and \(b.shape) (transposeB \(transposeB))")
+        let (result, out) = output([batch, m, n])
+        guard result.count > 0 else { return result }
+        let kp = Self.roundUp(k, 4), np = Self.roundUp(n, Self.columnTile)
+        let aOperand = rowOperand(region(a), batch: batch, rows: m, k: k)
+        let bOperand: DeviceRegion
+        if !transposeB && k == kp && n == np {
+            bOperand = region(b)
+        } else {
+            bOperand = allocate(floats: batch * kp * np)
+            gather(into: bOperand, from: region(b), dims: [batch, kp, np],
+                   strides: transposeB ? [n * k, 1, k] : [k * n, n, 1], extent: [batch, k, n])
+        }
+        gemm(out: out, a: aOperand, b: bOperand, bias: nil, batch: batch, m: m, n: n, k4: kp / 4, n4: np / 4,
+             aBatchStride: m * kp / 4, bBatchStride: kp * np / 4, scale: scale)
+        return result
+    }
+
+    /// A [batch][rows][k] operand with k padded to a multiple of 4 (the tensor itself when it already is).
+    private func rowOperand(_ source: DeviceRegion, batch: Int, rows: Int, k: Int) -> DeviceRegion {
+        let kp = Self.roundUp(k, 4)
+        if kp == k { return source }
+        let packed = allocate(floats: batch * rows * kp)
+        gather(into: packed, from: source, dims: [batch * rows, kp], strides: [k, 1], extent: [batch * rows, k])
+        return packed
+    }
+
+    private func gemm(out: DeviceRegion, a: DeviceRegion, b: DeviceRegion, bias: DeviceRegion?, batch: Int, m: Int, n: Int,
+                      k4: Int, n4: Int, aBatchStride: Int, bBatchStride: Int, scale: Float) {
+        if kernelFamily == .shared {
+            precondition(Self.roundUp(m, 64) / 64 <= 65535 && batch <= 65535, "matrix product of \(batch)×\(m) rows is too large for one dispatch")
+            stream.dispatch(.gemmShared, storage: [out, a, b, bias],
+                            push: [m, n, 4 * k4, 4 * n4, 4 * aBatchStride, 4 * bBatchStride].map(Self.u) + [Self.f(scale), bias == nil ? 0 : 1],
+                            groups: (Self.u(Self.roundUp(m, 64) / 64), Self.u(Self.roundUp(4 * n4, 64) / 64), Self.u(batch)))
+            return
+        }
+        let side = Self.workgroupSide
+        let groupsX = Self.roundUp(Self.roundUp(m, Self.rowTile) / Self.rowTile, side) / side
+        let groupsY = Self.roundUp(n4 * 4 / Self.columnTile, side) / side
+        precondition(groupsX <= 65535 && batch <= 65535, "matrix product of \(batch)×\(m) rows is too large for one dispatch")
+        let biasRegion = bias ?? b
+        stream.dispatch(.gemmTexel, storage: [out], texels: [a.block.view, b.block.view, biasRegion.block.view],
+                        push: [m, n, k4, n4, Int(a.texelOffset), Int(b.texelOffset), aBatchStride, bBatchStride].map(Self.u)
+                            + [Self.f(scale), bias == nil ? 0 : 1, biasRegion.texelOffset],
+                        groups: (Self.u(groupsX), Self.u(groupsY), Self.u(batch)))
+    }
+}

@@ -1,0 +1,146 @@
+import CVulkan
+import Compute
+import Foundation
+
+/// belm's Vulkan compute backend: the `Backend` contract run by GLSL compute shaders on the chosen device
+/// (discrete GPU, then integrated, then the CPU device, lavapipe). Tensors live in a device arena in their
+/// logical row-major layout; ops are recorded into command buffers and submitted in batches; reading values
+/// back (`values(of:)`) submits and waits.
+public final class VulkanBackend: Backend {
+    /// What a tensor's storage is on this backend: an arena region, plus re-laid-out copies (repacked
+    /// weights) made the first time a kernel needs them. Tensors are immutable, so the copies never go stale.
+    final class Storage {
+        let region: DeviceRegion
+        var derived: [String: DeviceRegion] = [:]
+        init(_ region: DeviceRegion) { self.region = region }
+    }
+
+    public let name = "vulkan"
+    let context: VulkanContext
+    let arena: DeviceArena
+    let kernels: KernelLibrary
+    let stream: CommandStream
+    /// The GEMM and convolution kernels in use.
+    public let kernelFamily: KernelFamily
+
+    /// - Parameters:
+    ///   - deviceIndex: the device to use (an index in `VulkanDevices.list()`); nil chooses by kind, or takes
+    ///     `BELM_VULKAN_DEVICE` from the environment.
+    ///   - validation: enable the Khronos validation layer when it is installed; its messages go to `validationMessages`.
+    ///   - kernelFamily: the GEMM/convolution kernels; nil takes `BELM_VULKAN_KERNELS`, else chooses by device kind.
+    public init(deviceIndex: Int? = nil, validation: Bool = false, kernelFamily: KernelFamily? = nil) throws {
+        context = try VulkanContext(validation: validation, deviceIndex: deviceIndex)
+        self.kernelFamily = try KernelFamily.choose(requested: kernelFamily, device: context.description)
+        arena = DeviceArena(context: context)
+        kernels = try KernelLibrary(context: context)
+        stream = try CommandStream(context: context, kernels: kernels, arena: arena)
+    }
+
+    deinit { stream.finish() }
+
+    /// The device the backend runs on.
+    public var device: VulkanDeviceDescription { context.description }
+
+    /// Messages from the validation layer (empty when it is off or found nothing).
+    public var validationMessages: [String] { context.instance.validationLog?.messages ?? [] }
+
+    /// Whether the validation layer is active on this backend.
+    public var isValidating: Bool { context.instance.validationLog != nil }
+
+    /// Device memory held by the arena, in bytes.
+    public var reservedDeviceBytes: Int { arena.reservedBytes }
+
+    /// Command-buffer submissions so far.
+    public var submissionCount: Int { stream.submissions }
+
+    /// Per-kernel profiling: while on, each dispatch runs alone and its time is recorded (see `kernelProfile`).
+    public var profiling: Bool {
+        get { stream.profiling }
+        set { synchronize(); stream.profiling = newValue }
+    }
+
+    /// Kernel name → (dispatches, seconds) recorded while `profiling` was on; reading it clears it.
+    public func takeKernelProfile() -> [(kernel: String, count: Int, seconds: Double)] {
+        defer { stream.resetProfile() }
+        return stream.profile.map { (kernel: $0.key.rawValue, count: $0.value.count, seconds: $0.value.seconds) }
+            .sorted { $0.seconds > $1.seconds }
+    }
+
+    /// Submits all recorded work and waits for it (benchmarks time with this).
+    public func synchronize() { stream.finish() }
+
+    // MARK: storage
+
+    func storage(_ tensor: Tensor) -> Storage {
+        guard let storage = tensor.storage as? Storage, tensor.backend === self else {
+            preconditionFailure("\(tensor) does not belong to this Vulkan backend")
+        }
+        return storage
+    }
+
+    func region(_ tensor: Tensor) -> DeviceRegion { storage(tensor).region }
+
+    func allocate(floats: Int) -> DeviceRegion {
+        do { return try arena.allocate(bytes: floats * 4) } catch { fatalError("\(error)") }
+    }
+
+    func make(_ region: DeviceRegion, _ shape: [Int]) -> Tensor {
+        Tensor(shape: shape, backend: self, storage: Storage(region))
+    }
+
+    /// A fresh output tensor of `shape` and its region.
+    func output(_ shape: [Int]) -> (Tensor, DeviceRegion) {
+        let region = allocate(floats: shape.reduce(1, *))
+        return (make(region, shape), region)
+    }
+
+    public func tensor(_ scalars: [Float], shape: [Int]) -> Tensor {
+        precondition(shape.reduce(1, *) == scalars.count, "shape \(shape) does not hold \(scalars.count) values")
+        let (tensor, region) = output(shape)
+        scalars.withUnsafeBytes { stream.upload($0, to: region) }
+        return tensor
+    }
+
+    public func values(of tensor: Tensor) -> [Float] {
+        let region = self.region(tensor)
+        var out = [Float](repeating: 0, count: tensor.count)
+        out.withUnsafeMutableBytes { stream.download(region, count: $0.count, into: $0) }
+        return out
+    }
+
+    // MARK: dispatch helpers
+
+    /// A grid of 64-wide workgroups covering `count` invocations (folded into y past the 65535 limit).
+    static func grid(_ count: Int, width: Int = 64) -> (UInt32, UInt32, UInt32) {
+        let groups = max(1, (count + width - 1) / width)
+        let x = min(groups, 65535)
+        return (UInt32(x), UInt32((groups + x - 1) / x), 1)
+    }
+
+    /// A grid of `width`-wide workgroups over x, with y and z given (each within the 65535 limit).
+    static func grid(x: Int, width: Int = 64, y: Int, z: Int = 1) -> (UInt32, UInt32, UInt32) {
+        precondition(y <= 65535 && z <= 65535, "dispatch grid (\(x), \(y), \(z)) exceeds the device's workgroup count limit")
+        return (u(max(1, (x + width - 1) / width)), u(max(y, 1)), u(max(z, 1)))
+    }
+
+    /// A grid covering `inner` invocations in 64-wide workgroups along x (folded into y past the limit),
+    /// times `z` layers.
+    static func grid(inner: Int, z: Int) -> (UInt32, UInt32, UInt32) {
+        precondition(z <= 65535, "dispatch grid with \(z) layers exceeds the device's workgroup count limit")
+        let (x, y, _) = grid(inner)
+        return (x, y, u(max(z, 1)))
+    }
+
+    /// Rows split into layers of at most 65535 for the y axis: (rows per layer, layers).
+    static func fold(_ rows: Int) -> (Int, Int) {
+        let perLayer = min(max(rows, 1), 65535)
+        return (perLayer, (rows + perLayer - 1) / perLayer)
+    }
+
+    static func u(_ value: Int) -> UInt32 {
+        precondition(value >= 0 && value <= Int(UInt32.max), "\(value) does not fit a 32-bit index")
+        return UInt32(value)
+    }
+
+    static func f(_ value: Float) -> UInt32 { value.bitPattern }
+}

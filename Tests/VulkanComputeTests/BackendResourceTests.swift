@@ -1,0 +1,39 @@
+import Compute
+import Testing
+import VulkanCompute
+
+@Suite struct BackendResourceTests {
+    @Test func validationLayerIsActiveWhenInstalled() throws {
+        let h = try DifferentialHarness()
+        let installed = VulkanDevices.validationLayerInstalled
+        #expect(h.vulkan.isValidating == installed)
+    }
+
+    @Test func arenaMemoryDoesNotGrowOverRepeatedSteps() throws {
+        let h = try DifferentialHarness()
+        let backend = h.vulkan
+        let weight = backend.tensor(h.random(16 * 8 * 9), shape: [16, 8, 3, 3])
+        var x = backend.tensor(h.random(2 * 8 * 12 * 12), shape: [2, 8, 12, 12])
+        func step(_ x: Tensor) -> Tensor {
+            let y = backend.conv2d(x, weight: weight, bias: nil, stride: 1, padding: 1)
+            let z = backend.groupNorm(y, groups: 4, eps: 1e-5, weight: nil, bias: nil, silu: true)
+            let back = backend.slice(z, axis: 1, range: 0..<8)
+            return backend.linearCombination([(x, 0.9), (back, 0.1)])
+        }
+        for _ in 0..<3 { x = step(x) }
+        _ = x.values()
+        let reserved = backend.reservedDeviceBytes
+        for _ in 0..<20 { x = step(x) }
+        _ = x.values()
+        #expect(backend.reservedDeviceBytes == reserved)
+        h.expectNoValidationMessages()
+    }
+
+    @Test func devicesAreListedAndOneIsChosen() throws {
+        let devices = try VulkanDevices.list()
+        #expect(!devices.isEmpty)
+        let chosen = try VulkanDevices.choose(among: devices)
+        #expect(devices[chosen].hasComputeQueue)
+        #expect(throws: VulkanError.self) { try VulkanDevices.choose(among: devices, requested: devices.count) }
+    }
+}

@@ -1,0 +1,110 @@
+import Compute
+import Testing
+import VulkanCompute
+
+@Suite struct LayerKernelTests {
+    @Test(arguments: [
+        // (x shape, weight shape, stride, padding)
+        ([2, 3, 7, 9], [5, 3, 3, 3], 1, 1),
+        ([2, 3, 7, 9], [5, 3, 3, 3], 2, 1),
+        ([1, 6, 5, 5], [17, 6, 1, 1], 1, 0),
+        ([1, 4, 6, 6], [8, 4, 3, 3], 1, 0),
+        ([1, 20, 8, 8], [33, 20, 3, 3], 2, 1),
+        ([3, 5, 4, 3], [2, 5, 2, 3], 1, 2),
+        ([1, 16, 16, 16], [32, 16, 3, 3], 1, 1),
+        ([1, 8, 20, 20], [70, 8, 3, 3], 1, 1),
+        ([2, 5, 8, 8], [7, 5, 3, 3], 1, 1),
+        ([1, 6, 16, 16], [17, 6, 1, 1], 1, 0),
+        ([1, 3, 9, 17], [4, 3, 2, 2], 1, 0),
+        ([1, 4, 10, 16], [6, 4, 1, 3], 1, 1),
+    ])
+    func conv2dMatchesReference(x: [Int], w: [Int], stride: Int, padding: Int) throws {
+        // Both kernel families, whatever the device would choose.
+        for family in KernelFamily.allCases {
+            let h = try DifferentialHarness(kernelFamily: family)
+            let inputs = [(x, h.random(x.reduce(1, *))), (w, h.random(w.reduce(1, *), scale: 0.3)), ([w[0]], h.random(w[0]))]
+            h.check("\(family) conv2d \(x) \(w) s\(stride) p\(padding)", inputs, tolerance: 1e-5) { backend, t in
+                backend.conv2d(t[0], weight: t[1], bias: t[2], stride: stride, padding: padding)
+            }
+            h.check("\(family) conv2d without bias", inputs, tolerance: 1e-5) { backend, t in
+                backend.conv2d(t[0], weight: t[1], bias: nil, stride: stride, padding: padding)
+            }
+            h.expectNoValidationMessages()
+        }
+    }
+
+    @Test func conv2dWeightLayoutIsReusedAcrossCalls() throws {
+        let h = try DifferentialHarness()
+        // The same weight tensor against two inputs: the cached repacked weight must serve both.
+        h.check("shared weight", [([1, 5, 6, 6], h.random(180)), ([2, 5, 3, 4], h.random(120)), ([7, 5, 3, 3], h.random(315))]) { backend, t in
+            let first = backend.conv2d(t[0], weight: t[2], bias: nil, stride: 1, padding: 1)
+            let second = backend.conv2d(t[1], weight: t[2], bias: nil, stride: 1, padding: 1)
+            return backend.concat([first.reshaped([first.count]), second.reshaped([second.count])], axis: 0)
+        }
+        h.expectNoValidationMessages()
+    }
+
+    @Test(arguments: KernelFamily.allCases)
+    func linearAndBatchedMatmul(family: KernelFamily) throws {
+        let h = try DifferentialHarness(kernelFamily: family)
+        for (x, out) in [([5, 7], 9), ([2, 3, 16], 33), ([1, 128], 512), ([37, 20], 16)] {
+            let k = x.last!
+            let inputs = [(x, h.random(x.reduce(1, *))), ([out, k], h.random(out * k)), ([out], h.random(out))]
+            h.check("linear \(x) → \(out)", inputs) { backend, t in backend.linear(t[0], weight: t[1], bias: t[2]) }
+            h.check("linear \(x) → \(out) no bias", inputs) { backend, t in backend.linear(t[0], weight: t[1], bias: nil) }
+        }
+        for (batch, m, k, n) in [(3, 5, 7, 9), (2, 9, 8, 32), (1, 17, 64, 3), (4, 33, 12, 20)] {
+            h.check("bmm \(batch)×\(m)×\(k)×\(n)", [([batch, m, k], h.random(batch * m * k)), ([batch, k, n], h.random(batch * k * n))]) { backend, t in
+                backend.batchedMatmul(t[0], t[1], transposeB: false, scale: 0.75)
+            }
+            h.check("bmm ᵀ \(batch)×\(m)×\(k)×\(n)", [([batch, m, k], h.random(batch * m * k)), ([batch, n, k], h.random(batch * k * n))]) { backend, t in
+                backend.batchedMatmul(t[0], t[1], transposeB: true, scale: 1)
+            }
+        }
+        h.expectNoValidationMessages()
+    }
+
+    @Test func normalisations() throws {
+        let h = try DifferentialHarness()
+        let x = ([2, 6, 5, 3], h.random(180, scale: 3).map { $0 + 1.5 })
+        let gamma = ([6], h.random(6)), beta = ([6], h.random(6))
+        for silu in [false, true] {
+            h.check("groupNorm affine silu \(silu)", [x, gamma, beta]) { backend, t in
+                backend.groupNorm(t[0], groups: 3, eps: 1e-5, weight: t[1], bias: t[2], silu: silu)
+            }
+        }
+        h.check("groupNorm plain", [x]) { backend, t in backend.groupNorm(t[0], groups: 2, eps: 1e-6, weight: nil, bias: nil, silu: false) }
+        h.check("groupNorm large groups", [([1, 8, 32, 32], h.random(8192, scale: 2)), ([8], h.random(8)), ([8], h.random(8))]) { backend, t in
+            backend.groupNorm(t[0], groups: 2, eps: 1e-6, weight: t[1], bias: t[2], silu: true)
+        }
+        h.check("layerNorm", [([3, 77], h.random(231)), ([77], h.random(77)), ([77], h.random(77))]) { backend, t in
+            backend.layerNorm(t[0], weight: t[1], bias: t[2], eps: 1e-5)
+        }
+        h.check("groupNorm many groups", [([4, 16, 6, 2], h.random(768, scale: 2).map { $0 + 3 }), ([16], h.random(16)), ([16], h.random(16))]) { backend, t in
+            backend.groupNorm(t[0], groups: 8, eps: 1e-6, weight: t[1], bias: t[2], silu: true)
+        }
+        h.check("groupNorm many groups plain", [([4, 16, 6, 2], h.random(768, scale: 2))]) { backend, t in
+            backend.groupNorm(t[0], groups: 4, eps: 1e-6, weight: nil, bias: nil, silu: false)
+        }
+        h.check("layerNorm many rows", [([5, 7, 24], h.random(840, scale: 3)), ([24], h.random(24)), ([24], h.random(24))]) { backend, t in
+            backend.layerNorm(t[0], weight: t[1], bias: t[2], eps: 1e-5)
+        }
+        h.check("layerNorm wide", [([2, 5, 1000], h.random(10000, scale: 5))]) { backend, t in
+            backend.layerNorm(t[0], weight: nil, bias: nil, eps: 1e-5)
+        }
+        h.expectNoValidationMessages()
+    }
+
+    @Test func softmaxRows() throws {
+        let h = try DifferentialHarness()
+        h.check("softmax", [([4, 13], h.random(52, scale: 10))]) { backend, t in backend.softmax(t[0]) }
+        h.check("softmax wide", [([3, 1000], h.random(3000, scale: 40))]) { backend, t in backend.softmax(t[0]) }
+        h.check("softmax many rows", [([3, 11, 36], h.random(1188, scale: 20))]) { backend, t in backend.softmax(t[0]) }
+        var rows = h.random(20 * 8, scale: 5)
+        for i in 0..<8 { rows[3 * 8 + i] = -.infinity }
+        h.check("softmax many rows masked", [([20, 8], rows)]) { backend, t in backend.softmax(t[0]) }
+        let masked: [Float] = [0, 1, -.infinity, 2, -.infinity, -.infinity, -.infinity, -.infinity]
+        h.check("softmax masked", [([2, 4], masked)]) { backend, t in backend.softmax(t[0]) }
+        h.expectNoValidationMessages()
+    }
+}
