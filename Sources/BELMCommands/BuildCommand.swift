@@ -26,6 +26,9 @@ public struct BuildCommand: ParsableCommand {
     @Option(help: "Where models run: \(BackendChoice.allCases.map(\.rawValue).joined(separator: "|")) (default: the config's `backend:`, else cpu).")
     public var backend: BackendChoice?
 
+    @Option(help: "Vulkan device index (see `belm devices`).")
+    public var device: Int?
+
     @Flag(help: "Print nothing but errors.")
     public var quiet = false
 
@@ -34,12 +37,14 @@ public struct BuildCommand: ParsableCommand {
     public func run() throws {
         do {
             let siteConfig = try SiteConfigLoader.load(path: config, backends: BackendChoice.allCases.map(\.rawValue))
-            var options = BackendOptions()
-            options.backend = try backend ?? BackendChoice(rawValue: siteConfig.backend).unwrap(or: ValidationError("unknown backend \(siteConfig.backend)"))
+            // The command line's --backend wins over the config's `backend:`; both go through the shared options.
+            let chosen = try backend ?? BackendChoice(rawValue: siteConfig.backend).unwrap(or: ValidationError("unknown backend \(siteConfig.backend)"))
+            let options = try BackendOptions.parse(["--backend", chosen.rawValue] + (device.map { ["--device", String($0)] } ?? []))
             let computeBackend = try options.makeBackend()
             let runner = try ExperimentRunnerChoice.standard()
             var command = "belm build --config \(Self.shellQuoted(config)) --out \(Self.shellQuoted(out))"
             if let backend { command += " --backend \(backend.rawValue)" }
+            if let device { command += " --device \(device)" }
             let environment = BuildEnvironment.current(belmVersion: BELM.configuration.version, backend: computeBackend, command: command)
             let progress = TerminalProgress()
             let quiet = self.quiet
