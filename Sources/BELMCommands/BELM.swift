@@ -7,6 +7,8 @@ public struct BELM: ParsableCommand {
         abstract: "Exact-inversion diffusion samplers (DDIM, EDICT, BDIA, O-BELM), their experiments, and a site that compares them.",
         version: "0.1.0",
         subcommands: [
+            BuildCommand.self,
+            ServeCommand.self,
             SampleCommand.self,
             ReconstructCommand.self,
             InterpolateCommand.self,
