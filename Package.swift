@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "Models", dependencies: ["Diffusion", "CPNG", "CJPEG"]),
         .target(name: "Experiments", dependencies: ["Models"]),
         .target(name: "Site", dependencies: [
-            "Experiments", "CCmark", "CPNG",
+            "Experiments", "CCmark",
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Yams", package: "Yams"),
         ]),
@@ -52,6 +52,7 @@ let package = Package(
         .testTarget(name: "VulkanComputeTests", dependencies: ["VulkanCompute"]),
         .testTarget(name: "DiffusionTests", dependencies: ["Diffusion"], exclude: ["Fixtures"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "VulkanCompute"]),
+        .testTarget(name: "SiteTests", dependencies: ["Site", "BELMCommands"]),
         // Fixtures/ holds golden files read by path, with the script that generates them.
         .testTarget(name: "ModelsTests", dependencies: ["Models", "VulkanCompute"], exclude: ["Fixtures"]),
         .testTarget(name: "BELMCommandsTests", dependencies: ["BELMCommands", "VulkanCompute"]),

@@ -95,7 +95,7 @@ def save(unet, ema, scheduler, classes, null_class, images, size, config, losses
             f"| wall time | {wall:.0f} s |", f"| torch / diffusers | {torch.__version__} / {__import__('diffusers').__version__} |", "",
             "UNet config: `" + json.dumps(config) + "`", "",
             "Loss (mean over each 100 steps): " + ", ".join(f"{v:.4f}" for v in curve), "",
-            f"Command: `python3 scripts/train_shapes_unet.py --data DIR --out {args.out} --steps {args.steps} --batch-size {args.batch_size} --seed {args.seed}`", ""]
+            f"Command: `python3 scripts/train_shapes_unet.py --data DIR --out {args.out} --steps {args.steps} --batch-size {args.batch_size} --channels {' '.join(map(str, args.channels))} --seed {args.seed}`", ""]
     (out / "README.md").write_text("\n".join(card))
 
 
@@ -109,6 +109,7 @@ def main():
     ap.add_argument("--label-dropout", type=float, default=0.1)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--channels", type=int, nargs=3, default=[16, 32, 32], help="block_out_channels of the three levels")
     ap.add_argument("--checkpoint-every", type=int, default=250)
     args = ap.parse_args()
 
@@ -118,10 +119,10 @@ def main():
     null_class = len(classes)
     size = images.shape[-1]
     config = dict(sample_size=size, in_channels=3, out_channels=3, layers_per_block=1,
-                  block_out_channels=(32, 64, 64), norm_num_groups=8,
+                  block_out_channels=tuple(args.channels), norm_num_groups=8,
                   down_block_types=("DownBlock2D", "AttnDownBlock2D", "DownBlock2D"),
                   up_block_types=("UpBlock2D", "AttnUpBlock2D", "UpBlock2D"),
-                  attention_head_dim=32, num_class_embeds=len(classes) + 1)
+                  attention_head_dim=args.channels[1], num_class_embeds=len(classes) + 1)
     unet = UNet2DModel(**config)
     scheduler = DDPMScheduler(num_train_timesteps=1000, beta_schedule="linear", beta_start=1e-4, beta_end=0.02,
                               clip_sample=False)

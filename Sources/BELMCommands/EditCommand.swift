@@ -42,6 +42,9 @@ public struct EditCommand: ParsableCommand {
     @Option(help: "Classifier-free guidance scale for the target class.")
     public var guidance = 3.0
 
+    @Flag(help: "Regenerate from the frozen state alone (a start-up step), dropping the companion state the inversion stored; two-state samplers otherwise keep much of the source.")
+    public var restart = false
+
     @Option(help: "The output folder.")
     public var out = "belm-edit"
 
@@ -64,7 +67,8 @@ public struct EditCommand: ParsableCommand {
         }
         let experiment = EditingExperiment(settings: settings, source: try condition(source, sourcePrompt, "source"),
                                            target: try condition(target, targetPrompt, "target"), freezeStep: freezeStep, guidance: guidance,
-                                           images: try options.inputImages(image, for: model), negativePrompt: negativePrompt)
+                                           images: try options.inputImages(image, for: model), negativePrompt: negativePrompt,
+                                           restart: restart)
         let result = try experiment.run(model, backend: backend)
         let output = ExperimentOutput(out)
         for run in result.edits {

@@ -48,6 +48,9 @@ public struct ExperimentOptions: ParsableArguments {
     @Option(help: "Noise schedule: sd15 (scaled_linear 0.00085→0.012, linspace), ddpm-cifar10 (linear 1e-4→0.02, leading), or a diffusers scheduler_config.json. Default: sd15 for the reference model, the folder's scheduler config for a diffusers model.")
     public var schedule: String?
 
+    @Option(help: "Override the schedule's timestep spacing: leading, linspace or trailing. (With linspace or leading the last grid timestep is 0 whatever the step count, so the final step to ᾱ = 1 keeps its size and every sampler's ode_error levels off; trailing's last step shrinks with the step count.)")
+    public var spacing: TimestepSpacing?
+
     @Option(help: "Component std of the reference mixture (0.1: clean samples; 0.3: smooth ODE for order studies).")
     public var spread = GaussianMixtureModel.defaultSpread
 
@@ -100,7 +103,8 @@ public struct ExperimentOptions: ParsableArguments {
     }
 
     public func loadModel(backend: any Backend) throws -> ExperimentModel {
-        try ExperimentModel.load(model, spread: spread, schedule: try noiseSchedule(), imageSize: imageSize, nullClass: nullClass, backend: backend)
+        try ExperimentModel.load(model, spread: spread, schedule: try noiseSchedule(), spacing: spacing, imageSize: imageSize,
+                                 nullClass: nullClass, backend: backend)
     }
 
     /// `--image` files or folders → images at the model's size; nil when none are given.
@@ -112,3 +116,4 @@ public struct ExperimentOptions: ParsableArguments {
 }
 
 extension BoundaryConvention: ExpressibleByArgument {}
+extension TimestepSpacing: ExpressibleByArgument {}

@@ -36,7 +36,9 @@ enum MetricsJSON {
     }
 
     static func quote(_ text: String) -> String {
-        let data = try! JSONEncoder().encode(text)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .withoutEscapingSlashes
+        let data = try! encoder.encode(text)
         return String(decoding: data, as: UTF8.self)
     }
 }

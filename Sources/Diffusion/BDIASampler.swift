@@ -26,11 +26,6 @@ public struct BDIASampler: Sampler, MultistepRule {
             noises: [grid.sigma(m + 1) - forward * grid.sigma(m) - gamma * (grid.sigma(m - 1) - backward * grid.sigma(m))])
     }
 
-    public func sample(from start: SamplerState, grid: TimeGrid, model: any NoisePredictor,
-                       conditioning: Conditioning, progress: StepProgress?) throws -> SamplerState {
-        try MultistepChain.sample(self, from: start, grid: grid, model: model, conditioning: conditioning, progress: progress)
-    }
-
     public func invert(_ end: SamplerState, grid: TimeGrid, stoppingAt stop: Int, model: any NoisePredictor,
                        conditioning: Conditioning, progress: StepProgress?) throws -> SamplerState {
         guard gamma > 0 else {

@@ -21,14 +21,4 @@ public struct BELMSampler: Sampler, MultistepRule {
             states: (0..<order).map { j in solved.a[j] * target / grid.alpha(m - j) },
             noises: (0..<(order - 1)).map { j in solved.b[j] * steps[j] * target })
     }
-
-    public func sample(from start: SamplerState, grid: TimeGrid, model: any NoisePredictor,
-                       conditioning: Conditioning, progress: StepProgress?) throws -> SamplerState {
-        try MultistepChain.sample(self, from: start, grid: grid, model: model, conditioning: conditioning, progress: progress)
-    }
-
-    public func invert(_ end: SamplerState, grid: TimeGrid, stoppingAt stop: Int, model: any NoisePredictor,
-                       conditioning: Conditioning, progress: StepProgress?) throws -> SamplerState {
-        try MultistepChain.invert(self, end, grid: grid, stoppingAt: stop, model: model, conditioning: conditioning, progress: progress)
-    }
 }

@@ -9,14 +9,4 @@ public struct DDIMSampler: Sampler, MultistepRule {
     public func coefficients(from m: Int, order: Int, grid: TimeGrid) -> MultistepCoefficients {
         .ddim(from: m, grid: grid)
     }
-
-    public func sample(from start: SamplerState, grid: TimeGrid, model: any NoisePredictor,
-                       conditioning: Conditioning, progress: StepProgress?) throws -> SamplerState {
-        try MultistepChain.sample(self, from: start, grid: grid, model: model, conditioning: conditioning, progress: progress)
-    }
-
-    public func invert(_ end: SamplerState, grid: TimeGrid, stoppingAt stop: Int, model: any NoisePredictor,
-                       conditioning: Conditioning, progress: StepProgress?) throws -> SamplerState {
-        try MultistepChain.invert(self, end, grid: grid, stoppingAt: stop, model: model, conditioning: conditioning, progress: progress)
-    }
 }

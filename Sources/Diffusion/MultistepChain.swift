@@ -29,6 +29,19 @@ public protocol MultistepRule: Sendable {
     func coefficients(from m: Int, order: Int, grid: TimeGrid) -> MultistepCoefficients
 }
 
+/// Every multistep rule is a sampler: `MultistepChain` runs it both ways.
+extension Sampler where Self: MultistepRule {
+    public func sample(from start: SamplerState, grid: TimeGrid, model: any NoisePredictor,
+                       conditioning: Conditioning, progress: StepProgress?) throws -> SamplerState {
+        try MultistepChain.sample(self, from: start, grid: grid, model: model, conditioning: conditioning, progress: progress)
+    }
+
+    public func invert(_ end: SamplerState, grid: TimeGrid, stoppingAt stop: Int, model: any NoisePredictor,
+                       conditioning: Conditioning, progress: StepProgress?) throws -> SamplerState {
+        try MultistepChain.invert(self, end, grid: grid, stoppingAt: stop, model: model, conditioning: conditioning, progress: progress)
+    }
+}
+
 /// Runs a multistep rule forwards and backwards with the official BELM code's start-up:
 /// - sampling from x alone starts with a DDIM step, then uses 2, 3, … states up to `statesPerStep`;
 ///   given the companions an inversion returned, it starts right away at full order (exact reconstruction);

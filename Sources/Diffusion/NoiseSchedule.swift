@@ -104,6 +104,12 @@ public struct NoiseSchedule: Sendable, Equatable {
         return grid
     }
 
+    /// The same ᾱ with another timestep spacing (and steps_offset).
+    public func with(spacing: TimestepSpacing, stepsOffset: Int? = nil) -> NoiseSchedule {
+        NoiseSchedule(betaSchedule: betaSchedule, betaStart: betaStart, betaEnd: betaEnd, numTrainTimesteps: numTrainTimesteps,
+                      spacing: spacing, stepsOffset: stepsOffset ?? self.stepsOffset, setAlphaToOne: setAlphaToOne)
+    }
+
     /// Stable Diffusion 1.5 as the BELM reconstruction and editing code sets it up: scaled_linear
     /// 0.00085→0.012, `linspace` spacing (10 steps: 999, 888, …, 111, 0), set_alpha_to_one false.
     public static let stableDiffusion15 = NoiseSchedule(

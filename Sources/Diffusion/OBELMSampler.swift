@@ -23,14 +23,4 @@ public struct OBELMSampler: Sampler, MultistepRule {
                      ratio * grid.alpha(m + 1) / grid.alpha(m - 1)],
             noises: [-h * (h + hPrevious) / hPrevious * grid.alpha(m + 1)])
     }
-
-    public func sample(from start: SamplerState, grid: TimeGrid, model: any NoisePredictor,
-                       conditioning: Conditioning, progress: StepProgress?) throws -> SamplerState {
-        try MultistepChain.sample(self, from: start, grid: grid, model: model, conditioning: conditioning, progress: progress)
-    }
-
-    public func invert(_ end: SamplerState, grid: TimeGrid, stoppingAt stop: Int, model: any NoisePredictor,
-                       conditioning: Conditioning, progress: StepProgress?) throws -> SamplerState {
-        try MultistepChain.invert(self, end, grid: grid, stoppingAt: stop, model: model, conditioning: conditioning, progress: progress)
-    }
 }

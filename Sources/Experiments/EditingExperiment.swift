@@ -17,13 +17,20 @@ public struct EditingExperiment {
     /// Images [N, C, H, W] to edit in place of the source class's images of the model's set (`--image`).
     public var images: HostTensor?
     public var negativePrompt: String?
+    /// Regenerate from x alone (the samplers' start-up step), dropping the companion state the inversion
+    /// stored. The stored pair carries the source trajectory: O-BELM and BDIA started from it under another
+    /// class keep much of the source (their parasitic mode is barely damped), which a restart avoids at the
+    /// price of exactness when source and target agree.
+    public var restart: Bool
 
-    public init(settings: RunSettings, sourceClass: Int, targetClass: Int, freezeStep: Int, guidance: Double) {
-        self.init(settings: settings, source: .label(sourceClass), target: .label(targetClass), freezeStep: freezeStep, guidance: guidance)
+    public init(settings: RunSettings, sourceClass: Int, targetClass: Int, freezeStep: Int, guidance: Double, restart: Bool = false) {
+        self.init(settings: settings, source: .label(sourceClass), target: .label(targetClass), freezeStep: freezeStep, guidance: guidance,
+                  restart: restart)
     }
 
     public init(settings: RunSettings, source: ExperimentCondition, target: ExperimentCondition, freezeStep: Int, guidance: Double,
-                images: HostTensor? = nil, negativePrompt: String? = nil) {
+                images: HostTensor? = nil, negativePrompt: String? = nil, restart: Bool = false) {
+        self.restart = restart
         self.settings = settings
         self.source = source
         self.target = target
@@ -73,9 +80,10 @@ public struct EditingExperiment {
                 var out: [Float] = []
                 for (b, range) in batches.enumerated() {
                     let label = "\(name) \(n) steps, images \(range.lowerBound)–\(range.upperBound - 1)"
-                    let inverted = try sampler.invert(.data(starts[b], grid: grid), grid: grid, stoppingAt: freezeStep, model: model.predictor,
+                    var inverted = try sampler.invert(.data(starts[b], grid: grid), grid: grid, stoppingAt: freezeStep, model: model.predictor,
                                                       conditioning: sourceConditionings[b],
                                                       progress: settings.stepProgress("\(label), inversion"))
+                    if restart { inverted.companions = [] }
                     let edited = try sampler.sample(from: inverted, grid: grid, model: guided[b],
                                                     conditioning: targetConditionings[b],
                                                     progress: settings.stepProgress("\(label), edit"))
@@ -86,7 +94,7 @@ public struct EditingExperiment {
                 let images = PlanarImage.batch(result)
                 let scores = ImageScores.compare(PlanarImage.batch(sources), images)
                 var metrics = [("mse", scores.mse), ("ssim", scores.ssim)]
-                if let set = model.images, let targetClass, set.imageShape == model.imageShape {
+                if let set = model.imageSet, let targetClass, set.imageShape == model.imageShape {
                     let hits = images.filter { set.labels[NearestNeighbour.search($0, in: set).index] == targetClass }.count
                     metrics.append(("target_rate", Double(hits) / Double(images.count)))
                 }

@@ -1,4 +1,8 @@
+import Foundation
+import Models
+
 /// An 8-bit RGB image, row-major, 3 bytes per pixel: what experiments hand over for the site to write as PNG.
+/// Encodes as `{"width", "height", "rgb": base64}` so cached results stay compact.
 public struct RGBImage: Sendable, Codable, Hashable {
     public let width: Int
     public let height: Int
@@ -12,21 +16,51 @@ public struct RGBImage: Sendable, Codable, Hashable {
         self.pixels = pixels
     }
 
+    private enum CodingKeys: String, CodingKey { case width, height, rgb }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let width = try container.decode(Int.self, forKey: .width)
+        let height = try container.decode(Int.self, forKey: .height)
+        guard let data = Data(base64Encoded: try container.decode(String.self, forKey: .rgb)),
+              width > 0, height > 0, data.count == width * height * 3 else {
+            throw DecodingError.dataCorruptedError(forKey: .rgb, in: container, debugDescription: "pixel data does not match \(width)x\(height) RGB")
+        }
+        self.init(width: width, height: height, pixels: [UInt8](data))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(width, forKey: .width)
+        try container.encode(height, forKey: .height)
+        try container.encode(Data(pixels).base64EncodedString(), forKey: .rgb)
+    }
+
     /// Maps values in [-1, 1] (the models' image space), laid out CHW with 1 or 3 channels, to 8-bit RGB
-    /// with the usual (x+1)/2·255 rounding and clamping.
+    /// levels as `PixelLevels` does (so PNGs written from either form agree).
     public init(chw values: [Float], channels: Int, height: Int, width: Int) {
         precondition(channels == 1 || channels == 3, "only 1- or 3-channel images can be shown")
         precondition(values.count == channels * height * width)
         var out = [UInt8](repeating: 0, count: width * height * 3)
         let plane = width * height
         for p in 0..<plane {
-            for c in 0..<3 {
-                let v = values[(channels == 1 ? 0 : c) * plane + p]
-                let scaled = ((Double(v) + 1) * 0.5 * 255).rounded()
-                out[p * 3 + c] = UInt8(max(0, min(255, scaled.isNaN ? 0 : scaled)))
-            }
+            for c in 0..<3 { out[p * 3 + c] = PixelLevels.level(of: values[(channels == 1 ? 0 : c) * plane + p]) }
         }
         self.init(width: width, height: height, pixels: out)
+    }
+
+    public init(_ image: PlanarImage) {
+        self.init(chw: image.values, channels: image.channels, height: image.height, width: image.width)
+    }
+
+    /// The same pixels as a 3-channel image in [-1, 1] (exact: every level maps back to itself).
+    public var planar: PlanarImage {
+        var values = [Float](repeating: 0, count: pixels.count)
+        let plane = width * height
+        for p in 0..<plane {
+            for c in 0..<3 { values[c * plane + p] = PixelLevels.value(ofLevel: pixels[p * 3 + c]) }
+        }
+        return PlanarImage(channels: 3, height: height, width: width, values: values)
     }
 }
 

@@ -52,7 +52,9 @@ public struct ExperimentModel {
     }
 
     /// The model's own image set (the reference model's); nil for diffusers models, which invert given images.
-    public var images: LabeledImageSet? { reference?.images }
+    public var imageSet: LabeledImageSet? { reference?.images }
+    /// The reference model's image set; only for code that runs the reference model alone (see `imageSet`).
+    public var images: LabeledImageSet { mixture.images }
     public var classNames: [String] { reference?.classNames ?? pipeline?.classNames ?? [] }
     /// The shape of one image, [C, H, W].
     public var imageShape: [Int] {
@@ -66,10 +68,16 @@ public struct ExperimentModel {
     /// Loads `--model`. `spread` is the mixture's component std (small: clean samples; 0.3: smooth ODE for
     /// order studies); `imageSize` resamples a `gmm:` folder's images to one square size. `schedule` is the
     /// reference model's (Stable Diffusion 1.5's when nil); a diffusers folder brings its own, which a
-    /// `schedule` given here replaces. `nullClass` overrides a folder's belm.json null class.
+    /// `schedule` given here replaces; `spacing` overrides the timestep spacing of whichever schedule is used.
+    /// `nullClass` overrides a folder's belm.json null class.
     public static func load(_ argument: String, spread: Double = GaussianMixtureModel.defaultSpread,
-                            schedule: NoiseSchedule? = nil, imageSize: Int? = nil, nullClass: Int? = nil,
+                            schedule: NoiseSchedule? = nil, spacing: TimestepSpacing? = nil, imageSize: Int? = nil, nullClass: Int? = nil,
                             locator: BuiltinModelLocator = .standard, backend: any Backend) throws -> ExperimentModel {
+        if let spacing {
+            let given = try schedule ?? diffusersSchedule(argument, locator: locator)
+            return try load(argument, spread: spread, schedule: given.with(spacing: spacing), imageSize: imageSize, nullClass: nullClass,
+                            locator: locator, backend: backend)
+        }
         if argument.hasPrefix("builtin:"), BuiltinModelLocator.diffusersNames.contains(String(argument.dropFirst("builtin:".count))) {
             let folder = try locator.folder(named: String(argument.dropFirst("builtin:".count)))
             return try ExperimentModel(name: argument, pipeline: DiffusersPipeline(folder: folder, backend: backend, nullClass: nullClass),
@@ -85,6 +93,20 @@ public struct ExperimentModel {
         let mixture = GaussianMixtureModel(images: try source.loadImages(imageSize: imageSize), spread: spread,
                                            alphasCumprod: schedule.alphasCumprod, backend: backend)
         return ExperimentModel(name: argument, mixture: mixture, schedule: schedule)
+    }
+
+    /// The schedule a `--model` value brings: a diffusers folder's scheduler config, else Stable Diffusion 1.5's.
+    static func diffusersSchedule(_ argument: String, locator: BuiltinModelLocator) throws -> NoiseSchedule {
+        let folder: URL
+        if argument.hasPrefix("builtin:"), BuiltinModelLocator.diffusersNames.contains(String(argument.dropFirst("builtin:".count))) {
+            folder = try locator.folder(named: String(argument.dropFirst("builtin:".count)))
+        } else if try ReferenceModelSource.parse(argument) == nil {
+            folder = URL(fileURLWithPath: argument)
+        } else {
+            return .stableDiffusion15
+        }
+        guard let config = try DiffusersFolder(folder).schedulerConfig() else { return .stableDiffusion15 }
+        return try NoiseSchedule(schedulerConfig: config.url)
     }
 
     /// A class name or index (as `--class` takes it) → the class index.
@@ -167,7 +189,7 @@ public struct ExperimentModel {
     /// `count` real images: the first images of each class in turn (class 0, 1, …, then the second image of
     /// each class, …), or, with `ofClass`, images of that class spread evenly over it.
     public func evenlySpacedImages(count: Int, ofClass classIndex: Int? = nil) throws -> (images: HostTensor, labels: [Int]) {
-        guard let images else {
+        guard let images = imageSet else {
             throw ExperimentError("\(name) has no image set of its own; give the images to invert with --image FILE… or a folder")
         }
         let chosen: [Int]

@@ -58,15 +58,16 @@ public struct ExperimentRequest: Sendable, Codable, Hashable {
     /// EDICT's mixing weight p and BDIA's γ.
     public var edictP: Double
     public var bdiaGamma: Double
-    /// Convergence: steps of the reference solution the errors are measured against.
-    public var referenceSteps: Int?
     /// Interpolation: frames in each strip, endpoints included.
     public var frames: Int
+    /// The reference model's component std (small: clean samples; about 0.3: a smooth ODE for order
+    /// studies); nil = the model's default.
+    public var spread: Double?
 
     public init(name: String, kind: ExperimentKind, model: String, samplers: [SamplerChoice], steps: [Int],
                 seeds: [Int], count: Int, classes: [Int] = [], prompts: [String] = [], targets: [String] = [],
                 freezeStep: Int? = nil, guidance: Double? = nil, edictP: Double = 0.93, bdiaGamma: Double = 1.0,
-                referenceSteps: Int? = nil, frames: Int = 7) {
+                frames: Int = 7, spread: Double? = nil) {
         self.name = name
         self.kind = kind
         self.model = model
@@ -81,7 +82,7 @@ public struct ExperimentRequest: Sendable, Codable, Hashable {
         self.guidance = guidance
         self.edictP = edictP
         self.bdiaGamma = bdiaGamma
-        self.referenceSteps = referenceSteps
         self.frames = frames
+        self.spread = spread
     }
 }

@@ -52,7 +52,7 @@ public struct InterpolationExperiment {
                 pair = SeededNoise.batch(seed: settings.seed, indices: 0..<2, shape: model.sampleShape)
             }
         case .images(let i, let j):
-            guard let set = model.images else {
+            guard let set = model.imageSet else {
                 throw ExperimentError("\(model.name) has no image set of its own; give the two images with --image A B")
             }
             for index in [i, j] where !set.labels.indices.contains(index) {

@@ -33,8 +33,8 @@ public struct MetricRecord: Sendable, Codable, Hashable {
         return a.metric < b.metric
     }
 
-    /// Whether a smaller value is better (errors, time) or a larger one (PSNR, SSIM).
+    /// Whether a smaller value is better (errors, time) or a larger one (PSNR, SSIM, an edit's target rate).
     public static func lowerIsBetter(_ metric: String) -> Bool {
-        !["psnr", "ssim"].contains(metric)
+        !["psnr", "ssim", "target_rate"].contains(metric)
     }
 }

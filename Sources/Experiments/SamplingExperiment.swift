@@ -38,13 +38,17 @@ public struct SamplingExperiment {
     }
 
     public func initialNoise(_ model: ExperimentModel) throws -> HostTensor {
+        try initialNoise(sampleShape: model.sampleShape, modelName: model.name)
+    }
+
+    public func initialNoise(sampleShape: [Int], modelName: String) throws -> HostTensor {
         if let noise {
-            guard noise.shape == [settings.count] + model.sampleShape else {
-                throw ExperimentError("the noise tensor has shape \(noise.shape); \(model.name) needs [\(settings.count), \(model.sampleShape.map(String.init).joined(separator: ", "))] (--count samples)")
+            guard noise.shape == [settings.count] + sampleShape else {
+                throw ExperimentError("the noise tensor has shape \(noise.shape); \(modelName) needs [\(settings.count), \(sampleShape.map(String.init).joined(separator: ", "))] (--count samples)")
             }
             return noise
         }
-        return SeededNoise.batch(seed: settings.seed, indices: 0..<settings.count, shape: model.sampleShape)
+        return SeededNoise.batch(seed: settings.seed, indices: 0..<settings.count, shape: sampleShape)
     }
 
     public func run(_ model: ExperimentModel, backend: any Backend) throws -> (runs: [SamplerRun], records: [MetricRecord]) {

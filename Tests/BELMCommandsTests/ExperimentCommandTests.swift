@@ -70,6 +70,32 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("e/edit-belm-4.png").path))
     }
 
+    /// `sample` on diffusers UNet folders (the golden-test fixtures: tiny random-weight models).
+    @Test func sampleRunsADiffusersUNet() throws {
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("ModelsTests/Fixtures/unet2d")
+        let out = Self.scratch("unet")
+        defer { try? FileManager.default.removeItem(at: out) }
+        var plain = try BELM.parseAsRoot(["sample", "--model", fixtures.appendingPathComponent("cifar10").path, "--sampler", "ddim,belm",
+                                          "--steps", "3", "--count", "2", "--quiet", "--out", out.path,
+                                          "--save-tensors", out.appendingPathComponent("s.safetensors").path])
+        try plain.run()
+        let saved = try SafetensorsFile(contentsOf: out.appendingPathComponent("s.safetensors"))
+        #expect(saved.names == ["belm_3", "ddim_3"])
+        #expect(try saved.floatTensor("belm_3").scalars.allSatisfy(\.isFinite))
+        let metrics = try String(contentsOf: out.appendingPathComponent("metrics.json"), encoding: .utf8)
+        #expect(metrics.contains("\"model\": \"\(fixtures.appendingPathComponent("cifar10").path)\""))
+        var classes = try BELM.parseAsRoot(["sample", "--model", fixtures.appendingPathComponent("classcond").path, "--classes", "3,7",
+                                            "--steps", "3", "--count", "2", "--quiet", "--out", out.appendingPathComponent("c").path])
+        try classes.run()
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("c/sample-belm-3.png").path))
+        for arguments in [["--guidance", "2", "--classes", "1,2"], []] {
+            var guided = try BELM.parseAsRoot(["sample", "--model", fixtures.appendingPathComponent("classcond").path, "--steps", "3",
+                                               "--count", "2", "--quiet", "--out", out.appendingPathComponent("g").path] + arguments)
+            #expect(throws: (any Error).self) { try guided.run() }
+        }
+    }
+
     /// Each bad input is a clear error and nothing is written.
     @Test func badInputsWriteNothing() throws {
         let images = try Self.imageFolder(), empty = Self.scratch("empty"), mixed = Self.scratch("mixed")

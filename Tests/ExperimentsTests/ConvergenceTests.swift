@@ -9,11 +9,26 @@ import Testing
 @Suite struct ConvergenceTests {
     /// A small mixture (2 images per class) with the wide spread whose ODE is smooth enough for the
     /// asymptotic orders to show at a few dozen steps.
-    static func model() -> ExperimentModel {
+    static func model(schedule: NoiseSchedule = .stableDiffusion15) -> ExperimentModel {
         let images = ShapesDataset.make(imagesPerClass: 2)
         let mixture = GaussianMixtureModel(images: images, spread: GaussianMixtureModel.convergenceStudySpread,
-                                           alphasCumprod: NoiseSchedule.stableDiffusion15.alphasCumprod, backend: CPUBackend())
-        return ExperimentModel(name: "builtin:shapes", mixture: mixture, schedule: .stableDiffusion15)
+                                           alphasCumprod: schedule.alphasCumprod, backend: CPUBackend())
+        return ExperimentModel(name: "builtin:shapes", mixture: mixture, schedule: schedule)
+    }
+
+    /// BDIA with γ < 1 is first order. On the official linspace grid its error stalls instead: the grid ends
+    /// at timestep 0 whatever the step count, so the last step (σ̄ 0.029 → 0) never shrinks and its local error
+    /// is a floor every sampler reaches eventually; with trailing spacing the last step shrinks too.
+    @Test func bdiaIsFirstOrderWhenTheLastStepShrinks() throws {
+        let settings = RunSettings(samplers: [.bdia], steps: [20, 40, 80], sampler: SamplerSettings(bdiaGamma: 0.5),
+                                   seed: 1, count: 2, batchSize: 2)
+        let trailing = try ConvergenceExperiment(settings: settings, tolerance: 1e-9)
+            .run(Self.model(schedule: NoiseSchedule.stableDiffusion15.with(spacing: .trailing)), backend: CPUBackend())
+        print("BDIA γ = 0.5, trailing: \(trailing.records.map(\.value)), order \(trailing.orders[0].order)")
+        #expect(trailing.orders[0].order > 0.6 && trailing.orders[0].order < 1.4)
+        let linspace = try ConvergenceExperiment(settings: settings, tolerance: 1e-9).run(Self.model(), backend: CPUBackend())
+        print("BDIA γ = 0.5, linspace: \(linspace.records.map(\.value)), order \(linspace.orders[0].order)")
+        #expect(linspace.orders[0].order < 0.5)
     }
 
     @Test func measuredOrders() throws {

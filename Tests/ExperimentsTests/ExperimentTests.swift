@@ -77,6 +77,20 @@ import Testing
         }
     }
 
+    /// From a late-ish freeze step, O-BELM started from the stored pair keeps the source trajectory; a
+    /// restart from the frozen state alone reaches the target class.
+    @Test func editingRestartDropsTheStoredPair() throws {
+        let model = Self.model(spread: GaussianMixtureModel.convergenceStudySpread)
+        let settings = RunSettings(samplers: [.belm], steps: [20], count: 2, batchSize: 2)
+        func rate(_ restart: Bool) throws -> Double {
+            try EditingExperiment(settings: settings, sourceClass: 0, targetClass: 9, freezeStep: 4, guidance: 3, restart: restart)
+                .run(model, backend: CPUBackend()).records.first { $0.metric == "target_rate" }!.value
+        }
+        let (kept, restarted) = (try rate(false), try rate(true))
+        print("editing target_rate, stored pair \(kept), restart \(restarted)")
+        #expect(restarted == 1 && kept < restarted)
+    }
+
     @Test func convergenceOrderFit() {
         let points = [10.0, 20, 40].map { (steps: $0, error: 3 * Foundation.pow($0, -1.5)) }
         #expect(abs(ConvergenceOrder.fit(points) - 1.5) < 1e-12)

@@ -149,3 +149,15 @@ public struct DiffusersConfig: @unchecked Sendable {
         String(cString: number.objCType) == "c"
     }
 }
+
+extension DiffusersConfig {
+    /// Whether a down/up block type is the attention variant of a block pair (e.g. "DownBlock2D" /
+    /// "AttnDownBlock2D"); any other type is refused, naming the field.
+    func blockHasAttention(_ type: String, plain: String, attention: String, field: String) throws -> Bool {
+        // diffusers accepts a "UNetRes" prefix on every block name and strips it.
+        let name = type.hasPrefix("UNetRes") ? String(type.dropFirst(7)) : type
+        if name == plain { return false }
+        if name == attention { return true }
+        throw error(field, "contains \"\(type)\", a block type belm does not implement; supported: \"\(plain)\", \"\(attention)\"")
+    }
+}

@@ -58,8 +58,8 @@ public struct UNet2DConditionConfiguration: Sendable {
         let upTypes = try config.strings("up_block_types", default: ["UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"])
         guard downTypes.count == levels else { throw config.error("down_block_types", "has \(downTypes.count) entries for \(levels) block_out_channels") }
         guard upTypes.count == levels else { throw config.error("up_block_types", "has \(upTypes.count) entries for \(levels) block_out_channels") }
-        downBlockCrossAttention = try downTypes.map { try Self.kind($0, plain: "DownBlock2D", attention: "CrossAttnDownBlock2D", field: "down_block_types", config) }
-        upBlockCrossAttention = try upTypes.map { try Self.kind($0, plain: "UpBlock2D", attention: "CrossAttnUpBlock2D", field: "up_block_types", config) }
+        downBlockCrossAttention = try downTypes.map { try config.blockHasAttention($0, plain: "DownBlock2D", attention: "CrossAttnDownBlock2D", field: "down_block_types") }
+        upBlockCrossAttention = try upTypes.map { try config.blockHasAttention($0, plain: "UpBlock2D", attention: "CrossAttnUpBlock2D", field: "up_block_types") }
         let midExplicitlyNone = config.isUnset("mid_block_type") && config.fields["mid_block_type"] != nil
         hasMidBlock = midExplicitlyNone ? false
             : try config.choice("mid_block_type", ["UNetMidBlock2DCrossAttn"], default: "UNetMidBlock2DCrossAttn") != ""
@@ -103,13 +103,6 @@ public struct UNet2DConditionConfiguration: Sendable {
         for (channels, heads) in zip(blockOutChannels, attentionHeads) where heads < 1 || channels % heads != 0 {
             throw config.error("attention_head_dim", "gives \(heads) heads (diffusers reads this field as the head count), which does not divide \(channels) channels")
         }
-    }
-
-    private static func kind(_ type: String, plain: String, attention: String, field: String, _ config: DiffusersConfig) throws -> Bool {
-        let name = type.hasPrefix("UNetRes") ? String(type.dropFirst(7)) : type
-        if name == plain { return false }
-        if name == attention { return true }
-        throw config.error(field, "contains \"\(type)\", a block type belm does not implement; supported: \"\(plain)\", \"\(attention)\"")
     }
 
     public var timeEmbeddingChannels: Int { timeEmbeddingDim ?? 4 * blockOutChannels[0] }

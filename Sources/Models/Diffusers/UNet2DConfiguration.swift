@@ -57,8 +57,8 @@ public struct UNet2DConfiguration: Sendable {
         blockOutChannels = try config.ints("block_out_channels", default: [224, 448, 672, 896])
         let downTypes = try config.strings("down_block_types", default: ["DownBlock2D", "AttnDownBlock2D", "AttnDownBlock2D", "AttnDownBlock2D"])
         let upTypes = try config.strings("up_block_types", default: ["AttnUpBlock2D", "AttnUpBlock2D", "AttnUpBlock2D", "UpBlock2D"])
-        downBlockAttention = try downTypes.map { try Self.blockHasAttention($0, plain: "DownBlock2D", attention: "AttnDownBlock2D", field: "down_block_types", config) }
-        upBlockAttention = try upTypes.map { try Self.blockHasAttention($0, plain: "UpBlock2D", attention: "AttnUpBlock2D", field: "up_block_types", config) }
+        downBlockAttention = try downTypes.map { try config.blockHasAttention($0, plain: "DownBlock2D", attention: "AttnDownBlock2D", field: "down_block_types") }
+        upBlockAttention = try upTypes.map { try config.blockHasAttention($0, plain: "UpBlock2D", attention: "AttnUpBlock2D", field: "up_block_types") }
         guard !blockOutChannels.isEmpty, blockOutChannels.allSatisfy({ $0 > 0 }) else {
             throw config.error("block_out_channels", "must be a non-empty list of positive channel counts")
         }
@@ -112,14 +112,6 @@ public struct UNet2DConfiguration: Sendable {
                 throw config.error("attention_head_dim", "is \(headDim), which does not divide the \(channels) channels of an attention layer")
             }
         }
-    }
-
-    private static func blockHasAttention(_ type: String, plain: String, attention: String, field: String, _ config: DiffusersConfig) throws -> Bool {
-        // diffusers accepts a "UNetRes" prefix on every block name and strips it.
-        let name = type.hasPrefix("UNetRes") ? String(type.dropFirst(7)) : type
-        if name == plain { return false }
-        if name == attention { return true }
-        throw config.error(field, "contains \"\(type)\", a block type belm does not implement; supported: \"\(plain)\", \"\(attention)\"")
     }
 
     public var timeEmbeddingChannels: Int { timeEmbeddingDim ?? 4 * blockOutChannels[0] }

@@ -9,7 +9,7 @@ public enum SiteConfigLoader {
                           "templates", "pages"]
     static let experimentKeys = ["name", "kind", "title", "description", "model", "samplers", "steps", "seeds",
                                  "count", "classes", "prompts", "targets", "freeze_step", "guidance", "edict_p",
-                                 "bdia_gamma", "reference_steps", "frames"]
+                                 "bdia_gamma", "frames", "spread"]
     static let modelKeys = ["path", "fetch"]
 
     /// Loads and checks the file at `path`. `backends` are the backend names this build can run.
@@ -55,7 +55,8 @@ public enum SiteConfigLoader {
         let models = try readModels(try required("models", "add e.g. `models: {shapes: builtin:shapes}`"), directory: directory)
         let experimentsValue = try required("experiments", "add a list of experiments (see site/belm.yml)")
         var experiments: [ExperimentSpec] = []
-        for item in try experimentsValue.list() {
+        for (index, listed) in try experimentsValue.list().enumerated() {
+            let item = YAMLValue(node: listed.node, file: file, path: "experiment \(index + 1)")
             let spec = try readExperiment(item, models: models)
             if let clash = experiments.first(where: { $0.request.name == spec.request.name }) {
                 throw item.error("two experiments are named '\(spec.request.name)' (the other on line \(clash.line ?? 0)); names must be unique")
@@ -165,6 +166,9 @@ public enum SiteConfigLoader {
                 throw (at("targets") ?? item).error("\(label) needs one target per \(classes.isEmpty ? "prompt" : "class") (\(sources) given), e.g. `targets: [\"a photo of a dog\"]`")
             }
         }
+        if kind == .editing && !classes.isEmpty, let bad = targets.first(where: { Int($0) == nil }) {
+            throw at("targets")!.error("\(label) edits classes, so its targets must be class numbers, found '\(bad)'")
+        }
         if !classes.isEmpty && !prompts.isEmpty {
             throw (at("prompts") ?? item).error("\(label) gives both classes and prompts; a model takes one or the other")
         }
@@ -173,8 +177,7 @@ public enum SiteConfigLoader {
             count: try at("count")?.int(in: 1...10_000) ?? 4, classes: classes, prompts: prompts, targets: targets,
             freezeStep: try at("freeze_step")?.int(in: 0...1000), guidance: try at("guidance")?.double(in: 0...100),
             edictP: try at("edict_p")?.double(in: 0...1) ?? 0.93, bdiaGamma: try at("bdia_gamma")?.double(in: 0...1) ?? 1.0,
-            referenceSteps: try at("reference_steps")?.int(in: 1...100_000) ?? (kind == .convergence ? 1000 : nil),
-            frames: try at("frames")?.int(in: 2...64) ?? 7)
+            frames: try at("frames")?.int(in: 2...64) ?? 7, spread: try at("spread")?.double(in: 0.001...10))
         if Set(request.steps).count != request.steps.count { throw at("steps")!.error("\(label) lists a step count twice") }
         return ExperimentSpec(request: request, title: try at("title")?.string() ?? defaultTitle(kind),
                               summary: try at("description")?.string(), line: item.line)

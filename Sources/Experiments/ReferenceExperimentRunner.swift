@@ -1,0 +1,263 @@
+import Compute
+import Foundation
+import Models
+import Tensors
+
+/// Runs the site's experiment requests on the reference model (`builtin:shapes`, `gmm:DIR`) with the
+/// experiments of this module, and turns their outputs into the site's records and figures: galleries with
+/// samplers as columns and step counts as rows, round trips with error maps, interpolation strips, edits.
+/// Several seeds are run one after the other; their records are merged into count-weighted means and the
+/// figures show the first seed.
+public struct ReferenceExperimentRunner: ExperimentRunner {
+    /// Bump whenever a change here or in the samplers, models or metrics can change a number or an image.
+    public var codeVersion = "belm-experiments-2"
+    public var supportedKinds: Set<ExperimentKind> = Set(ExperimentKind.allCases)
+    public var batchSize: Int
+
+    public init(batchSize: Int = 8) {
+        self.batchSize = batchSize
+    }
+
+    public func modelDigest(_ model: String) throws -> String {
+        if model.hasPrefix("builtin:") { return model }
+        guard model.hasPrefix("gmm:") else {
+            throw ExperimentError("\(model) is a diffusers model folder; the experiments run the reference model only so far (builtin:shapes or gmm:DIR)")
+        }
+        let folder = String(model.dropFirst(4))
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+            throw ExperimentError("model folder \(folder) does not exist")
+        }
+        return try ModelDigest.folder(folder)
+    }
+
+    public func run(_ request: ExperimentRequest, backend: any Backend,
+                    progress: @escaping @Sendable (ExperimentProgress) -> Void) throws -> ExperimentResult {
+        guard request.prompts.isEmpty else {
+            throw ExperimentError("\(request.model) is the reference model, which takes class labels, not prompts; use `classes:` (prompts need a text-conditioned model such as SD1.5)")
+        }
+        let model = try ExperimentModel.load(request.model, spread: request.spread ?? GaussianMixtureModel.defaultSpread, backend: backend)
+        let tracker = ProgressTracker(request: request, batches: Batches.ranges(count: request.count, size: batchSize).count,
+                                      freezeStep: editFreezeStep(request), report: progress)
+        var parts: [ExperimentResult] = []
+        for (index, seed) in request.seeds.enumerated() {
+            let settings = RunSettings(samplers: request.samplers, steps: request.steps,
+                                       sampler: SamplerSettings(edictP: request.edictP, bdiaGamma: request.bdiaGamma),
+                                       seed: seed, count: request.count, batchSize: batchSize,
+                                       progress: { tracker.handle($0, seed: index) })
+            let figures = index == 0
+            switch request.kind {
+            case .sampling: parts.append(try sampling(request, settings: settings, model: model, backend: backend, figures: figures))
+            case .reconstruction: parts.append(try reconstruction(request, settings: settings, model: model, backend: backend, figures: figures))
+            case .interpolation: parts.append(try interpolation(request, settings: settings, model: model, backend: backend, seedIndex: index, figures: figures))
+            case .editing: parts.append(try editing(request, settings: settings, model: model, backend: backend, figures: figures))
+            case .convergence: parts.append(try convergence(request, settings: settings, model: model, backend: backend))
+            }
+        }
+        let records = Self.merge(parts.flatMap(\.records), experiment: request.name, model: request.model)
+        var notes = parts.first?.notes ?? []
+        if request.seeds.count > 1 { notes.append("Metrics are means over the seeds \(request.seeds.map(String.init).joined(separator: ", ")); the figures show seed \(request.seeds[0]).") }
+        return ExperimentResult(records: records, figures: parts.first?.figures ?? [], notes: notes)
+    }
+
+    // MARK: Experiments
+
+    private func sampling(_ request: ExperimentRequest, settings: RunSettings, model: ExperimentModel, backend: any Backend, figures: Bool) throws -> ExperimentResult {
+        let output = try SamplingExperiment(settings: settings, classes: request.classes, guidance: request.guidance).run(model, backend: backend)
+        guard figures else { return ExperimentResult(records: output.records, figures: []) }
+        let labels = (0..<request.count).map { i in request.classes.isEmpty ? "sample \(i + 1)" : model.classNames[request.classes[i % request.classes.count]] }
+        let rows = request.steps.map { n in
+            ImageRow(label: "\(n) steps", cells: request.samplers.map { choice in
+                let run = output.runs.first { $0.sampler == choice.rawValue && $0.steps == n }!
+                return ImageCell(images: zip(labels, PlanarImage.batch(run.samples)).map { LabeledImage(label: $0, image: RGBImage($1)) })
+            })
+        }
+        let figure = ImageFigure(id: "samples", title: "Samples.", caption: "Every cell of a row starts from the same \(request.count) noises (seed \(settings.seed)); columns differ by sampler only.",
+                                 columns: request.samplers.map(\.displayName), rows: rows)
+        return ExperimentResult(records: output.records, figures: [figure])
+    }
+
+    private func reconstruction(_ request: ExperimentRequest, settings: RunSettings, model: ExperimentModel, backend: any Backend, figures: Bool) throws -> ExperimentResult {
+        let output = try ReconstructionExperiment(settings: settings).run(model, backend: backend)
+        guard figures else { return ExperimentResult(records: output.records, figures: []) }
+        let originals = PlanarImage.batch(output.originals)
+        func rebuilt(_ choice: SamplerChoice, _ n: Int) -> [PlanarImage] {
+            PlanarImage.batch(output.reconstructions.first { $0.sampler == choice.rawValue && $0.steps == n }!.samples)
+        }
+        let amplification = Self.amplification(forLargestError: request.steps.flatMap { n in
+            request.samplers.map { choice in zip(originals[0].values, rebuilt(choice, n)[0].values).map { abs($0 - $1) }.max() ?? 0 }
+        }.max() ?? 0)
+        let roundTrips = ImageFigure(
+            id: "round-trip", title: "Round trips.",
+            caption: "Original and reconstruction of the first image (drag the slider), and |original − reconstruction| ×\(Int(amplification)), the power of ten that makes the largest error in the figure white.",
+            columns: request.samplers.map(\.displayName),
+            rows: request.steps.map { n in
+                ImageRow(label: "\(n) steps", cells: request.samplers.map { choice in
+                    let back = rebuilt(choice, n)[0]
+                    return ImageCell(images: [
+                        LabeledImage(label: "original", image: RGBImage(originals[0])),
+                        LabeledImage(label: "reconstruction", image: RGBImage(back)),
+                        LabeledImage(label: "error ×\(Int(amplification))", image: RGBImage(Self.errorMap(originals[0], back, amplification: amplification))),
+                    ], compare: true)
+                })
+            })
+        let fewest = request.steps[0], shown = min(request.count, 8)
+        var rows = [ImageRow(label: "originals", cells: originals.prefix(shown).map { ImageCell(images: [LabeledImage(label: "original", image: RGBImage($0))]) })]
+        for choice in request.samplers {
+            rows.append(ImageRow(label: choice.displayName, cells: rebuilt(choice, fewest).prefix(shown).map {
+                ImageCell(images: [LabeledImage(label: "\(choice.displayName), \(fewest) steps", image: RGBImage($0))])
+            }))
+        }
+        let all = ImageFigure(id: "all-images", title: "Every image at \(fewest) steps.",
+                              caption: "The originals, then each sampler's reconstructions after inverting with \(fewest) steps and sampling back.",
+                              columns: (1...shown).map { "image \($0)" }, rows: rows)
+        return ExperimentResult(records: output.records, figures: [roundTrips, all])
+    }
+
+    private func interpolation(_ request: ExperimentRequest, settings: RunSettings, model: ExperimentModel, backend: any Backend, seedIndex: Int, figures: Bool) throws -> ExperimentResult {
+        // The first images of two different classes (classes taken in turn with the seed), when the set has two.
+        let classCount = model.classNames.count
+        let firstClass = seedIndex % classCount, secondClass = (seedIndex + 1) % classCount
+        let first = model.images.indices(ofClass: firstClass)[0]
+        let second = model.images.indices(ofClass: secondClass).first { $0 != first } ?? (first + 1) % model.images.count
+        let output = try InterpolationExperiment(settings: settings, endpoints: .images(first, second), points: request.frames).run(model, backend: backend)
+        guard figures else { return ExperimentResult(records: output.records, figures: []) }
+        let ends = PlanarImage.batch(output.endpoints)
+        let ts = (0..<request.frames).map { String(format: "%.2g", Double($0) / Double(request.frames - 1)) }
+        var rows = [ImageRow(label: "endpoints", cells: (0..<request.frames).map { k in
+            k == 0 ? ImageCell(images: [LabeledImage(label: "image \(first)", image: RGBImage(ends[0]))])
+                : k == request.frames - 1 ? ImageCell(images: [LabeledImage(label: "image \(second)", image: RGBImage(ends[1]))])
+                : ImageCell(images: [])
+        })]
+        for n in request.steps {
+            for choice in request.samplers {
+                let strip = PlanarImage.batch(output.strips.first { $0.sampler == choice.rawValue && $0.steps == n }!.samples)
+                rows.append(ImageRow(label: request.steps.count > 1 ? "\(choice.displayName), \(n) steps" : choice.displayName,
+                                     cells: zip(ts, strip).map { ImageCell(images: [LabeledImage(label: "t = \($0)", image: RGBImage($1))]) }))
+            }
+        }
+        let figure = ImageFigure(id: "strips", title: "Interpolation strips.",
+                                 caption: "Images \(first) and \(second) inverted, their noises blended spherically, each blend sampled back; the first and last frames should reproduce the images.",
+                                 columns: ts.map { "t = \($0)" }, rows: rows)
+        return ExperimentResult(records: output.records, figures: [figure])
+    }
+
+    private func editFreezeStep(_ request: ExperimentRequest) -> Int {
+        request.freezeStep ?? max(0, (request.steps.min() ?? 10) / 5)
+    }
+
+    private func editing(_ request: ExperimentRequest, settings: RunSettings, model: ExperimentModel, backend: any Backend, figures: Bool) throws -> ExperimentResult {
+        let freeze = editFreezeStep(request), guidance = request.guidance ?? 3
+        var records: [MetricRecord] = [], figureList: [ImageFigure] = []
+        for (source, targetText) in zip(request.classes, request.targets) {
+            let target = try model.classIndex(targetText)
+            let output = try EditingExperiment(settings: settings, sourceClass: source, targetClass: target, freezeStep: freeze, guidance: guidance).run(model, backend: backend)
+            records += output.records
+            guard figures else { continue }
+            let sources = PlanarImage.batch(output.sources)
+            let names = (model.classNames[source], model.classNames[target])
+            figureList.append(ImageFigure(
+                id: "edit-\(source)-to-\(target)", title: "\(names.0) → \(names.1).",
+                caption: "Source and edit of the first image (drag the slider); inverted to state \(freeze), sampled under class \(names.1) with guidance \(guidance).",
+                columns: request.samplers.map(\.displayName),
+                rows: request.steps.map { n in
+                    ImageRow(label: "\(n) steps", cells: request.samplers.map { choice in
+                        let edits = PlanarImage.batch(output.edits.first { $0.sampler == choice.rawValue && $0.steps == n }!.samples)
+                        return ImageCell(images: [LabeledImage(label: "source (\(names.0))", image: RGBImage(sources[0])),
+                                                  LabeledImage(label: "edit (\(names.1))", image: RGBImage(edits[0]))], compare: true)
+                    })
+                }))
+        }
+        return ExperimentResult(records: records, figures: figureList,
+                                notes: ["Inversion stops at state \(freeze); sampling resumes from there under the target class with classifier-free guidance \(guidance)."])
+    }
+
+    private func convergence(_ request: ExperimentRequest, settings: RunSettings, model: ExperimentModel, backend: any Backend) throws -> ExperimentResult {
+        let output = try ConvergenceExperiment(settings: settings).run(model, backend: backend)
+        return ExperimentResult(records: output.records, figures: [],
+                                notes: ["Errors are measured against the exact probability-flow ODE solution from the same noise, solved in Double to a tolerance of 1e-10; the mixture's component std is \(request.spread ?? GaussianMixtureModel.defaultSpread)."])
+    }
+
+    // MARK: Helpers
+
+    /// The power of ten that makes the largest round-trip error of a figure show (|error| ≥ 1 is white),
+    /// shared by the whole figure so that the samplers' maps compare; at most 10⁶.
+    static func amplification(forLargestError error: Float) -> Float {
+        guard error > 0 else { return 1_000_000 }
+        return Float(min(1e6, max(1, pow(10, (log10(2 / Double(error))).rounded(.up)))))
+    }
+
+    /// |a − b| per value, times `amplification`, as an image (0 black, ≥ 1 white).
+    static func errorMap(_ a: PlanarImage, _ b: PlanarImage, amplification: Float) -> PlanarImage {
+        PlanarImage(channels: a.channels, height: a.height, width: a.width,
+                    values: zip(a.values, b.values).map { min(1, abs($0 - $1) / 2 * amplification) * 2 - 1 })
+    }
+
+    /// One record per (sampler, steps, metric): count-weighted means over seeds (and over edit pairs),
+    /// renamed to the experiment and model of the request.
+    static func merge(_ records: [MetricRecord], experiment: String, model: String) -> [MetricRecord] {
+        var sums: [String: (record: MetricRecord, weighted: Double, count: Int)] = [:]
+        var order: [String] = []
+        for record in records {
+            let key = "\(record.sampler)|\(record.steps)|\(record.metric)"
+            if var entry = sums[key] {
+                entry.weighted += record.value * Double(record.count)
+                entry.count += record.count
+                sums[key] = entry
+            } else {
+                sums[key] = (record, record.value * Double(record.count), record.count)
+                order.append(key)
+            }
+        }
+        return order.map { key in
+            let entry = sums[key]!
+            var record = entry.record
+            record.experiment = experiment
+            record.model = model
+            if entry.count != record.count { record.value = entry.weighted / Double(entry.count) }
+            record.count = entry.count
+            return record
+        }.sorted(by: MetricRecord.canonicalOrder)
+    }
+}
+
+/// Turns the experiments' progress lines ("belm 20 steps, images 0–7, inversion: step 10/20") into overall
+/// progress, counting model evaluations' worth of steps so that the time left is about right.
+final class ProgressTracker: @unchecked Sendable {
+    private let lock = NSLock()
+    private let name: String
+    private let kind: ExperimentKind
+    private let total: Int
+    private var finished = 0
+    private var current = 0
+    private let report: @Sendable (ExperimentProgress) -> Void
+
+    init(request: ExperimentRequest, batches: Int, freezeStep: Int, report: @escaping @Sendable (ExperimentProgress) -> Void) {
+        name = request.name
+        kind = request.kind
+        self.report = report
+        let perSeed = request.samplers.count * request.steps.reduce(0) { sum, n in
+            switch request.kind {
+            case .sampling, .convergence: sum + n * batches
+            case .reconstruction: sum + 2 * n * batches
+            case .editing: sum + 2 * (n - min(freezeStep, n)) * batches * max(1, request.classes.count)
+            case .interpolation: sum + n * request.frames
+            }
+        }
+        total = max(1, perSeed * request.seeds.count)
+    }
+
+    func handle(_ line: String, seed: Int) {
+        lock.lock()
+        let numbers = line.matches(of: /(\d+)\/(\d+)$/).first.map { (Int($0.1)!, Int($0.2)!) }
+        let steps = line.matches(of: /(\d+) steps/).first.map { Int($0.1)! } ?? 0
+        if kind == .interpolation {
+            finished += steps
+        } else if let (done, of) = numbers {
+            if done >= of { finished += of; current = 0 } else { current = done }
+        }
+        let progress = ExperimentProgress(experiment: name, stage: line, done: min(total, finished + current), total: total)
+        lock.unlock()
+        report(progress)
+    }
+}

@@ -1,0 +1,70 @@
+import Experiments
+
+/// What the site is made from: the checked config, each experiment's results, and how they were computed.
+/// This is the whole interface between running experiments and writing pages: the renderer sees nothing
+/// else, so a site can be rendered from results computed anywhere.
+public struct SiteResults: Sendable {
+    public var config: SiteConfig
+    /// One per experiment of the config, in config order.
+    public var outcomes: [ExperimentOutcome]
+    public var environment: BuildEnvironment
+
+    public init(config: SiteConfig, outcomes: [ExperimentOutcome], environment: BuildEnvironment) {
+        self.config = config
+        self.outcomes = outcomes
+        self.environment = environment
+    }
+
+    public var records: [MetricRecord] {
+        outcomes.flatMap(\.result.records).sorted(by: MetricRecord.canonicalOrder)
+    }
+}
+
+/// One experiment's results with the facts of the run that produced them.
+public struct ExperimentOutcome: Sendable {
+    public var spec: ExperimentSpec
+    public var result: ExperimentResult
+    public var run: RunFacts
+
+    public init(spec: ExperimentSpec, result: ExperimentResult, run: RunFacts) {
+        self.spec = spec
+        self.result = result
+        self.run = run
+    }
+}
+
+/// How a result was computed. Stored with the cached result, so a rebuild from the cache shows the same
+/// facts (and the same bytes) as the build that ran it.
+public struct RunFacts: Sendable, Codable, Hashable {
+    /// The content hash the result is cached under.
+    public var key: String
+    public var seconds: Double
+    public var backend: String
+    public var modelDigest: String
+    public var codeVersion: String
+
+    public init(key: String, seconds: Double, backend: String, modelDigest: String, codeVersion: String) {
+        self.key = key
+        self.seconds = seconds
+        self.backend = backend
+        self.modelDigest = modelDigest
+        self.codeVersion = codeVersion
+    }
+}
+
+/// The software and machine a site was built with, and the command that builds it again.
+public struct BuildEnvironment: Sendable, Hashable {
+    public var belmVersion: String
+    public var swiftVersion: String
+    public var operatingSystem: String
+    public var backend: String
+    public var command: String
+
+    public init(belmVersion: String, swiftVersion: String, operatingSystem: String, backend: String, command: String) {
+        self.belmVersion = belmVersion
+        self.swiftVersion = swiftVersion
+        self.operatingSystem = operatingSystem
+        self.backend = backend
+        self.command = command
+    }
+}
