@@ -65,6 +65,23 @@ import Testing
         #expect((metrics.first { $0["metric"] as? String == "mse" }!["value"] as! Double) < 1e-8)
     }
 
+    /// Interpolation between two inverted images on an unconditional UNet: the strip's ends give the images back.
+    @Test func interpolateBetweenGivenImages() throws {
+        let root = Self.scratch("interp"), out = root.appendingPathComponent("out")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let a = root.appendingPathComponent("a.png"), b = root.appendingPathComponent("b.png")
+        try PNGCodec.write(PlanarImage(channels: 1, height: 16, width: 16, values: (0..<256).map { Float($0 % 16) / 8 - 1 }), to: a)
+        try PNGCodec.write(PlanarImage(channels: 3, height: 40, width: 20, values: (0..<2400).map { Float(cos(Double($0))) }), to: b)
+        var command = try BELM.parseAsRoot(["interpolate", "--model", Self.fixtures.appendingPathComponent("unet2d/cifar10").path,
+                                            "--image", a.path, b.path, "--points", "3", "--sampler", "belm", "--steps", "3",
+                                            "--backend", "cpu", "--quiet", "--out", out.path])
+        try command.run()
+        let mse = try Self.records(out).first { $0["metric"] as? String == "mse" }!["value"] as! Double
+        #expect(mse < 1e-8)
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("interpolate-belm-3.png").path))
+    }
+
     @Test func badDiffusersInputsWriteNothing() throws {
         let root = Self.scratch("sdbad")
         defer { try? FileManager.default.removeItem(at: root) }

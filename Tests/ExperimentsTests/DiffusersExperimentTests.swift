@@ -158,6 +158,10 @@ import VulkanCompute
         let sampled = try SamplingExperiment(settings: settings, prompts: ["a cat"], guidance: 3).run(model, backend: backend)
         #expect(sampled.runs[0].samples.shape == [1, 3, 128, 128])
         #expect(throws: ExperimentError.self) { try model.conditioning([.label(0)]) }
+        // A prompt past 77 tokens is cut (with a warning on stderr), not refused.
+        let long = try model.conditioning([.prompt(Array(repeating: "a red circle", count: 40).joined(separator: " "))])
+        guard case .text(let states) = long else { Issue.record("a prompt gave \(long)"); return }
+        #expect(states.shape == [1, 77, 8])
         backend.synchronize()
         #expect(backend.validationMessages.isEmpty)
     }
