@@ -154,7 +154,7 @@ public struct ExperimentModel {
     private func nullLabel() throws -> Int {
         guard let pipeline else { throw ExperimentError("\(name): the reference model mixes conditional and unconditional samples in separate batches") }
         guard let null = pipeline.nullClass else {
-            throw ExperimentError("\(name) is class-conditional and its unconditional branch needs the null class: add \(ClassLabelFile.fileName) beside model_index.json ({\"classes\": [...], \"null_class\": N}) or pass --null-class N")
+            throw ExperimentError("\(name) is class-conditional and its unconditional branch needs the null class: add \(ClassLabelFile.fileName) beside model_index.json ({\"classes\": [...], \"null_class\": N}) or pass --null-class N (reconstruct: or condition on a class with --class)")
         }
         return null
     }

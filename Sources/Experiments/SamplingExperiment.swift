@@ -57,6 +57,10 @@ public struct SamplingExperiment {
             throw ExperimentError("class \(label) is outside \(model.name)'s \(model.classNames.count) classes")
         }
         let noise = try initialNoise(model)
+        // Each batch's conditioning and guided model once (prompts are encoded here, not per sampler).
+        let batches = Batches.ranges(count: settings.count, size: settings.batchSize)
+        let conditionings = try batches.map { try conditioning(model, $0) }
+        let models = try batches.map { try guidedModel(model, batch: $0.count) }
         var runs: [SamplerRun] = [], records: [MetricRecord] = []
         for choice in settings.samplers {
             let sampler = try settings.sampler.sampler(choice)
@@ -64,20 +68,19 @@ public struct SamplingExperiment {
             for n in settings.steps {
                 let grid = try settings.grid(model.schedule, steps: n)
                 var out: [Float] = [], evaluations = 0, shape: [Int] = []
-                for range in Batches.ranges(count: settings.count, size: settings.batchSize) {
+                for (b, range) in batches.enumerated() {
                     let x = backend.tensor(slice(noise, range))
-                    let counter = CountingNoisePredictor(try guidedModel(model, batch: range.count))
-                    let state = try sampler.sample(from: .noise(x), grid: grid, model: counter, conditioning: try conditioning(model, range),
+                    let counter = CountingNoisePredictor(models[b])
+                    let state = try sampler.sample(from: .noise(x), grid: grid, model: counter, conditioning: conditionings[b],
                                                    progress: settings.stepProgress("\(name) \(n) steps, samples \(range.lowerBound)–\(range.upperBound - 1)"))
                     let images = try model.decode(state.x)
                     out += images.scalars
                     shape = [settings.count] + images.shape.dropFirst()
                     evaluations += counter.evaluations
                 }
-                let batches = Batches.ranges(count: settings.count, size: settings.batchSize).count
                 runs.append(SamplerRun(sampler: name, steps: n, samples: HostTensor(shape: shape, scalars: out)))
                 records.append(MetricRecord(experiment: "sampling", model: model.name, sampler: name, steps: n, metric: "nfe",
-                                            value: Double(evaluations) / Double(batches), count: settings.count))
+                                            value: Double(evaluations) / Double(batches.count), count: settings.count))
             }
         }
         return (runs, records)
