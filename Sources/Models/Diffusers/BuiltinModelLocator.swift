@@ -20,7 +20,9 @@ public struct BuiltinModelLocator: Sendable {
         if let custom = ProcessInfo.processInfo.environment["BELM_MODELS"], !custom.isEmpty {
             roots.append(URL(fileURLWithPath: custom))
         }
-        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath().deletingLastPathComponent()
+        // Bundle.main's executable URL is the real path (/proc/self/exe on Linux), also when belm is found on PATH.
+        let binary = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments.first ?? "")
+        let executable = binary.resolvingSymlinksInPath().deletingLastPathComponent()
         roots.append(executable)
         roots.append(executable.deletingLastPathComponent().appendingPathComponent("share/belm"))
         roots.append(sourceResources)
