@@ -9,10 +9,12 @@ struct ExperimentOutput {
 
     init(_ path: String) { folder = URL(fileURLWithPath: path) }
 
-    /// A grid of the batch's images, `columns` wide, enlarged 2× so 32×32 images stay visible.
+    /// A grid of the batch's images, `columns` wide, enlarged 2× when they are small (≤ 128 pixels) so 32×32
+    /// images stay visible; a diffusers model's 256² or 512² images are written at their size.
     func writeGrid(_ images: HostTensor, columns: Int, name: String) throws {
         let grid = ImageGrid.compose(PlanarImage.batch(images), columns: max(1, min(columns, images.shape[0])))
-        try PNGCodec.write(ImageGrid.upscaled(grid, by: 2), to: folder.appendingPathComponent(name))
+        let small = images.shape.count == 4 && max(images.shape[2], images.shape[3]) <= 128
+        try PNGCodec.write(small ? ImageGrid.upscaled(grid, by: 2) : grid, to: folder.appendingPathComponent(name))
     }
 
     func writeMetrics(_ records: [MetricRecord]) throws {
