@@ -91,7 +91,7 @@ def save(unet, ema, scheduler, classes, null_class, images, size, config, losses
             f"to an extra null class ({null_class}) for classifier-free guidance. EMA weights.", "",
             "| setting | value |", "|---|---|",
             f"| steps | {steps_done} of {args.steps} |", f"| batch size | {args.batch_size} |", f"| learning rate | {args.lr} (warm-up, cosine) |",
-            f"| seed | {args.seed} |", f"| threads | {args.threads} |", f"| parameters | {sum(p.numel() for p in unet.parameters())} |",
+            f"| seed | {args.seed} |", f"| continued from | {args.init or '(fresh weights)'} |", f"| threads | {args.threads} |", f"| parameters | {sum(p.numel() for p in unet.parameters())} |",
             f"| wall time | {wall:.0f} s |", f"| torch / diffusers | {torch.__version__} / {__import__('diffusers').__version__} |", "",
             "UNet config: `" + json.dumps(config) + "`", "",
             "Loss (mean over each 100 steps): " + ", ".join(f"{v:.4f}" for v in curve), "",
@@ -110,6 +110,7 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--channels", type=int, nargs=3, default=[16, 32, 32], help="block_out_channels of the three levels")
+    ap.add_argument("--init", help="continue from the unet/ weights of an earlier output folder (same --channels)")
     ap.add_argument("--checkpoint-every", type=int, default=250)
     args = ap.parse_args()
 
@@ -124,6 +125,8 @@ def main():
                   up_block_types=("UpBlock2D", "AttnUpBlock2D", "UpBlock2D"),
                   attention_head_dim=args.channels[1], num_class_embeds=len(classes) + 1)
     unet = UNet2DModel(**config)
+    if args.init:
+        unet.load_state_dict(UNet2DModel.from_pretrained(Path(args.init) / "unet").state_dict())
     scheduler = DDPMScheduler(num_train_timesteps=1000, beta_schedule="linear", beta_start=1e-4, beta_end=0.02,
                               clip_sample=False)
     alphas_cumprod = scheduler.alphas_cumprod
