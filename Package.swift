@@ -32,7 +32,8 @@ let package = Package(
         .target(name: "Compute", dependencies: ["Tensors"]),
         .target(name: "VulkanCompute", dependencies: ["Compute", "CVulkan"], plugins: ["GLSLCompilerPlugin"]),
         .target(name: "Diffusion", dependencies: ["Compute"]),
-        .target(name: "Models", dependencies: ["Diffusion", "CPNG", "CJPEG"]),
+        // Resources/ holds the shipped diffusers folders, read from disk by BuiltinModelLocator (not bundled).
+        .target(name: "Models", dependencies: ["Diffusion", "CPNG", "CJPEG"], exclude: ["Resources"]),
         .target(name: "Experiments", dependencies: ["Models"]),
         .target(name: "Site", dependencies: [
             "Experiments", "CCmark",
