@@ -6,9 +6,12 @@
 // Each invocation keeps a TM × (4·TNV) register tile. Operands are prepared by the host side:
 // A is [batch][M][K4] texels (K zero-padded to a multiple of 4), B is [batch][4·K4][N4] texels with N4 a multiple
 // of TNV (zero-padded), so the inner loop needs no bounds checks; rows past M are clamped and not stored.
+// Invocations are numbered flat over (row tile, column tile) in workgroups of 8 (one SIMD row on llvmpipe, which
+// runs each workgroup on one thread), so small products still make enough workgroups for every core;
+// `columnsInner` puts the column tiles on adjacent invocations when there are fewer row tiles than lanes.
 #define TM 8
 #define TNV 4
-layout(local_size_x = 8, local_size_y = 8) in;
+layout(local_size_x = 8) in;
 layout(std430, binding = 0) writeonly buffer OutS { float c[]; };
 layout(std430, binding = 0) writeonly buffer OutV { vec4 cv[]; };
 layout(binding = 4) uniform samplerBuffer A;
@@ -18,13 +21,18 @@ layout(push_constant) uniform Params {
     uint M; uint N; uint K4; uint N4;
     uint aOffset; uint bOffset; uint aBatchStride; uint bBatchStride;
     float scale; uint hasBias; uint biasOffset;
+    uint rowTiles; uint columnTiles; uint columnsInner; uint batches;
 } p;
 
 void main() {
-    uint m0 = gl_GlobalInvocationID.x * TM;
-    uint n4 = gl_GlobalInvocationID.y * TNV;
-    uint batch = gl_GlobalInvocationID.z;
-    if (m0 >= p.M || n4 >= p.N4) return;
+    uint linear = (gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * gl_WorkGroupSize.x + gl_LocalInvocationID.x;
+    uint tiles = p.rowTiles * p.columnTiles;
+    if (linear >= tiles * p.batches) return;
+    uint batch = linear / tiles, tile = linear % tiles;
+    uint rowTile = p.columnsInner != 0u ? tile / p.columnTiles : tile % p.rowTiles;
+    uint columnTile = p.columnsInner != 0u ? tile % p.columnTiles : tile / p.rowTiles;
+    uint m0 = rowTile * TM;
+    uint n4 = columnTile * TNV;
     int aRow[TM];
     [[unroll]] for (int t = 0; t < TM; ++t) aRow[t] = int(p.aOffset + batch * p.aBatchStride + min(m0 + uint(t), p.M - 1u) * p.K4);
     int bBase = int(p.bOffset + batch * p.bBatchStride + n4);
