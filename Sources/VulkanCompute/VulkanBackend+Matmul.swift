@@ -23,7 +23,7 @@ extension VulkanBackend {
     func derived(_ tensor: Tensor, key: String, floats: Int, build: (DeviceRegion, DeviceRegion) -> Void) -> DeviceRegion {
         let storage = self.storage(tensor)
         if let cached = storage.derived[key] { return cached }
-        let region = allocate(floats: floats)
+        let region = allocate(floats: floats, for: "the \(key) layout of a \(tensor.shape) tensor")
         build(region, storage.region)
         storage.derived[key] = region
         return region
@@ -47,7 +47,7 @@ extension VulkanBackend {
             gather(into: packed, from: source, dims: [kh * kw, cip, cop], strides: [1, kh * kw, ci * kh * kw],
                    extent: [kh * kw, ci, co])
         }
-        let packedInput = allocate(floats: n * hp * wp * cip)
+        let packedInput = allocate(floats: n * hp * wp * cip, for: "the padded NHWC input of conv2d \(x.shape)")
         if w % 4 == 0 && n <= 65535 {
             // 4 × 4 blocks through vec4 reads and stores; the border is zero-filled first.
             if padding > 0 { stream.zero(packedInput) }
@@ -112,7 +112,7 @@ extension VulkanBackend {
         if !transposeB && k == kp && n == np {
             bOperand = region(b)
         } else {
-            bOperand = allocate(floats: batch * kp * np)
+            bOperand = allocate(floats: batch * kp * np, for: "the packed right operand of batchedMatmul \(b.shape)")
             gather(into: bOperand, from: region(b), dims: [batch, kp, np],
                    strides: transposeB ? [n * k, 1, k] : [k * n, n, 1], extent: [batch, k, n])
         }
