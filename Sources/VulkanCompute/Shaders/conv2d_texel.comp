@@ -56,7 +56,7 @@ void main() {
                 }
                 [[unroll]] for (int t = 0; t < TM; ++t) {
                     vec4 a = texelFetch(A, aBase[t] + tapOffset + c4);
-                    [[unroll]] for (int q = 0; q < TNV; ++q) acc[t][q] += a.x * w0[q] + a.y * w1[q] + a.z * w2[q] + a.w * w3[q];
+                    [[unroll]] for (int q = 0; q < TNV; ++q) acc[t][q] = fma(vec4(a.w), w3[q], fma(vec4(a.z), w2[q], fma(vec4(a.y), w1[q], fma(vec4(a.x), w0[q], acc[t][q]))));
                 }
             }
         }

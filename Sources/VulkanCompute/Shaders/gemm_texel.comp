@@ -50,7 +50,7 @@ void main() {
         }
         [[unroll]] for (int t = 0; t < TM; ++t) {
             vec4 a = texelFetch(A, aRow[t] + k4);
-            [[unroll]] for (int q = 0; q < TNV; ++q) acc[t][q] += a.x * b0[q] + a.y * b1[q] + a.z * b2[q] + a.w * b3[q];
+            [[unroll]] for (int q = 0; q < TNV; ++q) acc[t][q] = fma(vec4(a.w), b3[q], fma(vec4(a.z), b2[q], fma(vec4(a.y), b1[q], fma(vec4(a.x), b0[q], acc[t][q]))));
         }
     }
     uint cBase = batch * p.M * p.N;
