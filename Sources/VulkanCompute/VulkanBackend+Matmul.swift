@@ -108,6 +108,12 @@ extension VulkanBackend {
         guard result.count > 0 else { return result }
         let kp = Self.roundUp(k, 4), np = Self.roundUp(n, Self.columnTile)
         let aOperand = rowOperand(region(a), batch: batch, rows: m, k: k)
+        if transposeB && kernelFamily == .texel && k == kp && n == np {
+            // Bᵀ read as it is: the kernel transposes 4 × 4 texel blocks in registers (q·kᵀ in attention).
+            gemm(out: out, a: aOperand, b: region(b), bias: nil, batch: batch, m: m, n: n, k4: kp / 4, n4: np / 4,
+                 aBatchStride: m * kp / 4, bBatchStride: n * kp / 4, scale: scale, bTransposed: true)
+            return result
+        }
         let bOperand: DeviceRegion
         if !transposeB && k == kp && n == np {
             bOperand = region(b)
@@ -131,7 +137,7 @@ extension VulkanBackend {
     }
 
     private func gemm(out: DeviceRegion, a: DeviceRegion, b: DeviceRegion, bias: DeviceRegion?, batch: Int, m: Int, n: Int,
-                      k4: Int, n4: Int, aBatchStride: Int, bBatchStride: Int, scale: Float) {
+                      k4: Int, n4: Int, aBatchStride: Int, bBatchStride: Int, scale: Float, bTransposed: Bool = false) {
         if kernelFamily == .shared {
             precondition(Self.roundUp(m, 64) / 64 <= 65535 && batch <= 65535, "matrix product of \(batch)×\(m) rows is too large for one dispatch")
             stream.dispatch(.gemmShared, storage: [out, a, b, bias],
@@ -146,7 +152,7 @@ extension VulkanBackend {
         stream.dispatch(.gemmTexel, storage: [out], texels: [a.block.view, b.block.view, biasRegion.block.view],
                         push: [m, n, k4, n4, Int(a.texelOffset), Int(b.texelOffset), aBatchStride, bBatchStride].map(Self.u)
                             + [Self.f(scale), bias == nil ? 0 : 1, biasRegion.texelOffset]
-                            + [rowTiles, columnTiles, columnsInner ? 1 : 0, batch].map(Self.u),
+                            + [rowTiles, columnTiles, columnsInner ? 1 : 0, batch, bTransposed ? 1 : 0].map(Self.u),
                         groups: Self.grid(rowTiles * columnTiles * batch, width: Self.invocationsPerGroup))
     }
 }

@@ -55,7 +55,7 @@ import VulkanCompute
             h.check("linear \(x) → \(out)", inputs) { backend, t in backend.linear(t[0], weight: t[1], bias: t[2]) }
             h.check("linear \(x) → \(out) no bias", inputs) { backend, t in backend.linear(t[0], weight: t[1], bias: nil) }
         }
-        for (batch, m, k, n) in [(3, 5, 7, 9), (2, 9, 8, 32), (1, 17, 64, 3), (4, 33, 12, 20), (3, 80, 16, 40)] {
+        for (batch, m, k, n) in [(3, 5, 7, 9), (2, 9, 8, 32), (1, 17, 64, 3), (4, 33, 12, 20), (3, 80, 16, 40), (2, 70, 12, 48)] {
             h.check("bmm \(batch)×\(m)×\(k)×\(n)", [([batch, m, k], h.random(batch * m * k)), ([batch, k, n], h.random(batch * k * n))]) { backend, t in
                 backend.batchedMatmul(t[0], t[1], transposeB: false, scale: 0.75)
             }
