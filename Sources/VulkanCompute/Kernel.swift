@@ -4,7 +4,7 @@ import CVulkan
 /// uniform texel buffers) and one 128-byte push-constant range for shapes and scalars.
 enum Kernel: String, CaseIterable {
     case linearCombination, broadcastBinary, broadcastBinaryVec4, activation, geglu
-    case stridedGather, stridedGatherFlat, nchwToNHWC, copyRows, resample2x, embedding
+    case stridedGather, stridedGatherFlat, nchwToNHWC, copyRows, copyRowsVec4, resample2x, embedding
     case groupNorm, layerNorm, softmax, groupNormRows, layerNormRows, softmaxRows
     case gemmTexel, conv2dTexel, gemmShared, conv2dShared
 
@@ -19,6 +19,7 @@ enum Kernel: String, CaseIterable {
         case .stridedGatherFlat: return SPIRV.strided_gather_flat
         case .nchwToNHWC: return SPIRV.nchw_to_nhwc
         case .copyRows: return SPIRV.copy_rows
+        case .copyRowsVec4: return SPIRV.copy_rows_vec4
         case .resample2x: return SPIRV.resample2x
         case .embedding: return SPIRV.embedding
         case .groupNorm: return SPIRV.group_norm

@@ -81,6 +81,13 @@ extension VulkanBackend {
         let aligned = width % 4 == 0 && dstOffset % 4 == 0 && dstStride % 4 == 0
         let srcAligned = width % 4 == 0 && srcOffset % 4 == 0 && srcStride % 4 == 0
         let (perLayer, layers) = Self.fold(rows)
+        let sourceStart = Int(src.scalarOffset) + srcOffset
+        if aligned && srcAligned && sourceStart % 4 == 0 {
+            stream.dispatch(.copyRowsVec4, storage: [out], texels: [src.block.scalarView, src.block.view],
+                            push: [width / 4, rows, perLayer, sourceStart / 4, srcStride / 4, dstOffset / 4, dstStride / 4].map(Self.u),
+                            groups: Self.grid(x: width / 4, y: perLayer, z: layers))
+            return
+        }
         stream.dispatch(.copyRows, storage: [out], texels: [src.block.scalarView, src.block.view],
                         push: [width, rows, perLayer, Int(src.scalarOffset) + srcOffset, srcStride, dstOffset, dstStride,
                                aligned ? 1 : 0, srcAligned ? 1 : 0].map(Self.u),

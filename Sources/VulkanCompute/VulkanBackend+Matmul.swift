@@ -10,11 +10,11 @@ extension VulkanBackend {
     static let columnTile = 16
     /// Output rows per invocation: TM in gemm_texel.
     static let rowTile = 8
-    /// Output pixels per invocation: TM in conv2d_texel (16 measured 5–10% faster than 8 on llvmpipe; the tile
-    /// holds 64 vec4 accumulators, which spill, but each weight texel fetched then serves twice as many pixels).
+    /// Output pixels per invocation: TM in conv2d_texel (16 measured as fast as 8 or 5–10% faster on llvmpipe: the
+    /// tile holds 64 vec4 accumulators, which spill, but each weight texel fetched then serves twice as many pixels).
     static let convRowTile = 16
-    /// Invocations per workgroup along each axis (the kernels' 8×8 local size).
-    static let workgroupSide = 8
+    /// Invocations per workgroup of the flat-numbered texel kernels (one 8-lane SIMD row on llvmpipe).
+    static let invocationsPerGroup = 8
 
     static func roundUp(_ value: Int, _ multiple: Int) -> Int { (value + multiple - 1) / multiple * multiple }
 
@@ -23,7 +23,7 @@ extension VulkanBackend {
     func derived(_ tensor: Tensor, key: String, floats: Int, build: (DeviceRegion, DeviceRegion) -> Void) -> DeviceRegion {
         let storage = self.storage(tensor)
         if let cached = storage.derived[key] { return cached }
-        let region = allocate(floats: floats)
+        let region = allocate(floats: floats, for: "the \(key) layout of a \(tensor.shape) tensor")
         build(region, storage.region)
         storage.derived[key] = region
         return region
@@ -47,7 +47,7 @@ extension VulkanBackend {
             gather(into: packed, from: source, dims: [kh * kw, cip, cop], strides: [1, kh * kw, ci * kh * kw],
                    extent: [kh * kw, ci, co])
         }
-        let packedInput = allocate(floats: n * hp * wp * cip)
+        let packedInput = allocate(floats: n * hp * wp * cip, for: "the padded NHWC input of conv2d \(x.shape)")
         if w % 4 == 0 && n <= 65535 {
             // 4 × 4 blocks through vec4 reads and stores; the border is zero-filled first.
             if padding > 0 { stream.zero(packedInput) }
@@ -69,16 +69,15 @@ extension VulkanBackend {
                             groups: (Self.u(groups.0), Self.u(groups.1), 1))
             return result
         }
-        let side = Self.workgroupSide
-        let groupsX = Self.roundUp(Self.roundUp(pixels, Self.convRowTile) / Self.convRowTile, side) / side
-        let groupsY = Self.roundUp(cop / Self.columnTile, side) / side
-        precondition(groupsX <= 65535, "conv2d output of \(pixels) pixels is too large for one dispatch; use a smaller batch")
+        let pixelTiles = Self.roundUp(pixels, Self.convRowTile) / Self.convRowTile, channelTiles = cop / Self.columnTile
+        // Adjacent invocations share a SIMD row: along pixels unless there are fewer pixel tiles than lanes.
+        let channelsInner = pixelTiles < Self.invocationsPerGroup
         let biasRegion = bias.map(region) ?? packedWeight
         stream.dispatch(.conv2dTexel, storage: [out], texels: [packedInput.block.view, packedWeight.block.view, biasRegion.block.view],
                         push: [pixels, ho, wo, hp, wp, cip / 4, cop / 4, co, kh, kw, stride,
                                Int(packedInput.texelOffset), Int(packedWeight.texelOffset), bias == nil ? 0 : 1,
-                               Int(biasRegion.texelOffset)].map(Self.u),
-                        groups: (Self.u(groupsX), Self.u(groupsY), 1))
+                               Int(biasRegion.texelOffset), pixelTiles, channelTiles, channelsInner ? 1 : 0].map(Self.u),
+                        groups: Self.grid(pixelTiles * channelTiles, width: Self.invocationsPerGroup))
         return result
     }
 
@@ -109,11 +108,17 @@ extension VulkanBackend {
         guard result.count > 0 else { return result }
         let kp = Self.roundUp(k, 4), np = Self.roundUp(n, Self.columnTile)
         let aOperand = rowOperand(region(a), batch: batch, rows: m, k: k)
+        if transposeB && kernelFamily == .texel && k == kp && n == np {
+            // Bᵀ read as it is: the kernel transposes 4 × 4 texel blocks in registers (q·kᵀ in attention).
+            gemm(out: out, a: aOperand, b: region(b), bias: nil, batch: batch, m: m, n: n, k4: kp / 4, n4: np / 4,
+                 aBatchStride: m * kp / 4, bBatchStride: n * kp / 4, scale: scale, bTransposed: true)
+            return result
+        }
         let bOperand: DeviceRegion
         if !transposeB && k == kp && n == np {
             bOperand = region(b)
         } else {
-            bOperand = allocate(floats: batch * kp * np)
+            bOperand = allocate(floats: batch * kp * np, for: "the packed right operand of batchedMatmul \(b.shape)")
             gather(into: bOperand, from: region(b), dims: [batch, kp, np],
                    strides: transposeB ? [n * k, 1, k] : [k * n, n, 1], extent: [batch, k, n])
         }
@@ -132,7 +137,7 @@ extension VulkanBackend {
     }
 
     private func gemm(out: DeviceRegion, a: DeviceRegion, b: DeviceRegion, bias: DeviceRegion?, batch: Int, m: Int, n: Int,
-                      k4: Int, n4: Int, aBatchStride: Int, bBatchStride: Int, scale: Float) {
+                      k4: Int, n4: Int, aBatchStride: Int, bBatchStride: Int, scale: Float, bTransposed: Bool = false) {
         if kernelFamily == .shared {
             precondition(Self.roundUp(m, 64) / 64 <= 65535 && batch <= 65535, "matrix product of \(batch)×\(m) rows is too large for one dispatch")
             stream.dispatch(.gemmShared, storage: [out, a, b, bias],
@@ -140,14 +145,14 @@ extension VulkanBackend {
                             groups: (Self.u(Self.roundUp(m, 64) / 64), Self.u(Self.roundUp(4 * n4, 64) / 64), Self.u(batch)))
             return
         }
-        let side = Self.workgroupSide
-        let groupsX = Self.roundUp(Self.roundUp(m, Self.rowTile) / Self.rowTile, side) / side
-        let groupsY = Self.roundUp(n4 * 4 / Self.columnTile, side) / side
-        precondition(groupsX <= 65535 && batch <= 65535, "matrix product of \(batch)×\(m) rows is too large for one dispatch")
+        let rowTiles = Self.roundUp(m, Self.rowTile) / Self.rowTile, columnTiles = n4 * 4 / Self.columnTile
+        // Adjacent invocations share a SIMD row: along rows unless there are fewer row tiles than lanes.
+        let columnsInner = rowTiles < Self.invocationsPerGroup
         let biasRegion = bias ?? b
         stream.dispatch(.gemmTexel, storage: [out], texels: [a.block.view, b.block.view, biasRegion.block.view],
                         push: [m, n, k4, n4, Int(a.texelOffset), Int(b.texelOffset), aBatchStride, bBatchStride].map(Self.u)
-                            + [Self.f(scale), bias == nil ? 0 : 1, biasRegion.texelOffset],
-                        groups: (Self.u(groupsX), Self.u(groupsY), Self.u(batch)))
+                            + [Self.f(scale), bias == nil ? 0 : 1, biasRegion.texelOffset]
+                            + [rowTiles, columnTiles, columnsInner ? 1 : 0, batch, bTransposed ? 1 : 0].map(Self.u),
+                        groups: Self.grid(rowTiles * columnTiles * batch, width: Self.invocationsPerGroup))
     }
 }

@@ -47,6 +47,11 @@ public final class VulkanBackend: Backend {
     /// Whether the validation layer is active on this backend.
     public var isValidating: Bool { context.instance.validationLog != nil }
 
+    /// The largest tensor, in bytes, that one storage-buffer binding can hold on this device (maxStorageBufferRange,
+    /// 128 MiB on lavapipe). Ops whose tensors or working copies are larger stop the process, so callers that can
+    /// foresee their shapes (a model at a given resolution) check against this first and report a catchable error.
+    public var maxTensorBytes: Int { arena.maxRegionSize }
+
     /// Device memory held by the arena, in bytes.
     public var reservedDeviceBytes: Int { arena.reservedBytes }
 
@@ -80,8 +85,10 @@ public final class VulkanBackend: Backend {
 
     func region(_ tensor: Tensor) -> DeviceRegion { storage(tensor).region }
 
-    func allocate(floats: Int) -> DeviceRegion {
-        do { return try arena.allocate(bytes: floats * 4) } catch { fatalError("\(error)") }
+    /// Device memory for `floats` values. A request beyond one binding (maxStorageBufferRange) stops the process:
+    /// the Backend contract has no error path, so the message names what was being made (`purpose`) and its size.
+    func allocate(floats: Int, for purpose: @autoclosure () -> String = "a working buffer") -> DeviceRegion {
+        do { return try arena.allocate(bytes: floats * 4) } catch { fatalError("\(purpose()): \(error)") }
     }
 
     func make(_ region: DeviceRegion, _ shape: [Int]) -> Tensor {
@@ -90,7 +97,7 @@ public final class VulkanBackend: Backend {
 
     /// A fresh output tensor of `shape` and its region.
     func output(_ shape: [Int]) -> (Tensor, DeviceRegion) {
-        let region = allocate(floats: shape.reduce(1, *))
+        let region = allocate(floats: shape.reduce(1, *), for: "a tensor of shape \(shape)")
         return (make(region, shape), region)
     }
 

@@ -36,4 +36,25 @@ import VulkanCompute
         #expect(devices[chosen].hasComputeQueue)
         #expect(throws: VulkanError.self) { try VulkanDevices.choose(among: devices, requested: devices.count) }
     }
+
+    @Test func maxTensorBytesIsWithinTheBindingLimit() throws {
+        let backend = try DifferentialHarness().vulkan
+        #expect(backend.maxTensorBytes > 0)
+        #expect(UInt64(backend.maxTensorBytes) <= backend.device.maxStorageBufferRange)
+    }
+
+    /// A tensor beyond one binding cannot be made (the Backend contract has no error path): the process stops
+    /// with a message that names the tensor's shape and the device limit, rather than failing inside the driver.
+    @Test func tensorBeyondOneBindingStopsNamingItsShape() async throws {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let backend = try VulkanBackend()
+            // A 2× upsampling whose result is just over the limit, from an input a quarter of that.
+            let side = Int(Double(backend.maxTensorBytes / 16).squareRoot()) + 1
+            let x = backend.tensor([Float](repeating: 0, count: side * side), shape: [1, 1, side, side])
+            _ = backend.upsampleNearest2x(x).values()
+        }
+        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(message.contains("a tensor of shape ["))
+        #expect(message.contains("can bind at once"))
+    }
 }

@@ -17,6 +17,8 @@ import VulkanCompute
         ([1, 6, 16, 16], [17, 6, 1, 1], 1, 0),
         ([1, 3, 9, 17], [4, 3, 2, 2], 1, 0),
         ([1, 4, 10, 16], [6, 4, 1, 3], 1, 1),
+        // Enough pixel tiles that adjacent invocations run along pixels, over two images and three channel tiles.
+        ([2, 8, 12, 12], [40, 8, 3, 3], 1, 1),
     ])
     func conv2dMatchesReference(x: [Int], w: [Int], stride: Int, padding: Int) throws {
         // Both kernel families, whatever the device would choose.
@@ -47,13 +49,13 @@ import VulkanCompute
     @Test(arguments: KernelFamily.allCases)
     func linearAndBatchedMatmul(family: KernelFamily) throws {
         let h = try DifferentialHarness(kernelFamily: family)
-        for (x, out) in [([5, 7], 9), ([2, 3, 16], 33), ([1, 128], 512), ([37, 20], 16)] {
+        for (x, out) in [([5, 7], 9), ([2, 3, 16], 33), ([1, 128], 512), ([37, 20], 16), ([70, 24], 40)] {
             let k = x.last!
             let inputs = [(x, h.random(x.reduce(1, *))), ([out, k], h.random(out * k)), ([out], h.random(out))]
             h.check("linear \(x) → \(out)", inputs) { backend, t in backend.linear(t[0], weight: t[1], bias: t[2]) }
             h.check("linear \(x) → \(out) no bias", inputs) { backend, t in backend.linear(t[0], weight: t[1], bias: nil) }
         }
-        for (batch, m, k, n) in [(3, 5, 7, 9), (2, 9, 8, 32), (1, 17, 64, 3), (4, 33, 12, 20)] {
+        for (batch, m, k, n) in [(3, 5, 7, 9), (2, 9, 8, 32), (1, 17, 64, 3), (4, 33, 12, 20), (3, 80, 16, 40), (2, 70, 12, 48)] {
             h.check("bmm \(batch)×\(m)×\(k)×\(n)", [([batch, m, k], h.random(batch * m * k)), ([batch, k, n], h.random(batch * k * n))]) { backend, t in
                 backend.batchedMatmul(t[0], t[1], transposeB: false, scale: 0.75)
             }

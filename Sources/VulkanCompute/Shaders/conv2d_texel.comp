@@ -6,9 +6,12 @@
 // ([N][Hp][Wp][Ci4] texels, so no masks in the inner loop); the weights as [kh·kw][4·Ci4][Co4] texels
 // with Co4 a multiple of TNV. Each invocation holds TM consecutive output pixels × 4·TNV channels in registers
 // and writes them NCHW with the bias added (vec4 stores along pixels where the planes allow).
+// Invocations are numbered flat over (pixel tile, channel tile) in workgroups of 8 (one SIMD row on llvmpipe,
+// which runs each workgroup on one thread): small layers then still make enough workgroups for every core.
+// `channelsInner` puts the channel tiles on adjacent invocations, for layers with fewer pixel tiles than lanes.
 #define TM 16
 #define TNV 4
-layout(local_size_x = 8, local_size_y = 8) in;
+layout(local_size_x = 8) in;
 layout(std430, binding = 0) writeonly buffer OutS { float o[]; };
 layout(std430, binding = 0) writeonly buffer OutV { vec4 ov[]; };
 layout(binding = 4) uniform samplerBuffer A;
@@ -17,12 +20,16 @@ layout(binding = 6) uniform samplerBuffer Bias;
 layout(push_constant) uniform Params {
     uint pixels; uint Ho; uint Wo; uint Hp; uint Wp; uint Ci4; uint Co4; uint Co;
     uint kh; uint kw; uint stride; uint aOffset; uint wOffset; uint hasBias; uint biasOffset;
+    uint pixelTiles; uint channelTiles; uint channelsInner;
 } p;
 
 void main() {
-    uint pix0 = gl_GlobalInvocationID.x * TM;
-    uint co4 = gl_GlobalInvocationID.y * TNV;
-    if (pix0 >= p.pixels || co4 >= p.Co4) return;
+    uint linear = (gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * gl_WorkGroupSize.x + gl_LocalInvocationID.x;
+    if (linear >= p.pixelTiles * p.channelTiles) return;
+    uint pixelTile = p.channelsInner != 0u ? linear / p.channelTiles : linear % p.pixelTiles;
+    uint channelTile = p.channelsInner != 0u ? linear % p.channelTiles : linear / p.pixelTiles;
+    uint pix0 = pixelTile * TM;
+    uint co4 = channelTile * TNV;
     int Ci4 = int(p.Ci4), Co4 = int(p.Co4), Wp = int(p.Wp);
     int aBase[TM];
     [[unroll]] for (int t = 0; t < TM; ++t) {
@@ -49,7 +56,7 @@ void main() {
                 }
                 [[unroll]] for (int t = 0; t < TM; ++t) {
                     vec4 a = texelFetch(A, aBase[t] + tapOffset + c4);
-                    [[unroll]] for (int q = 0; q < TNV; ++q) acc[t][q] += a.x * w0[q] + a.y * w1[q] + a.z * w2[q] + a.w * w3[q];
+                    [[unroll]] for (int q = 0; q < TNV; ++q) acc[t][q] = fma(vec4(a.w), w3[q], fma(vec4(a.z), w2[q], fma(vec4(a.y), w1[q], fma(vec4(a.x), w0[q], acc[t][q]))));
                 }
             }
         }
