@@ -28,9 +28,9 @@ import Testing
 
     /// libjpeg's fatal errors come back as errors (its default handler would exit the process).
     @Test func badDataIsAnError() throws {
-        #expect(throws: PNGError.self) { try JPEGCodec.decode(Data("not a jpeg at all".utf8)) }
+        #expect(throws: ImageFileError.self) { try JPEGCodec.decode(Data("not a jpeg at all".utf8)) }
         let whole = try Data(contentsOf: Self.folder.appendingPathComponent("rgb.jpg"))
-        #expect(throws: PNGError.self) { try JPEGCodec.decode(whole.prefix(40)) }
-        #expect(throws: PNGError.self) { try JPEGCodec.decode(Data()) }
+        #expect(throws: ImageFileError.self) { try JPEGCodec.decode(whole.prefix(40)) }
+        #expect(throws: ImageFileError.self) { try JPEGCodec.decode(Data()) }
     }
 }

@@ -47,7 +47,7 @@ import Tensors
             "\(error)".contains("missing.png")
         }
         let twoChannels = PlanarImage(channels: 2, height: 1, width: 1, filledWith: 0)
-        #expect(throws: PNGError.self) { try PNGCodec.write(twoChannels, to: folder.appendingPathComponent("x.png")) }
+        #expect(throws: ImageFileError.self) { try PNGCodec.write(twoChannels, to: folder.appendingPathComponent("x.png")) }
     }
 
     @Test func gridsAndUpscaling() {

@@ -4,19 +4,7 @@ import Foundation
 /// JPEG reading (libjpeg-turbo), for real photos to invert. belm writes PNG only.
 public enum JPEGCodec {
     /// Reads a JPEG as floats in [-1, 1]: grey files give 1 channel, colour ones 3 (RGB).
-    public static func read(_ url: URL) throws -> PlanarImage {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw PNGError(url.path, "cannot be read (\(error.localizedDescription))")
-        }
-        do {
-            return try decode(data)
-        } catch let error as PNGError {
-            throw PNGError(url.path, error.reason)
-        }
-    }
+    public static func read(_ url: URL) throws -> PlanarImage { try ImageFileError.reading(url, with: decode) }
 
     public static func decode(_ data: Data) throws -> PlanarImage {
         var pixels: UnsafeMutablePointer<UInt8>?
@@ -28,7 +16,7 @@ public enum JPEGCodec {
         }
         guard status == 0, let pixels else {
             let reason = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            throw PNGError("<memory>", "is not a readable JPEG (\(reason)); re-save it as a baseline RGB JPEG or a PNG")
+            throw ImageFileError("<memory>", "is not a readable JPEG (\(reason)); re-save it as a baseline RGB JPEG or a PNG")
         }
         defer { belm_jpeg_free(pixels) }
         let w = Int(width), h = Int(height), c = Int(channels)

@@ -6,7 +6,7 @@ extension PNGCodec {
     public static func write(_ tensor: HostTensor, to url: URL) throws {
         let images = PlanarImage.batch(tensor)
         guard images.count == 1 else {
-            throw PNGError(url.path, "one PNG holds one image, but the tensor \(tensor.shape) holds \(images.count); write a grid (ImageGrid.compose) or one file per image")
+            throw ImageFileError(url.path, "one PNG holds one image, but the tensor \(tensor.shape) holds \(images.count); write a grid (ImageGrid.compose) or one file per image")
         }
         try write(images[0], to: url)
     }

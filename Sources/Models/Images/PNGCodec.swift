@@ -2,19 +2,6 @@ import CPNG
 import Foundation
 import Tensors
 
-/// A PNG file that could not be read or written.
-public struct PNGError: Error, CustomStringConvertible {
-    public let path: String
-    public let reason: String
-
-    public init(_ path: String, _ reason: String) {
-        self.path = path
-        self.reason = reason
-    }
-
-    public var description: String { "\(path): \(reason)" }
-}
-
 /// PNG through libpng's simplified API: 8-bit grey or RGB, values in [-1, 1] mapped to levels by `PixelLevels`.
 /// Writing encodes in memory and moves the file into place with `AtomicFile`; the bytes depend only on the
 /// pixels (no time or text chunks).
@@ -22,7 +9,7 @@ public enum PNGCodec {
     /// The PNG bytes of a 1- or 3-channel image.
     public static func encode(_ image: PlanarImage) throws -> Data {
         guard image.channels == 1 || image.channels == 3 else {
-            throw PNGError("<memory>", "PNG images need 1 (grey) or 3 (RGB) channels, this one has \(image.channels)")
+            throw ImageFileError("<memory>", "PNG images need 1 (grey) or 3 (RGB) channels, this one has \(image.channels)")
         }
         let interleaved = interleavedLevels(image)
         var png = png_image()
@@ -36,7 +23,7 @@ public enum PNGCodec {
         let sized = interleaved.withUnsafeBytes { pixels in
             png_image_write_to_memory(&png, nil, &size, 0, pixels.baseAddress, rowStride, nil)
         }
-        guard sized != 0 else { throw PNGError("<memory>", "libpng cannot encode: \(message(of: png))") }
+        guard sized != 0 else { throw ImageFileError("<memory>", "libpng cannot encode: \(message(of: png))") }
         var data = Data(count: size)
         let written = data.withUnsafeMutableBytes { out in
             interleaved.withUnsafeBytes { pixels in
@@ -44,33 +31,21 @@ public enum PNGCodec {
             }
         }
         png_image_free(&png)
-        guard written != 0 else { throw PNGError("<memory>", "libpng cannot encode: \(message(of: png))") }
+        guard written != 0 else { throw ImageFileError("<memory>", "libpng cannot encode: \(message(of: png))") }
         return data.prefix(size)
     }
 
     public static func write(_ image: PlanarImage, to url: URL) throws {
         do {
             try AtomicFile.write(try encode(image), to: url)
-        } catch let error as PNGError {
-            throw PNGError(url.path, error.reason)
+        } catch let error as ImageFileError {
+            throw ImageFileError(url.path, error.reason)
         }
     }
 
     /// Reads a PNG as floats in [-1, 1]: grey files give 1 channel, everything else 3 (RGB; alpha is
     /// composited onto black by libpng, palettes expanded, 16-bit reduced to 8).
-    public static func read(_ url: URL) throws -> PlanarImage {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw PNGError(url.path, "cannot be read (\(error.localizedDescription))")
-        }
-        do {
-            return try decode(data)
-        } catch let error as PNGError {
-            throw PNGError(url.path, error.reason)
-        }
-    }
+    public static func read(_ url: URL) throws -> PlanarImage { try ImageFileError.reading(url, with: decode) }
 
     public static func decode(_ data: Data) throws -> PlanarImage {
         var png = png_image()
@@ -79,7 +54,7 @@ public enum PNGCodec {
             png_image_begin_read_from_memory(&png, bytes.baseAddress, bytes.count)
         }
         guard began != 0 else {
-            throw PNGError("<memory>", "is not a readable PNG (\(message(of: png))); re-save it as an 8-bit RGB or grey PNG")
+            throw ImageFileError("<memory>", "is not a readable PNG (\(message(of: png))); re-save it as an 8-bit RGB or grey PNG")
         }
         let isColour = png.format & UInt32(PNG_FORMAT_FLAG_COLOR) != 0
         let channels = isColour ? 3 : 1
@@ -94,7 +69,7 @@ public enum PNGCodec {
         guard finished != 0 else {
             let reason = message(of: png)
             png_image_free(&png)
-            throw PNGError("<memory>", "is a damaged PNG (\(reason)); re-save it")
+            throw ImageFileError("<memory>", "is a damaged PNG (\(reason)); re-save it")
         }
         var image = PlanarImage(channels: channels, height: height, width: width, filledWith: 0)
         for y in 0..<height {

@@ -59,7 +59,7 @@ public enum ImageFolderDataset {
                 var image: PlanarImage
                 do {
                     image = try PNGCodec.read(file)
-                } catch let error as PNGError {
+                } catch let error as ImageFileError {
                     throw ImageFolderError(error.path, error.reason)
                 }
                 if let size { image = ImageResampling.centreCropped(image, toSquare: size) }
