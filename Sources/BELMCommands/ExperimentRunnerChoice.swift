@@ -1,9 +1,9 @@
 import Experiments
 
-/// The experiment runner `belm build` uses: the reference-model experiments. Diffusers checkpoints join
-/// when the experiments can run them.
+/// The experiment runner `belm build` uses: every model `ExperimentModel.load` takes (the reference model,
+/// builtin:shapes-unet, diffusers folders).
 enum ExperimentRunnerChoice {
     static func standard() throws -> any ExperimentRunner {
-        ReferenceExperimentRunner()
+        ModelExperimentRunner()
     }
 }

@@ -51,8 +51,12 @@ public struct ExperimentModel {
         return reference
     }
 
-    /// The model's own image set (the reference model's); nil for diffusers models, which invert given images.
-    public var imageSet: LabeledImageSet? { reference?.images }
+    /// The images a diffusers model was trained on, when belm ships them (`builtin:shapes-unet`: the built-in
+    /// shapes set); they are its own image set.
+    public var trainingImages: LabeledImageSet?
+    /// The model's own image set: the reference model's, or the set a builtin UNet was trained on; nil for
+    /// other diffusers models, which invert given images.
+    public var imageSet: LabeledImageSet? { reference?.images ?? trainingImages }
     /// The reference model's image set; only for code that runs the reference model alone (see `imageSet`).
     public var images: LabeledImageSet { mixture.images }
     public var classNames: [String] { reference?.classNames ?? pipeline?.classNames ?? [] }
@@ -79,9 +83,16 @@ public struct ExperimentModel {
                             locator: locator, backend: backend)
         }
         if argument.hasPrefix("builtin:"), BuiltinModelLocator.diffusersNames.contains(String(argument.dropFirst("builtin:".count))) {
-            let folder = try locator.folder(named: String(argument.dropFirst("builtin:".count)))
-            return try ExperimentModel(name: argument, pipeline: DiffusersPipeline(folder: folder, backend: backend, nullClass: nullClass),
-                                       schedule: schedule)
+            let name = String(argument.dropFirst("builtin:".count))
+            let folder = try locator.folder(named: name)
+            var model = try ExperimentModel(name: argument, pipeline: DiffusersPipeline(folder: folder, backend: backend, nullClass: nullClass),
+                                            schedule: schedule)
+            // The shapes UNet was trained on the built-in set: reconstructions, interpolations and edits start from it.
+            if name == "shapes-unet" {
+                let set = ShapesDataset.make()
+                if set.imageShape == model.imageShape { model.trainingImages = set }
+            }
+            return model
         }
         guard let source = try ReferenceModelSource.parse(argument) else {
             let pipeline = try DiffusersPipeline(folder: URL(fileURLWithPath: argument), backend: backend, nullClass: nullClass)

@@ -63,11 +63,14 @@ public struct ExperimentRequest: Sendable, Codable, Hashable {
     /// The reference model's component std (small: clean samples; about 0.3: a smooth ODE for order
     /// studies); nil = the model's default.
     public var spread: Double?
+    /// A folder of PNG/JPEG images to invert (reconstruction, interpolation, editing) for a diffusers model
+    /// without an image set of its own; nil = the model's own set.
+    public var images: String?
 
     public init(name: String, kind: ExperimentKind, model: String, samplers: [SamplerChoice], steps: [Int],
                 seeds: [Int], count: Int, classes: [Int] = [], prompts: [String] = [], targets: [String] = [],
                 freezeStep: Int? = nil, guidance: Double? = nil, edictP: Double = 0.93, bdiaGamma: Double = 1.0,
-                frames: Int = 7, spread: Double? = nil) {
+                frames: Int = 7, spread: Double? = nil, images: String? = nil) {
         self.name = name
         self.kind = kind
         self.model = model
@@ -84,5 +87,6 @@ public struct ExperimentRequest: Sendable, Codable, Hashable {
         self.bdiaGamma = bdiaGamma
         self.frames = frames
         self.spread = spread
+        self.images = images
     }
 }

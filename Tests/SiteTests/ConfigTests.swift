@@ -52,8 +52,21 @@ import Testing
     @Test func theDefaultSiteConfigParses() throws {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../site/belm.yml").standardizedFileURL.path
         let config = try SiteConfigLoader.load(path: path, backends: Self.backends)
-        #expect(config.experiments.map(\.request.kind) == [.sampling, .reconstruction, .interpolation, .editing, .convergence])
-        #expect(config.models == [ModelEntry(name: "shapes", source: "builtin:shapes", fetch: nil)])
+        // Every kind on both builtin models, the reference model and the UNet next to each other; convergence
+        // (which needs the exact ODE solution) on the reference model alone.
+        let runs = config.experiments.map { "\($0.request.kind.rawValue) \($0.request.model)" }
+        #expect(runs == ["sampling builtin:shapes", "sampling builtin:shapes-unet", "reconstruction builtin:shapes", "reconstruction builtin:shapes-unet",
+                         "interpolation builtin:shapes", "interpolation builtin:shapes-unet", "editing builtin:shapes", "editing builtin:shapes-unet",
+                         "convergence builtin:shapes"])
+        #expect(Set(config.experiments.map(\.title)).count == config.experiments.count, "titles tell the models apart")
+        #expect(config.models == [ModelEntry(name: "shapes", source: "builtin:shapes", fetch: nil),
+                                  ModelEntry(name: "unet", source: "builtin:shapes-unet", fetch: nil)])
+    }
+
+    @Test func imagesFolderResolvesAgainstTheConfig() throws {
+        let config = try parse(Self.minimal + "    images: photos\n")
+        #expect(config.experiments[0].request.images == "/tmp/photos")
+        #expect(try parse(Self.minimal).experiments[0].request.images == nil)
     }
 
     @Test func yamlSyntaxErrorNamesTheLine() {

@@ -5,7 +5,7 @@ import Foundation
 /// The real reference-model runner, counting its runs so tests can see that a cached build ran nothing,
 /// and optionally claiming fewer kinds (to test how a build refuses a kind its runner cannot run).
 struct CountingRunner: ExperimentRunner {
-    var base = ReferenceExperimentRunner(batchSize: 4)
+    var base = ModelExperimentRunner(batchSize: 4)
     var kinds: Set<ExperimentKind>?
     let runs = RunCounter()
 

@@ -121,6 +121,50 @@ import Testing
         }
     }
 
+    /// The reference model and builtin:shapes-unet in one site: both experiments run, get their own pages and
+    /// figures, sit next to each other on the index, and their records name their models.
+    @Test func twoModelsBuildSideBySide() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let config = """
+            title: "Two models"
+            templates: \(SiteBuildTests.repository.appendingPathComponent("Templates").path)
+            models:
+              tiny: "gmm:tiny-set"
+              unet: builtin:shapes-unet
+            experiments:
+              - name: reconstruction
+                title: "Reconstruction · exact model"
+                model: tiny
+                kind: reconstruction
+                samplers: [ddim, belm]
+                steps: [2]
+                count: 1
+              - name: reconstruction-unet
+                title: "Reconstruction · UNet"
+                model: unet
+                kind: reconstruction
+                samplers: [ddim, belm]
+                steps: [2]
+                count: 1
+            """
+        try config.write(to: URL(fileURLWithPath: fixture.configPath), atomically: true, encoding: .utf8)
+        let summary = try fixture.builder(runner: CountingRunner()).build()
+        #expect(summary.ran == ["reconstruction", "reconstruction-unet"])
+        let files = SiteChecks.files(under: fixture.output)
+        for page in ["reconstruction.html", "reconstruction-unet.html", "figures/reconstruction-round-trip.png", "figures/reconstruction-unet-round-trip.png"] {
+            #expect(files.contains(page), "missing \(page)")
+        }
+        #expect(SiteChecks.linkProblems(in: fixture.output) == [])
+        let index = try String(contentsOf: fixture.output.appendingPathComponent("index.html"), encoding: .utf8)
+        #expect(index.contains("Reconstruction · exact model") && index.contains("Reconstruction · UNet"))
+        let metrics = try String(contentsOf: fixture.output.appendingPathComponent("metrics.csv"), encoding: .utf8)
+        #expect(metrics.contains("reconstruction-unet,builtin:shapes-unet,belm") && metrics.contains("reconstruction,gmm:tiny-set,belm"), "\(metrics)")
+        if let (status, output) = SiteChecks.runPythonChecker(fixture.output) {
+            #expect(status == 0, "check_site.py: \(output)")
+        }
+    }
+
     @Test func userStringsAreEscaped() throws {
         let fixture = try Fixture()
         defer { fixture.remove() }

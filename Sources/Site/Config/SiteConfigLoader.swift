@@ -1,5 +1,6 @@
 import Experiments
 import Foundation
+import Models
 import Yams
 
 /// Reads site/belm.yml into a `SiteConfig`. Every mistake is a `ConfigError` with the file, the line and
@@ -9,7 +10,7 @@ public enum SiteConfigLoader {
                           "templates", "pages"]
     static let experimentKeys = ["name", "kind", "title", "description", "model", "samplers", "steps", "seeds",
                                  "count", "classes", "prompts", "targets", "freeze_step", "guidance", "edict_p",
-                                 "bdia_gamma", "frames", "spread"]
+                                 "bdia_gamma", "frames", "spread", "images"]
     static let modelKeys = ["path", "fetch"]
 
     /// Loads and checks the file at `path`. `backends` are the backend names this build can run.
@@ -57,7 +58,7 @@ public enum SiteConfigLoader {
         var experiments: [ExperimentSpec] = []
         for (index, listed) in try experimentsValue.list().enumerated() {
             let item = YAMLValue(node: listed.node, file: file, path: "experiment \(index + 1)")
-            let spec = try readExperiment(item, models: models)
+            let spec = try readExperiment(item, models: models, directory: directory)
             if let clash = experiments.first(where: { $0.request.name == spec.request.name }) {
                 throw item.error("two experiments are named '\(spec.request.name)' (the other on line \(clash.line ?? 0)); names must be unique")
             }
@@ -104,7 +105,7 @@ public enum SiteConfigLoader {
     /// fetch command when the config gives one, before any experiment starts.
     private static func resolveModel(_ source: String, value: YAMLValue, name: String, fetch: String?, directory: String) throws -> String {
         if source.hasPrefix("builtin:") {
-            let builtins = ["builtin:shapes"]
+            let builtins = ["builtin:shapes"] + BuiltinModelLocator.diffusersNames.map { "builtin:" + $0 }
             guard builtins.contains(source) else {
                 throw value.error("unknown built-in model '\(source)'" + Suggestion.didYouMean(source, among: builtins))
             }
@@ -121,7 +122,7 @@ public enum SiteConfigLoader {
         return (isMixture ? "gmm:" : "") + path
     }
 
-    private static func readExperiment(_ item: YAMLValue, models: [ModelEntry]) throws -> ExperimentSpec {
+    private static func readExperiment(_ item: YAMLValue, models: [ModelEntry], directory: String) throws -> ExperimentSpec {
         let fields = try item.mapping(allowed: experimentKeys)
         guard let kindValue = fields["kind"] else {
             throw item.error("experiment needs a `kind:` (\(ExperimentKind.allCases.map(\.rawValue).joined(separator: ", ")))")
@@ -177,7 +178,8 @@ public enum SiteConfigLoader {
             count: try at("count")?.int(in: 1...10_000) ?? 4, classes: classes, prompts: prompts, targets: targets,
             freezeStep: try at("freeze_step")?.int(in: 0...1000), guidance: try at("guidance")?.double(in: 0...100),
             edictP: try at("edict_p")?.double(in: 0...1) ?? 0.93, bdiaGamma: try at("bdia_gamma")?.double(in: 0...1) ?? 1.0,
-            frames: try at("frames")?.int(in: 2...64) ?? 7, spread: try at("spread")?.double(in: 0.001...10))
+            frames: try at("frames")?.int(in: 2...64) ?? 7, spread: try at("spread")?.double(in: 0.001...10),
+            images: try at("images").map { resolve(try $0.string(), against: directory) })
         if Set(request.steps).count != request.steps.count { throw at("steps")!.error("\(label) lists a step count twice") }
         return ExperimentSpec(request: request, title: try at("title")?.string() ?? defaultTitle(kind),
                               summary: try at("description")?.string(), line: item.line)

@@ -3,27 +3,35 @@ import Foundation
 import Models
 import Tensors
 
-/// Runs the site's experiment requests on the reference model (`builtin:shapes`, `gmm:DIR`) with the
-/// experiments of this module, and turns their outputs into the site's records and figures: galleries with
-/// samplers as columns and step counts as rows, round trips with error maps, interpolation strips, edits.
-/// Several seeds are run one after the other; their records are merged into count-weighted means and the
-/// figures show the first seed.
-public struct ReferenceExperimentRunner: ExperimentRunner {
+/// Runs the site's experiment requests on any model `ExperimentModel.load` takes (the reference model
+/// `builtin:shapes` / `gmm:DIR`, `builtin:shapes-unet`, a diffusers folder) with the experiments of this
+/// module, and turns their outputs into the site's records and figures: galleries with samplers as columns
+/// and step counts as rows, round trips with error maps, interpolation strips, edits. Several seeds are run
+/// one after the other; their records are merged into count-weighted means and the figures show the first seed.
+///
+/// Reconstructions, interpolations and edits start from the model's own image set (the reference model's, or
+/// the set `builtin:shapes-unet` was trained on), else from the experiment's `images:` folder.
+public struct ModelExperimentRunner: ExperimentRunner {
     /// Bump whenever a change here or in the samplers, models or metrics can change a number or an image.
-    public var codeVersion = "belm-experiments-2"
+    public var codeVersion = "belm-experiments-3"
     public var supportedKinds: Set<ExperimentKind> = Set(ExperimentKind.allCases)
     public var batchSize: Int
+    public var locator: BuiltinModelLocator
 
-    public init(batchSize: Int = 8) {
+    public init(batchSize: Int = 8, locator: BuiltinModelLocator = .standard) {
         self.batchSize = batchSize
+        self.locator = locator
     }
 
+    /// `builtin:shapes` names itself (its images are drawn by code under `codeVersion`); a builtin diffusers
+    /// model, a `gmm:` folder or a diffusers folder is the digest of its files.
     public func modelDigest(_ model: String) throws -> String {
-        if model.hasPrefix("builtin:") { return model }
-        guard model.hasPrefix("gmm:") else {
-            throw ExperimentError("\(model) is a diffusers model folder; the experiments run the reference model only so far (builtin:shapes or gmm:DIR)")
+        if model.hasPrefix("builtin:") {
+            let name = String(model.dropFirst("builtin:".count))
+            guard BuiltinModelLocator.diffusersNames.contains(name) else { return model }
+            return try ModelDigest.folder(try locator.folder(named: name).path)
         }
-        let folder = String(model.dropFirst(4))
+        let folder = model.hasPrefix("gmm:") ? String(model.dropFirst(4)) : model
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
             throw ExperimentError("model folder \(folder) does not exist")
@@ -33,10 +41,10 @@ public struct ReferenceExperimentRunner: ExperimentRunner {
 
     public func run(_ request: ExperimentRequest, backend: any Backend,
                     progress: @escaping @Sendable (ExperimentProgress) -> Void) throws -> ExperimentResult {
-        guard request.prompts.isEmpty else {
-            throw ExperimentError("\(request.model) is the reference model, which takes class labels, not prompts; use `classes:` (prompts need a text-conditioned model such as SD1.5)")
-        }
-        let model = try ExperimentModel.load(request.model, spread: request.spread ?? GaussianMixtureModel.defaultSpread, backend: backend)
+        let model = try ExperimentModel.load(request.model, spread: request.spread ?? GaussianMixtureModel.defaultSpread,
+                                             locator: locator, backend: backend)
+        try Self.check(request, model: model)
+        let sources = try Self.sourceImages(request, model: model)
         let tracker = ProgressTracker(request: request, batches: Batches.ranges(count: request.count, size: batchSize).count,
                                       freezeStep: editFreezeStep(request), report: progress)
         var parts: [ExperimentResult] = []
@@ -48,9 +56,9 @@ public struct ReferenceExperimentRunner: ExperimentRunner {
             let figures = index == 0
             switch request.kind {
             case .sampling: parts.append(try sampling(request, settings: settings, model: model, backend: backend, figures: figures))
-            case .reconstruction: parts.append(try reconstruction(request, settings: settings, model: model, backend: backend, figures: figures))
-            case .interpolation: parts.append(try interpolation(request, settings: settings, model: model, backend: backend, seedIndex: index, figures: figures))
-            case .editing: parts.append(try editing(request, settings: settings, model: model, backend: backend, figures: figures))
+            case .reconstruction: parts.append(try reconstruction(request, settings: settings, model: model, sources: sources, backend: backend, figures: figures))
+            case .interpolation: parts.append(try interpolation(request, settings: settings, model: model, sources: sources, backend: backend, seedIndex: index, figures: figures))
+            case .editing: parts.append(try editing(request, settings: settings, model: model, sources: sources, backend: backend, figures: figures))
             case .convergence: parts.append(try convergence(request, settings: settings, model: model, backend: backend))
             }
         }
@@ -60,12 +68,71 @@ public struct ReferenceExperimentRunner: ExperimentRunner {
         return ExperimentResult(records: records, figures: parts.first?.figures ?? [], notes: notes)
     }
 
+    /// Refuses what the model cannot run, before any work: prompts for class models, classes for prompt
+    /// models, convergence without the exact ODE solution.
+    static func check(_ request: ExperimentRequest, model: ExperimentModel) throws {
+        let experiment = "experiment '\(request.name)'"
+        if request.kind == .convergence && model.reference == nil {
+            throw ExperimentError("\(experiment): convergence measures the distance to the exact ODE solution, which only the reference model (builtin:shapes, gmm:DIR) has; \(request.model) is a diffusers model, so run convergence on the reference model")
+        }
+        if !request.prompts.isEmpty && !model.takesPrompts {
+            throw ExperimentError("\(experiment): \(request.model) takes class labels, not prompts; use `classes:` (prompts need a text-conditioned model such as SD1.5)")
+        }
+        if model.takesPrompts && !request.classes.isEmpty {
+            throw ExperimentError("\(experiment): \(request.model) is conditioned on prompts, not classes; use `prompts:`")
+        }
+        if model.takesPrompts && request.kind == .editing && request.prompts.isEmpty {
+            throw ExperimentError("\(experiment): editing \(request.model) needs `prompts:` (the sources) and `targets:` (one prompt each)")
+        }
+    }
+
+    /// The images reconstruction, interpolation and editing start from.
+    enum Sources {
+        /// The model's own labelled set.
+        case set(LabeledImageSet)
+        /// The `images:` folder, at the model's image shape, in name order.
+        case files(HostTensor)
+        /// Sampling and convergence need none.
+        case none
+    }
+
+    static func sourceImages(_ request: ExperimentRequest, model: ExperimentModel) throws -> Sources {
+        guard [.reconstruction, .interpolation, .editing].contains(request.kind) else { return .none }
+        if let folder = request.images {
+            let shape = model.imageShape
+            let images = try InputImages.load([folder], channels: shape[0], side: shape[1])
+            if request.kind == .interpolation && images.shape[0] < 2 {
+                throw ExperimentError("experiment '\(request.name)': interpolation needs two images, and the folder \(folder) (`images:`) holds one")
+            }
+            return .files(images)
+        }
+        if request.kind == .editing && !request.prompts.isEmpty {
+            throw ExperimentError("experiment '\(request.name)': \(request.model) has no image set of its own; set `images:` to a folder of PNG or JPEG images to edit")
+        }
+        guard let set = model.imageSet else {
+            throw ExperimentError("experiment '\(request.name)': \(request.model) has no image set of its own; set `images:` to a folder of PNG or JPEG images to invert")
+        }
+        return .set(set)
+    }
+
+    /// The first `count` images of a folder (all when it holds fewer).
+    static func first(_ count: Int, of images: HostTensor) -> HostTensor {
+        let n = min(count, images.shape[0]), size = images.shape.dropFirst().reduce(1, *)
+        return HostTensor(shape: [n] + Array(images.shape.dropFirst()), scalars: Array(images.scalars.prefix(n * size)))
+    }
+
     // MARK: Experiments
 
     private func sampling(_ request: ExperimentRequest, settings: RunSettings, model: ExperimentModel, backend: any Backend, figures: Bool) throws -> ExperimentResult {
-        let output = try SamplingExperiment(settings: settings, classes: request.classes, guidance: request.guidance).run(model, backend: backend)
+        let experiment = request.prompts.isEmpty
+            ? SamplingExperiment(settings: settings, classes: request.classes, guidance: request.guidance)
+            : SamplingExperiment(settings: settings, prompts: request.prompts, guidance: request.guidance)
+        let output = try experiment.run(model, backend: backend)
         guard figures else { return ExperimentResult(records: output.records, figures: []) }
-        let labels = (0..<request.count).map { i in request.classes.isEmpty ? "sample \(i + 1)" : model.classNames[request.classes[i % request.classes.count]] }
+        let labels = (0..<request.count).map { i in
+            !request.prompts.isEmpty ? request.prompts[i % request.prompts.count]
+                : request.classes.isEmpty ? "sample \(i + 1)" : model.classNames[request.classes[i % request.classes.count]]
+        }
         let rows = request.steps.map { n in
             ImageRow(label: "\(n) steps", cells: request.samplers.map { choice in
                 let run = output.runs.first { $0.sampler == choice.rawValue && $0.steps == n }!
@@ -77,8 +144,11 @@ public struct ReferenceExperimentRunner: ExperimentRunner {
         return ExperimentResult(records: output.records, figures: [figure])
     }
 
-    private func reconstruction(_ request: ExperimentRequest, settings: RunSettings, model: ExperimentModel, backend: any Backend, figures: Bool) throws -> ExperimentResult {
-        let output = try ReconstructionExperiment(settings: settings).run(model, backend: backend)
+    private func reconstruction(_ request: ExperimentRequest, settings: RunSettings, model: ExperimentModel, sources: Sources, backend: any Backend, figures: Bool) throws -> ExperimentResult {
+        var images: HostTensor?
+        if case .files(let given) = sources { images = Self.first(request.count, of: given) }
+        let output = try ReconstructionExperiment(settings: settings, images: images).run(model, backend: backend)
+        let count = output.originals.shape[0]
         guard figures else { return ExperimentResult(records: output.records, figures: []) }
         let originals = PlanarImage.batch(output.originals)
         func rebuilt(_ choice: SamplerChoice, _ n: Int) -> [PlanarImage] {
@@ -101,7 +171,7 @@ public struct ReferenceExperimentRunner: ExperimentRunner {
                     ], compare: true)
                 })
             })
-        let fewest = request.steps[0], shown = min(request.count, 8)
+        let fewest = request.steps[0], shown = min(count, 8)
         var rows = [ImageRow(label: "originals", cells: originals.prefix(shown).map { ImageCell(images: [LabeledImage(label: "original", image: RGBImage($0))]) })]
         for choice in request.samplers {
             rows.append(ImageRow(label: choice.displayName, cells: rebuilt(choice, fewest).prefix(shown).map {
@@ -114,13 +184,27 @@ public struct ReferenceExperimentRunner: ExperimentRunner {
         return ExperimentResult(records: output.records, figures: [roundTrips, all])
     }
 
-    private func interpolation(_ request: ExperimentRequest, settings: RunSettings, model: ExperimentModel, backend: any Backend, seedIndex: Int, figures: Bool) throws -> ExperimentResult {
-        // The first images of two different classes (classes taken in turn with the seed), when the set has two.
-        let classCount = model.classNames.count
-        let firstClass = seedIndex % classCount, secondClass = (seedIndex + 1) % classCount
-        let first = model.images.indices(ofClass: firstClass)[0]
-        let second = model.images.indices(ofClass: secondClass).first { $0 != first } ?? (first + 1) % model.images.count
-        let output = try InterpolationExperiment(settings: settings, endpoints: .images(first, second), points: request.frames).run(model, backend: backend)
+    private func interpolation(_ request: ExperimentRequest, settings: RunSettings, model: ExperimentModel, sources: Sources, backend: any Backend, seedIndex: Int, figures: Bool) throws -> ExperimentResult {
+        let first: Int, second: Int, endpoints: InterpolationExperiment.Endpoints
+        switch sources {
+        case .set(let set):
+            // The first images of two different classes (classes taken in turn with the seed), when the set has two.
+            let classCount = max(1, Set(set.labels).count)
+            let firstClass = seedIndex % classCount, secondClass = (seedIndex + 1) % classCount
+            first = set.indices(ofClass: firstClass).first ?? 0
+            second = set.indices(ofClass: secondClass).first { $0 != first } ?? (first + 1) % set.count
+            endpoints = .images(first, second)
+        case .files(let given):
+            // The folder's images in name order, pairs taken in turn with the seed.
+            let count = given.shape[0], size = given.shape.dropFirst().reduce(1, *)
+            first = (2 * seedIndex) % count
+            second = (first + 1) % count
+            endpoints = .files(HostTensor(shape: [2] + Array(given.shape.dropFirst()),
+                                          scalars: Array(given.scalars[(first * size)..<((first + 1) * size)] + given.scalars[(second * size)..<((second + 1) * size)])))
+        case .none:
+            preconditionFailure("sourceImages gives interpolation its images")
+        }
+        let output = try InterpolationExperiment(settings: settings, endpoints: endpoints, points: request.frames).run(model, backend: backend)
         guard figures else { return ExperimentResult(records: output.records, figures: []) }
         let ends = PlanarImage.batch(output.endpoints)
         let ts = (0..<request.frames).map { String(format: "%.2g", Double($0) / Double(request.frames - 1)) }
@@ -146,18 +230,31 @@ public struct ReferenceExperimentRunner: ExperimentRunner {
         request.freezeStep ?? max(0, (request.steps.min() ?? 10) / 5)
     }
 
-    private func editing(_ request: ExperimentRequest, settings: RunSettings, model: ExperimentModel, backend: any Backend, figures: Bool) throws -> ExperimentResult {
+    private func editing(_ request: ExperimentRequest, settings: RunSettings, model: ExperimentModel, sources: Sources, backend: any Backend, figures: Bool) throws -> ExperimentResult {
         let freeze = editFreezeStep(request), guidance = request.guidance ?? 3
+        var images: HostTensor?
+        if case .files(let given) = sources { images = Self.first(request.count, of: given) }
+        // (source, target, their names, a figure id) per edit: class to class, or prompt to prompt.
+        let pairs: [(ExperimentCondition, ExperimentCondition, (String, String), String)]
+        if request.prompts.isEmpty {
+            pairs = try zip(request.classes, request.targets).map { source, text in
+                let target = try model.classIndex(text)
+                return (.label(source), .label(target), (model.classNames[source], model.classNames[target]), "edit-\(source)-to-\(target)")
+            }
+        } else {
+            pairs = zip(request.prompts, request.targets).enumerated().map { i, pair in
+                (.prompt(pair.0), .prompt(pair.1), pair, "edit-\(i + 1)")
+            }
+        }
         var records: [MetricRecord] = [], figureList: [ImageFigure] = []
-        for (source, targetText) in zip(request.classes, request.targets) {
-            let target = try model.classIndex(targetText)
-            let output = try EditingExperiment(settings: settings, sourceClass: source, targetClass: target, freezeStep: freeze, guidance: guidance).run(model, backend: backend)
+        for (source, target, names, id) in pairs {
+            let output = try EditingExperiment(settings: settings, source: source, target: target, freezeStep: freeze, guidance: guidance,
+                                               images: images).run(model, backend: backend)
             records += output.records
             guard figures else { continue }
             let sources = PlanarImage.batch(output.sources)
-            let names = (model.classNames[source], model.classNames[target])
             figureList.append(ImageFigure(
-                id: "edit-\(source)-to-\(target)", title: "\(names.0) → \(names.1).",
+                id: id, title: "\(names.0) → \(names.1).",
                 caption: "Source and edit of the first image (drag the slider); inverted to state \(freeze), sampled under class \(names.1) with guidance \(guidance).",
                 columns: request.samplers.map(\.displayName),
                 rows: request.steps.map { n in
@@ -169,7 +266,7 @@ public struct ReferenceExperimentRunner: ExperimentRunner {
                 }))
         }
         return ExperimentResult(records: records, figures: figureList,
-                                notes: ["Inversion stops at state \(freeze); sampling resumes from there under the target class with classifier-free guidance \(guidance)."])
+                                notes: ["Inversion stops at state \(freeze); sampling resumes from there under the target \(request.prompts.isEmpty ? "class" : "prompt") with classifier-free guidance \(guidance)."])
     }
 
     private func convergence(_ request: ExperimentRequest, settings: RunSettings, model: ExperimentModel, backend: any Backend) throws -> ExperimentResult {
@@ -240,7 +337,7 @@ final class ProgressTracker: @unchecked Sendable {
             switch request.kind {
             case .sampling, .convergence: sum + n * batches
             case .reconstruction: sum + 2 * n * batches
-            case .editing: sum + 2 * (n - min(freezeStep, n)) * batches * max(1, request.classes.count)
+            case .editing: sum + 2 * (n - min(freezeStep, n)) * batches * max(1, request.classes.count, request.prompts.count)
             case .interpolation: sum + n * request.frames
             }
         }

@@ -1,0 +1,137 @@
+import Compute
+import Experiments
+import Foundation
+import Models
+import Tensors
+import Testing
+@testable import Experiments
+
+/// The runner's figures and records for the kinds the site build tests do not run, on the reference model and
+/// on diffusers models (builtin:shapes-unet, the tiny class-conditional fixture of Tests/ModelsTests/Fixtures).
+@Suite struct ModelRunnerTests {
+    static let classConditionalFixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("ModelsTests/Fixtures/unet2d/classcond")
+
+    func withTinySet(_ body: (String) throws -> Void) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("belm-tiny-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try SiteBuildTests.Fixture.writeTinySet(to: folder)
+        try body("gmm:" + folder.path)
+    }
+
+    final class Events: @unchecked Sendable {
+        private let lock = NSLock()
+        private var list: [ExperimentProgress] = []
+        func add(_ event: ExperimentProgress) { lock.lock(); list.append(event); lock.unlock() }
+        var all: [ExperimentProgress] { lock.lock(); defer { lock.unlock() }; return list }
+    }
+
+    @Test func interpolationStripsEndOnTheImagesForExactSamplers() throws {
+        try withTinySet { model in
+            let request = ExperimentRequest(name: "morph", kind: .interpolation, model: model, samplers: [.ddim, .belm],
+                                            steps: [5], seeds: [0, 1], count: 2, frames: 4)
+            let events = Events()
+            let result = try ModelExperimentRunner().run(request, backend: CPUBackend()) { events.add($0) }
+            let figure = try #require(result.figures.first)
+            #expect(figure.columns == ["t = 0", "t = 0.33", "t = 0.67", "t = 1"])
+            #expect(figure.rows.map(\.label) == ["endpoints", "DDIM", "O-BELM"])
+            #expect(figure.rows[1].cells.count == 4)
+            let mse = Dictionary(uniqueKeysWithValues: result.records.filter { $0.metric == "mse" }.map { ($0.sampler, $0) })
+            #expect(mse["belm"]!.value < mse["ddim"]!.value)
+            #expect(mse["belm"]!.count == 4, "two seeds of two endpoints")
+            #expect(result.records.allSatisfy { $0.experiment == "morph" && $0.model == model })
+            #expect(events.all.last.map { $0.done == $0.total } == true)
+        }
+    }
+
+    @Test func editingShowsSourceAndEditPerClassPair() throws {
+        try withTinySet { model in
+            let request = ExperimentRequest(name: "edits", kind: .editing, model: model, samplers: [.ddim, .belm], steps: [5],
+                                            seeds: [0], count: 1, classes: [0, 1], targets: ["1", "0"], freezeStep: 1, guidance: 2)
+            let result = try ModelExperimentRunner().run(request, backend: CPUBackend()) { _ in }
+            #expect(result.figures.map(\.id) == ["edit-0-to-1", "edit-1-to-0"])
+            #expect(result.figures[0].title == "disc → square.")
+            let cell = result.figures[0].rows[0].cells[0]
+            #expect(cell.compare && cell.images.map(\.label) == ["source (disc)", "edit (square)"])
+            // One record per sampler, steps and metric: the two pairs are merged, counts added.
+            let mse = result.records.filter { $0.metric == "mse" }
+            #expect(mse.count == 2 && mse.allSatisfy { $0.count == 2 })
+        }
+    }
+
+    @Test func modelDigestsNameTheFilesOfFolderModels() throws {
+        #expect(throws: ExperimentError.self) { try ModelExperimentRunner().modelDigest("/models/ddpm-cifar10-32") }
+        #expect(throws: ExperimentError.self) { try ModelExperimentRunner().modelDigest("gmm:/no/such/folder") }
+        #expect((try? ModelExperimentRunner().modelDigest("builtin:shapes")) == "builtin:shapes")
+        let folder = try BuiltinModelLocator.standard.folder(named: "shapes-unet")
+        let unet = try ModelExperimentRunner().modelDigest("builtin:shapes-unet")
+        #expect(unet == (try ModelDigest.folder(folder.path)) && unet != "builtin:shapes-unet")
+        let fixture = try ModelExperimentRunner().modelDigest(Self.classConditionalFixture.path)
+        #expect(fixture == (try ModelDigest.folder(Self.classConditionalFixture.path)) && fixture != unet)
+    }
+
+    /// builtin:shapes-unet inverts the built-in shapes it was trained on: exact samplers come back to round-off.
+    @Test func shapesUNetReconstructsTheBuiltinSet() throws {
+        let request = ExperimentRequest(name: "reconstruction-unet", kind: .reconstruction, model: "builtin:shapes-unet",
+                                        samplers: [.ddim, .belm], steps: [2], seeds: [0], count: 1)
+        let result = try ModelExperimentRunner().run(request, backend: CPUBackend()) { _ in }
+        #expect(result.figures.map(\.id) == ["round-trip", "all-images"])
+        let original = try #require(result.figures[0].rows.first?.cells.first?.images.first)
+        #expect(original.label == "original" && original.image.width == 32)
+        let mse = Dictionary(uniqueKeysWithValues: result.records.filter { $0.metric == "mse" }.map { ($0.sampler, $0.value) })
+        #expect(mse["belm"]! < 1e-8 && mse["ddim"]! > mse["belm"]!)
+        #expect(result.records.allSatisfy { $0.experiment == "reconstruction-unet" && $0.model == "builtin:shapes-unet" })
+    }
+
+    /// A diffusers folder without an image set: inverting needs `images:`; prompts, and convergence, are refused
+    /// with errors that say what to change.
+    @Test func diffusersFoldersWithoutImagesOrPromptsGetClearErrors() throws {
+        let model = Self.classConditionalFixture.path
+        func message(_ request: ExperimentRequest) -> String {
+            do {
+                _ = try ModelExperimentRunner().run(request, backend: CPUBackend()) { _ in }
+                return "ran"
+            } catch {
+                return "\(error)"
+            }
+        }
+        for kind in [ExperimentKind.reconstruction, .interpolation] {
+            let text = message(ExperimentRequest(name: "needs-images", kind: kind, model: model, samplers: [.belm], steps: [2], seeds: [0], count: 1))
+            #expect(text.contains("images:") && text.contains("needs-images"), "\(kind): \(text)")
+        }
+        let prompted = message(ExperimentRequest(name: "prompted", kind: .sampling, model: model, samplers: [.belm], steps: [2], seeds: [0],
+                                                 count: 1, prompts: ["a red disc"]))
+        #expect(prompted.contains("not prompts") && prompted.contains("classes:"), "\(prompted)")
+        let converging = message(ExperimentRequest(name: "orders", kind: .convergence, model: model, samplers: [.belm], steps: [2, 4], seeds: [0], count: 1))
+        #expect(converging.contains("exact ODE solution") && converging.contains("reference model"), "\(converging)")
+    }
+
+    /// The `images:` folder feeds a diffusers model's inversions: a round trip and a strip between its first two images.
+    @Test func anImagesFolderFeedsDiffusersInversions() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("belm-images-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try SiteBuildTests.Fixture.writeTinySet(to: folder)
+        let images = folder.appendingPathComponent("disc").path
+        // The unconditional branch the inversions run under needs the fixture's null class, named in belm.json.
+        let labelled = folder.appendingPathComponent("classcond")
+        try FileManager.default.copyItem(at: Self.classConditionalFixture, to: labelled)
+        try Data(#"{"classes": ["a", "b", "c", "d", "e", "f", "g", "h", "i"], "null_class": 9}"#.utf8)
+            .write(to: labelled.appendingPathComponent("belm.json"))
+        let reconstruction = ExperimentRequest(name: "round-trip", kind: .reconstruction, model: labelled.path, samplers: [.ddim, .belm],
+                                               steps: [2], seeds: [0], count: 4, images: images)
+        let result = try ModelExperimentRunner().run(reconstruction, backend: CPUBackend()) { _ in }
+        let mse = result.records.filter { $0.metric == "mse" }
+        #expect(mse.allSatisfy { $0.count == 2 }, "the folder holds two images, fewer than count")
+        #expect(mse.first { $0.sampler == "belm" }!.value < 1e-8)
+        let strip = ExperimentRequest(name: "strip", kind: .interpolation, model: labelled.path, samplers: [.belm],
+                                      steps: [2], seeds: [0], count: 2, frames: 3, images: images)
+        let figure = try #require(try ModelExperimentRunner().run(strip, backend: CPUBackend()) { _ in }.figures.first)
+        #expect(figure.rows.map(\.label) == ["endpoints", "O-BELM"] && figure.rows[1].cells.count == 3)
+    }
+
+    @Test func errorMapAmplificationIsThePowerOfTenThatShowsTheLargestError() {
+        #expect(ModelExperimentRunner.amplification(forLargestError: 3e-3) == 1000)
+        #expect(ModelExperimentRunner.amplification(forLargestError: 0.5) == 10)
+        #expect(ModelExperimentRunner.amplification(forLargestError: 0) == 1_000_000)
+    }
+}
