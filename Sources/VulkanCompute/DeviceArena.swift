@@ -13,27 +13,11 @@ final class DeviceBlock {
 
     init(context: VulkanContext, size: Int) throws {
         let device = context.device
-        var info = VkBufferCreateInfo()
-        info.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO
-        info.size = VkDeviceSize(size)
-        info.usage = VkBufferUsageFlags(VK_BUFFER_USAGE_STORAGE_BUFFER_BIT.rawValue | VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT.rawValue
-            | VK_BUFFER_USAGE_TRANSFER_SRC_BIT.rawValue | VK_BUFFER_USAGE_TRANSFER_DST_BIT.rawValue)
-        info.sharingMode = VK_SHARING_MODE_EXCLUSIVE
-        var buffer: VkBuffer?
-        try check(vkCreateBuffer(device, &info, nil, &buffer), "vkCreateBuffer(\(size) bytes)")
-        var requirements = VkMemoryRequirements()
-        vkGetBufferMemoryRequirements(device, buffer, &requirements)
-        var allocation = VkMemoryAllocateInfo()
-        allocation.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO
-        allocation.allocationSize = requirements.size
-        allocation.memoryTypeIndex = context.deviceMemoryType
-        var memory: VkDeviceMemory?
-        let result = vkAllocateMemory(device, &allocation, nil, &memory)
-        guard result == VK_SUCCESS else {
-            vkDestroyBuffer(device, buffer, nil)
-            throw VulkanError.call("vkAllocateMemory(\(requirements.size) bytes) on \(context.description.name)", result)
-        }
-        try check(vkBindBufferMemory(device, buffer, memory, 0), "vkBindBufferMemory")
+        let (buffer, memory) = try context.makeBoundBuffer(
+            size: size,
+            usage: VK_BUFFER_USAGE_STORAGE_BUFFER_BIT.rawValue | VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT.rawValue
+                | VK_BUFFER_USAGE_TRANSFER_SRC_BIT.rawValue | VK_BUFFER_USAGE_TRANSFER_DST_BIT.rawValue,
+            memoryType: context.deviceMemoryType, purpose: "device block")
         func makeView(_ format: VkFormat, texelBytes: Int) throws -> VkBufferView {
             var viewInfo = VkBufferViewCreateInfo()
             viewInfo.sType = VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO
@@ -47,8 +31,8 @@ final class DeviceBlock {
         }
         view = try makeView(VK_FORMAT_R32G32B32A32_SFLOAT, texelBytes: 16)
         scalarView = try makeView(VK_FORMAT_R32_SFLOAT, texelBytes: 4)
-        self.buffer = buffer!
-        self.memory = memory!
+        self.buffer = buffer
+        self.memory = memory
         self.size = size
     }
 

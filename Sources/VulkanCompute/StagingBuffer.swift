@@ -11,26 +11,18 @@ final class StagingBuffer {
 
     init(context: VulkanContext, size: Int) throws {
         let device = context.device
-        var info = VkBufferCreateInfo()
-        info.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO
-        info.size = VkDeviceSize(size)
-        info.usage = VkBufferUsageFlags(VK_BUFFER_USAGE_TRANSFER_SRC_BIT.rawValue | VK_BUFFER_USAGE_TRANSFER_DST_BIT.rawValue)
-        info.sharingMode = VK_SHARING_MODE_EXCLUSIVE
-        var buffer: VkBuffer?
-        try check(vkCreateBuffer(device, &info, nil, &buffer), "vkCreateBuffer(staging, \(size) bytes)")
-        var requirements = VkMemoryRequirements()
-        vkGetBufferMemoryRequirements(device, buffer, &requirements)
-        var allocation = VkMemoryAllocateInfo()
-        allocation.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO
-        allocation.allocationSize = requirements.size
-        allocation.memoryTypeIndex = context.stagingMemoryType
-        var memory: VkDeviceMemory?
-        try check(vkAllocateMemory(device, &allocation, nil, &memory), "vkAllocateMemory(staging, \(size) bytes)")
-        try check(vkBindBufferMemory(device, buffer, memory, 0), "vkBindBufferMemory(staging)")
+        let (buffer, memory) = try context.makeBoundBuffer(
+            size: size, usage: VK_BUFFER_USAGE_TRANSFER_SRC_BIT.rawValue | VK_BUFFER_USAGE_TRANSFER_DST_BIT.rawValue,
+            memoryType: context.stagingMemoryType, purpose: "staging")
         var pointer: UnsafeMutableRawPointer?
-        try check(vkMapMemory(device, memory, 0, VkDeviceSize(size), 0, &pointer), "vkMapMemory(staging)")
-        self.buffer = buffer!
-        self.memory = memory!
+        let mappedResult = vkMapMemory(device, memory, 0, VkDeviceSize(size), 0, &pointer)
+        guard mappedResult == VK_SUCCESS else {
+            vkDestroyBuffer(device, buffer, nil)
+            vkFreeMemory(device, memory, nil)
+            throw VulkanError.call("vkMapMemory(staging)", mappedResult)
+        }
+        self.buffer = buffer
+        self.memory = memory
         self.size = size
         mapped = pointer!
     }

@@ -59,10 +59,7 @@ public final class AutoencoderKL {
         decoderNormOut = try GroupNorm(decoder.scoped("conv_norm_out"), channels: channels[0], groups: c.normGroups, eps: 1e-6)
         decoderOut = try Conv2d(decoder.scoped("conv_out"), inChannels: channels[0], outChannels: c.outChannels, kernel: 3, padding: 1)
 
-        let unused = weights.unusedNames()
-        if !unused.isEmpty, let file = (weights as? SafetensorsWeights)?.file {
-            throw TensorFileError(file.url, "holds \(unused.count) tensors the config.json does not call for (\(unused.prefix(4).joined(separator: ", "))\(unused.count > 4 ? ", …" : "")); the weights do not belong to this config")
-        }
+        try weights.requireEverythingUsed()
     }
 
     /// Loads `vae/` of a pipeline folder, or a folder holding the VAE's config.json and safetensors.

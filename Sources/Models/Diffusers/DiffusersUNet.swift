@@ -107,10 +107,7 @@ public final class DiffusersUNet: DiffusionUNet {
         normOut = try GroupNorm(p.scoped("conv_norm_out"), channels: channels[0], groups: a.resnet.groups, eps: a.resnet.eps)
         convOut = try Conv2d(p.scoped("conv_out"), inChannels: channels[0], outChannels: a.outChannels, kernel: 3, padding: 1)
 
-        let unused = weights.unusedNames()
-        if !unused.isEmpty, let file = (weights as? SafetensorsWeights)?.file {
-            throw TensorFileError(file.url, "holds \(unused.count) tensors the config.json does not call for (\(unused.prefix(4).joined(separator: ", "))\(unused.count > 4 ? ", …" : "")); the weights do not belong to this config")
-        }
+        try weights.requireEverythingUsed()
     }
 
     /// Loads `unet/` of a pipeline folder, or a folder holding the UNet's config.json and safetensors.

@@ -6,8 +6,9 @@ public protocol WeightSource: AnyObject {
     /// The named tensor as float32; it must have `shape` (errors name the tensor and both shapes).
     func tensor(_ name: String, shape: [Int]) throws -> HostTensor
     func contains(_ name: String) -> Bool
-    /// Names the model never asked for, checked after loading (a sign the config does not match the weights).
-    func unusedNames() -> [String]
+    /// Called once a model has read all it needs: tensors it never asked for mean the config does not match
+    /// the weights, an error naming the file.
+    func requireEverythingUsed() throws
 }
 
 /// A safetensors checkpoint. Attention blocks saved by diffusers before 0.14 use other names (`query`, `key`,
@@ -53,7 +54,12 @@ public final class SafetensorsWeights: WeightSource {
         return HostTensor(shape: shape, scalars: host.scalars)
     }
 
-    public func unusedNames() -> [String] { file.names.filter { !used.contains($0) } }
+    public func requireEverythingUsed() throws {
+        let unused = file.names.filter { !used.contains($0) }
+        guard unused.isEmpty else {
+            throw TensorFileError(file.url, "holds \(unused.count) tensors the config.json does not call for (\(unused.prefix(4).joined(separator: ", "))\(unused.count > 4 ? ", …" : "")); the weights do not belong to this config")
+        }
+    }
 }
 
 /// Random parameters of the right shapes, for timing a configuration without its checkpoint. Values are
@@ -64,7 +70,7 @@ public final class RandomWeights: WeightSource {
     public init(seed: UInt64 = 0x5EED) { state = seed }
 
     public func contains(_ name: String) -> Bool { true }
-    public func unusedNames() -> [String] { [] }
+    public func requireEverythingUsed() throws {}
 
     public func tensor(_ name: String, shape: [Int]) throws -> HostTensor {
         let count = shape.reduce(1, *)

@@ -1,6 +1,7 @@
 import Foundation
 
-/// An image file (PNG or JPEG) that could not be read or written: the path and what went wrong.
+/// An image file (PNG or JPEG), or a folder of them, that could not be read or written: the path and what
+/// went wrong.
 public struct ImageFileError: Error, CustomStringConvertible {
     public let path: String
     public let reason: String

@@ -1,18 +1,5 @@
 import Foundation
 
-/// A folder that cannot become a `gmm:` image set, with the file at fault and what to do.
-public struct ImageFolderError: Error, CustomStringConvertible {
-    public let path: String
-    public let reason: String
-
-    public init(_ path: String, _ reason: String) {
-        self.path = path
-        self.reason = reason
-    }
-
-    public var description: String { "\(path): \(reason)" }
-}
-
 /// `gmm:DIR`: the reference mixture built from a folder of PNG images.
 ///
 /// With subfolders, each subfolder is a class (named after it, classes sorted by name, images sorted by file
@@ -25,10 +12,10 @@ public enum ImageFolderDataset {
         let manager = FileManager.default
         var isDirectory: ObjCBool = false
         guard manager.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ImageFolderError(folder.path, "is not a folder; gmm: needs a folder of PNG images (one subfolder per class, or the images directly)")
+            throw ImageFileError(folder.path, "is not a folder; gmm: needs a folder of PNG images (one subfolder per class, or the images directly)")
         }
         if let size, size < 1 {
-            throw ImageFolderError(folder.path, "the image size must be at least 1 pixel, got \(size)")
+            throw ImageFileError(folder.path, "the image size must be at least 1 pixel, got \(size)")
         }
         let entries = try listing(folder)
         let subfolders = entries.filter(isFolder)
@@ -39,18 +26,18 @@ public enum ImageFolderDataset {
             classes = [(folder.standardizedFileURL.lastPathComponent, topImages)]
         } else {
             if let stray = topImages.first {
-                throw ImageFolderError(stray.path, "sits beside class subfolders; move it into the subfolder of its class")
+                throw ImageFileError(stray.path, "sits beside class subfolders; move it into the subfolder of its class")
             }
             for subfolder in subfolders {
                 let files = try listing(subfolder).filter(isPNG)
                 if files.isEmpty {
-                    throw ImageFolderError(subfolder.path, "is a class folder without PNG images; add images or remove the folder")
+                    throw ImageFileError(subfolder.path, "is a class folder without PNG images; add images or remove the folder")
                 }
                 classes.append((subfolder.lastPathComponent, files))
             }
         }
         guard classes.contains(where: { !$0.files.isEmpty }) else {
-            throw ImageFolderError(folder.path, "holds no PNG images; put PNG files in it, or in one subfolder per class")
+            throw ImageFileError(folder.path, "holds no PNG images; put PNG files in it, or in one subfolder per class")
         }
 
         var loaded: [(image: PlanarImage, file: URL, label: Int)] = []
@@ -60,11 +47,11 @@ public enum ImageFolderDataset {
                 do {
                     image = try PNGCodec.read(file)
                 } catch let error as ImageFileError {
-                    throw ImageFolderError(error.path, error.reason)
+                    throw ImageFileError(error.path, error.reason)
                 }
                 if let size { image = ImageResampling.centreCropped(image, toSquare: size) }
                 if let first = loaded.first, first.image.height != image.height || first.image.width != image.width {
-                    throw ImageFolderError(file.path, "is \(image.width)×\(image.height) but \(first.file.path) is \(first.image.width)×\(first.image.height); the images of a gmm: folder must share one size — resize them, or ask for one size")
+                    throw ImageFileError(file.path, "is \(image.width)×\(image.height) but \(first.file.path) is \(first.image.width)×\(first.image.height); the images of a gmm: folder must share one size — resize them, or ask for one size")
                 }
                 loaded.append((image, file, label))
             }
@@ -92,7 +79,7 @@ public enum ImageFolderDataset {
                 .sorted()
                 .map { folder.appendingPathComponent($0) }
         } catch {
-            throw ImageFolderError(folder.path, "cannot be listed (\(error.localizedDescription)); check that it exists and is readable")
+            throw ImageFileError(folder.path, "cannot be listed (\(error.localizedDescription)); check that it exists and is readable")
         }
     }
 

@@ -9,7 +9,7 @@ public enum ImageSetExport {
     @discardableResult
     public static func write(_ set: LabeledImageSet, to folder: URL) throws -> [URL] {
         if let existing = try? FileManager.default.contentsOfDirectory(atPath: folder.path), !existing.isEmpty {
-            throw ImageFolderError(folder.path, "is not empty; export into a new or empty folder (remove this one first to replace it)")
+            throw ImageFileError(folder.path, "is not empty; export into a new or empty folder (remove this one first to replace it)")
         }
         let digits = max(4, String(set.count - 1).count)
         var csv = "file,label,class\n"

@@ -14,14 +14,14 @@ public enum ReferenceModelSource: Equatable, Sendable {
         if argument.hasPrefix("builtin:") {
             let name = String(argument.dropFirst("builtin:".count))
             guard name == "shapes" else {
-                throw ImageFolderError(argument, "is not a builtin model; the builtin models are \(builtinNames.map { "builtin:\($0)" }.joined(separator: ", "))")
+                throw ImageFileError(argument, "is not a builtin model; the builtin models are \(builtinNames.map { "builtin:\($0)" }.joined(separator: ", "))")
             }
             return .builtinShapes
         }
         if argument.hasPrefix("gmm:") {
             let path = String(argument.dropFirst("gmm:".count))
             guard !path.isEmpty else {
-                throw ImageFolderError(argument, "names no folder; write gmm:DIR with DIR a folder of PNG images")
+                throw ImageFileError(argument, "names no folder; write gmm:DIR with DIR a folder of PNG images")
             }
             return .imageFolder(URL(fileURLWithPath: path))
         }

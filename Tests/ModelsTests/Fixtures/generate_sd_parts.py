@@ -19,6 +19,9 @@ import torch
 from diffusers import AutoencoderKL, DDIMScheduler, UNet2DConditionModel
 from safetensors.torch import save_file
 
+# The same randomisation as the UNet2DModel fixtures (norm affines included).
+from generate_unet2d import randomise
+
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sd")
 
 SD15_UNET = dict(
@@ -38,21 +41,6 @@ SD15_VAE = dict(
     down_block_types=("DownEncoderBlock2D",) * 4, up_block_types=("UpDecoderBlock2D",) * 4,
     norm_num_groups=2, act_fn="silu", scaling_factor=0.18215,
 )
-
-
-def randomise(model: torch.nn.Module, seed: int) -> None:
-    """Every parameter random, norm affines included (a port that drops them must fail)."""
-    generator = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for name, parameter in sorted(model.named_parameters()):
-            noise = torch.randn(parameter.shape, generator=generator)
-            if "norm" in name and name.endswith("weight"):
-                parameter.copy_(1 + 0.3 * noise)
-            elif name.endswith("bias"):
-                parameter.copy_(0.2 * noise)
-            else:
-                fan_in = parameter[0].numel() if parameter.dim() > 1 else parameter.numel()
-                parameter.copy_(noise / fan_in ** 0.5)
 
 
 def unet_case(name: str, config: dict, folder: str, seed: int) -> None:
