@@ -112,6 +112,10 @@ def main():
     ap.add_argument("--channels", type=int, nargs=3, default=[16, 32, 32], help="block_out_channels of the three levels")
     ap.add_argument("--init", help="continue from the unet/ weights of an earlier output folder (same --channels)")
     ap.add_argument("--checkpoint-every", type=int, default=250)
+    ap.add_argument("--prediction-type", choices=["epsilon", "v_prediction"], default="v_prediction",
+                    help="what the network predicts; v keeps x0 bounded at high noise, where a small network's ε error "
+                         "is amplified by sqrt((1-ᾱ)/ᾱ) (about 60× at t=999) into saturated samples")
+    ap.add_argument("--ema-decay", type=float, default=0.999)
     args = ap.parse_args()
 
     torch.manual_seed(args.seed)
@@ -128,7 +132,7 @@ def main():
     if args.init:
         unet.load_state_dict(UNet2DModel.from_pretrained(Path(args.init) / "unet").state_dict())
     scheduler = DDPMScheduler(num_train_timesteps=1000, beta_schedule="linear", beta_start=1e-4, beta_end=0.02,
-                              clip_sample=False)
+                              clip_sample=False, prediction_type=args.prediction_type)
     alphas_cumprod = scheduler.alphas_cumprod
     optimiser = torch.optim.AdamW(unet.parameters(), lr=args.lr, weight_decay=0.0)
     warmup = max(1, args.steps // 20)
@@ -144,12 +148,13 @@ def main():
         noise = torch.randn(x0.shape, generator=generator)
         a = alphas_cumprod[t].view(-1, 1, 1, 1)
         xt = a.sqrt() * x0 + (1 - a).sqrt() * noise
-        loss = (unet(xt, t, class_labels=y).sample - noise).pow(2).mean()
+        target = noise if args.prediction_type == "epsilon" else a.sqrt() * noise - (1 - a).sqrt() * x0
+        loss = (unet(xt, t, class_labels=y).sample - target).pow(2).mean()
         optimiser.zero_grad(); loss.backward()
         torch.nn.utils.clip_grad_norm_(unet.parameters(), 1.0)
         optimiser.step(); schedule.step()
         with torch.no_grad():
-            decay = min(0.999, (1 + step) / (10 + step))
+            decay = min(args.ema_decay, (1 + step) / (10 + step))
             for k, v in unet.state_dict().items():
                 ema[k].mul_(decay).add_(v.detach(), alpha=1 - decay) if v.dtype.is_floating_point else ema[k].copy_(v)
         losses.append(loss.item())

@@ -129,6 +129,43 @@ import Testing
         #expect(figure.rows.map(\.label) == ["endpoints", "O-BELM"] && figure.rows[1].cells.count == 3)
     }
 
+    /// A text-conditioned model through the site's runner: the tiny Stable Diffusion 1.5 fixture (unet/, vae/,
+    /// scheduler/ of sd/sd15 with the CLIP tokenizer and the matching text encoder) samples from prompts, edits
+    /// prompt to prompt and inverts an `images:` folder under a prompt; figures are labelled with the prompts.
+    @Test func stableDiffusionPromptsRunThroughTheRunner() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("belm-sd-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let fixtures = Self.classConditionalFixture.deletingLastPathComponent().deletingLastPathComponent()
+        let model = root.appendingPathComponent("sd15")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: fixtures.appendingPathComponent("sd/sd15"), to: model)
+        try FileManager.default.copyItem(at: fixtures.appendingPathComponent("clip/tokenizer"), to: model.appendingPathComponent("tokenizer"))
+        try FileManager.default.copyItem(at: fixtures.appendingPathComponent("sd/sd15-text_encoder"), to: model.appendingPathComponent("text_encoder"))
+        try SiteBuildTests.Fixture.writeTinySet(to: root.appendingPathComponent("set"))
+        let images = root.appendingPathComponent("set/disc").path
+        let runner = ModelExperimentRunner()
+
+        let sampling = ExperimentRequest(name: "prompted", kind: .sampling, model: model.path, samplers: [.belm], steps: [2],
+                                         seeds: [0], count: 2, prompts: ["a red disc", "a blue square"], guidance: 2)
+        let sampled = try runner.run(sampling, backend: CPUBackend()) { _ in }
+        let cells = try #require(sampled.figures.first?.rows.first?.cells)
+        #expect(cells.count == 1 && cells[0].images.map(\.label) == ["a red disc", "a blue square"])
+        #expect(cells[0].images[0].image.width == 128, "SD samples are decoded to pixels")
+
+        let editing = ExperimentRequest(name: "dalmatian", kind: .editing, model: model.path, samplers: [.belm], steps: [2], seeds: [0],
+                                        count: 1, prompts: ["A dog"], targets: ["A Dalmatian"], freezeStep: 1, guidance: 2, images: images)
+        let edited = try runner.run(editing, backend: CPUBackend()) { _ in }
+        let edit = try #require(edited.figures.first?.rows.first?.cells.first)
+        #expect(edit.images.count == 2 && edited.figures[0].title.contains("A Dalmatian"), "\(edited.figures[0].title)")
+
+        let reconstruction = ExperimentRequest(name: "round-trip", kind: .reconstruction, model: model.path, samplers: [.ddim, .belm],
+                                               steps: [2], seeds: [0], count: 1, prompts: ["a disc"], images: images)
+        let records = try runner.run(reconstruction, backend: CPUBackend()) { _ in }.records
+        let latent = Dictionary(uniqueKeysWithValues: records.filter { $0.metric == "mse" }.map { ($0.sampler, $0.value) })
+        #expect(latent["belm"]! < 1e-8 && latent["ddim"]! > latent["belm"]!, "\(latent)")
+        #expect(records.contains { $0.metric == "mse_pixel" })
+    }
+
     @Test func errorMapAmplificationIsThePowerOfTenThatShowsTheLargestError() {
         #expect(ModelExperimentRunner.amplification(forLargestError: 3e-3) == 1000)
         #expect(ModelExperimentRunner.amplification(forLargestError: 0.5) == 10)
