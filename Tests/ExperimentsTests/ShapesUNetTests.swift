@@ -71,6 +71,15 @@ import VulkanCompute
         #expect(learned.distance < 0.5 * untrained.distance)
     }
 
+    /// The class judge of the sampling test: leave-one-out on the set, it names the class of nine images in ten.
+    @Test func shapeClassifierTellsTheSetsClassesApart() {
+        let classifier = ShapeClassifier(Self.shapes)
+        let hits = (0..<Self.shapes.count).filter { i in
+            Self.shapes.labels[classifier.nearest(to: classifier.features[i], excluding: i)] == Self.shapes.labels[i]
+        }.count
+        #expect(Double(hits) / Double(Self.shapes.count) > 0.85, "\(hits) of \(Self.shapes.count)")
+    }
+
     /// O-BELM comes back to float32 round-off. EDICT and BDIA are exact in exact arithmetic too, but on this
     /// network their float32 round trips amplify round-off (EDICT to ~5e-6, BDIA to ~3e-9 at 10 steps, the same
     /// on the CPU backend): still orders of magnitude below DDIM's inexact inversion.
