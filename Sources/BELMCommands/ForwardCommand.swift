@@ -54,9 +54,11 @@ public struct ForwardCommand: ParsableCommand {
             case .unet: result = try runUNet(folder: folder, inputs: inputs, backend: backend)
             case .vaeEncoder:
                 let vae = try AutoencoderKL(folder: folder, backend: backend)
+                vae.reportSplitPlansOnStandardError()
                 result = ["latent_mean": try vae.encodeMean(backend.tensor(try inputs.floatTensor("sample"))).host()]
             case .vaeDecoder:
                 let vae = try AutoencoderKL(folder: folder, backend: backend)
+                vae.reportSplitPlansOnStandardError()
                 result = ["sample": try vae.decode(backend.tensor(try inputs.floatTensor("latent"))).host()]
             case .textEncoder:
                 let encoder = try CLIPTextModel.load(modelFolder: folder.url, backend: backend)

@@ -38,11 +38,10 @@ import Testing
         let unet = UNet2DConditionConfiguration.stableDiffusion15()
         let budget = MultiHeadAttention.effectiveScoreBudget(limitBytes: Self.lavapipe)
         #expect(budget == 4096 * 4096)
-        let bytes = unet.largestBufferBytes(batch: 2, latentHeight: 64, latentWidth: 64, contextLength: 77, scoreBudget: budget)
+        let bytes = unet.largestBufferBytes(batch: 2, latentHeight: 64, latentWidth: 64, contextLength: 77, limitBytes: Self.lavapipe)
         #expect(bytes <= Self.lavapipe)
         // Without the backend's limit the default budget (4 heads at once) would not fit.
-        let unlimited = unet.largestBufferBytes(batch: 2, latentHeight: 64, latentWidth: 64, contextLength: 77,
-                                                scoreBudget: MultiHeadAttention.defaultScoreBudget)
+        let unlimited = unet.largestBufferBytes(batch: 2, latentHeight: 64, latentWidth: 64, contextLength: 77, limitBytes: .max)
         #expect(unlimited > Self.lavapipe)
     }
 }

@@ -1,4 +1,5 @@
 import Compute
+import Foundation
 
 /// How `AutoencoderKL` runs one encode or decode so that every buffer fits the backend's largest tensor
 /// (`Backend.maxTensorBytes`; 128 MiB on lavapipe): the whole batch at once, one image at a time, or (when one
@@ -158,5 +159,17 @@ extension AutoencoderKLPlan {
                               "a VAE \(direction.rawValue) at \(w * factor)×\(h * factor) needs \(Self.mebibytes(smallest.largestBufferBytes)) buffers even "
                               + (tiles.last.map { "in \($0)×\($0)-latent tiles" } ?? "untiled")
                               + ", more than \(backendName) binds (\(Self.mebibytes(limit))); use smaller images")
+    }
+}
+
+extension AutoencoderKL {
+    /// Has the first plan of each direction that splits the work written to standard error as a note ("note: VAE
+    /// decode tiled: …"), so that a command says once why its images are decoded in pieces.
+    public func reportSplitPlansOnStandardError() {
+        var reported: Set<AutoencoderKLPlan.Direction> = []
+        planObserver = { plan in
+            guard reported.insert(plan.direction).inserted else { return }
+            FileHandle.standardError.write(Data("note: \(plan.description)\n".utf8))
+        }
     }
 }

@@ -2,10 +2,11 @@ extension UNet2DConditionConfiguration {
     /// Estimated largest single buffer, in bytes, of one forward pass over `batch` latents of `height` × `width`
     /// with `contextLength` text tokens: conv2d's zero-padded NHWC working copy of its input (a one-pixel border,
     /// channels padded to a multiple of 4; decoder inputs counted with their skip connections), the
-    /// transformers' GEGLU projection, and the attention score chunks MultiHeadAttention makes under
-    /// `scoreBudget` elements (rows padded to a multiple of 4 for the second matmul). What a caller checks
+    /// transformers' GEGLU projection, and the attention score chunks MultiHeadAttention makes on a backend
+    /// binding at most `limitBytes` (rows padded to a multiple of 4 for the second matmul). What a caller checks
     /// against `Backend.maxTensorBytes` before a run at a new size.
-    public func largestBufferBytes(batch n: Int, latentHeight h: Int, latentWidth w: Int, contextLength: Int, scoreBudget: Int) -> Int {
+    public func largestBufferBytes(batch n: Int, latentHeight h: Int, latentWidth w: Int, contextLength: Int, limitBytes: Int) -> Int {
+        let scoreBudget = MultiHeadAttention.effectiveScoreBudget(limitBytes: limitBytes)
         let levels = blockOutChannels.count
         let heads = attentionHeads.max() ?? 1
         let padded = { (c: Int) in (c + 3) / 4 * 4 }
