@@ -34,18 +34,14 @@ public struct AutoencoderKLPlan: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         let side = "\(latentWidth * downsamplingFactor)×\(latentHeight * downsamplingFactor)"
         let images = batch == 1 ? "" : " of \(batch) images"
-        let why = "full \(side) \(direction.rawValue)\(images) needs \(Self.mebibytes(wholeBatchBufferBytes)) buffers; "
-            + "\(backendName) binds \(Self.mebibytes(limitBytes))"
+        let why = "full \(side) \(direction.rawValue)\(images) needs \(BufferSize.mebibytes(wholeBatchBufferBytes)) buffers; "
+            + "\(backendName) binds \(BufferSize.mebibytes(limitBytes))"
         let perImage = imagesPerPass < batch ? ", one image at a time" : ""
         if let tile = tileLatentSize {
             return "VAE \(direction.rawValue) tiled: \(tile)×\(tile)-latent tiles\(perImage) (\(why))"
         }
         if imagesPerPass < batch { return "VAE \(direction.rawValue) one image at a time (\(why))" }
-        return "VAE \(direction.rawValue) of \(side)\(images) whole (largest buffer \(Self.mebibytes(largestBufferBytes)); \(backendName) binds \(Self.mebibytes(limitBytes)))"
-    }
-
-    static func mebibytes(_ bytes: Int) -> String {
-        bytes == Int.max ? "any size" : "\((bytes + (1 << 20) - 1) >> 20) MiB"
+        return "VAE \(direction.rawValue) of \(side)\(images) whole (largest buffer \(BufferSize.mebibytes(largestBufferBytes)); \(backendName) binds \(BufferSize.mebibytes(limitBytes)))"
     }
 }
 
@@ -156,9 +152,9 @@ extension AutoencoderKLPlan {
         }
         let smallest = plan(1, tiles.last)
         throw ModelInputError(direction == .decode ? "latent" : "sample",
-                              "a VAE \(direction.rawValue) at \(w * factor)×\(h * factor) needs \(Self.mebibytes(smallest.largestBufferBytes)) buffers even "
+                              "a VAE \(direction.rawValue) at \(w * factor)×\(h * factor) needs \(BufferSize.mebibytes(smallest.largestBufferBytes)) buffers even "
                               + (tiles.last.map { "in \($0)×\($0)-latent tiles" } ?? "untiled")
-                              + ", more than \(backendName) binds (\(Self.mebibytes(limit))); use smaller images")
+                              + ", more than \(backendName) binds (\(BufferSize.mebibytes(limit))); use smaller images")
     }
 }
 
