@@ -1,4 +1,7 @@
+import Compute
+import Foundation
 import Testing
+import VulkanCompute
 @testable import Models
 
 /// Stable Diffusion 1.5's real VAE and UNet configurations at 512² against lavapipe's 128 MiB binding limit
@@ -43,5 +46,20 @@ import Testing
         // Without the backend's limit the default budget (4 heads at once) would not fit.
         let unlimited = unet.largestBufferBytes(batch: 2, latentHeight: 64, latentWidth: 64, contextLength: 77, limitBytes: .max)
         #expect(unlimited > Self.lavapipe)
+    }
+
+    /// On a device, a batch whose estimate exceeds one binding is refused with an error before any op runs
+    /// (the tiny SD1.5-like UNet at 16² latents: a batch of 8192 needs 512 MiB for its GEGLU projection; lavapipe binds 128 MiB).
+    @Test func unetRefusesABatchOverTheBindingLimit() throws {
+        let vulkan = try VulkanBackend()
+        let model = try DiffusersUNet(folder: DiffusersFolder(FixtureFiles.url("sd/sd15")), backend: vulkan)
+        let batch = 8192
+        let bytes = model.largestBufferBytes(batch: batch, height: 16, width: 16, contextLength: 7)
+        try #require(bytes > vulkan.maxTensorBytes)
+        #expect(model.largestBufferBytes(batch: 2, height: 16, width: 16, contextLength: 7) <= vulkan.maxTensorBytes)
+        let sample = vulkan.zeros([batch, 4, 16, 16]), text = vulkan.zeros([batch, 7, 8])
+        #expect(throws: ModelInputError.self) {
+            try model.forward(sample, timesteps: [500], conditioning: .text(text))
+        }
     }
 }
