@@ -27,6 +27,7 @@ import VulkanCompute
         #expect(image.shape == expected.shape)
         #expect(relativeMaxError(image.values(), expected.scalars) < 1e-4)
         #expect(plans.map(\.tileLatentSize) == [4])
+        #expect(plans.first?.description.hasPrefix("VAE decode tiled: 4×4-latent tiles as requested (largest buffer") == true)
     }
 
     func tiledEncode(on backend: any Backend) throws {

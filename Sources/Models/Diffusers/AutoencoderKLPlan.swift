@@ -17,6 +17,8 @@ public struct AutoencoderKLPlan: Sendable, Equatable, CustomStringConvertible {
     public let imagesPerPass: Int
     /// Side of the (square) tiles in latent pixels, nil when images run whole.
     public let tileLatentSize: Int?
+    /// Whether the tile size was asked for (rather than chosen to fit the limit).
+    public let tileRequested: Bool
     /// Estimated largest buffer of this plan, in bytes.
     public let largestBufferBytes: Int
     /// Estimated largest buffer of running the whole batch untiled, in bytes.
@@ -37,6 +39,9 @@ public struct AutoencoderKLPlan: Sendable, Equatable, CustomStringConvertible {
         let why = "full \(side) \(direction.rawValue)\(images) needs \(BufferSize.mebibytes(wholeBatchBufferBytes)) buffers; "
             + "\(backendName) binds \(BufferSize.mebibytes(limitBytes))"
         let perImage = imagesPerPass < batch ? ", one image at a time" : ""
+        if let tile = tileLatentSize, tileRequested {
+            return "VAE \(direction.rawValue) tiled: \(tile)×\(tile)-latent tiles as requested\(perImage) (largest buffer \(BufferSize.mebibytes(largestBufferBytes)); \(backendName) binds \(BufferSize.mebibytes(limitBytes)))"
+        }
         if let tile = tileLatentSize {
             return "VAE \(direction.rawValue) tiled: \(tile)×\(tile)-latent tiles\(perImage) (\(why))"
         }
@@ -129,7 +134,8 @@ extension AutoencoderKLPlan {
         }
         func plan(_ images: Int, _ tile: Int?) -> AutoencoderKLPlan {
             AutoencoderKLPlan(direction: direction, batch: batch, latentHeight: h, latentWidth: w, downsamplingFactor: factor,
-                              imagesPerPass: images, tileLatentSize: tile, largestBufferBytes: estimate(images, tile),
+                              imagesPerPass: images, tileLatentSize: tile, tileRequested: tile != nil && requested != nil,
+                              largestBufferBytes: estimate(images, tile),
                               wholeBatchBufferBytes: estimate(batch, nil), limitBytes: limit, backendName: backendName)
         }
         // diffusers tiles only inputs larger than one tile.
