@@ -57,6 +57,9 @@ public struct ExperimentOptions: ParsableArguments {
     @Option(help: "Resample a gmm: folder's images to this square size.")
     public var imageSize: Int?
 
+    @Option(help: "Stable Diffusion's VAE: encode and decode in tiles of this many latent pixels a side (a multiple of 4; the image tile is 8 times that), as diffusers' enable_tiling(). Default: whole images unless the backend's buffer limit needs tiles.")
+    public var vaeTile: Int?
+
     @OptionGroup public var backendOptions: BackendOptions
 
     @Flag(help: "No progress lines on stderr.")
@@ -103,8 +106,13 @@ public struct ExperimentOptions: ParsableArguments {
     }
 
     public func loadModel(backend: any Backend) throws -> ExperimentModel {
-        try ExperimentModel.load(model, spread: spread, schedule: try noiseSchedule(), spacing: spacing, imageSize: imageSize,
-                                 nullClass: nullClass, backend: backend)
+        if let vaeTile, vaeTile < 4 || vaeTile % 4 != 0 {
+            throw ValidationError("--vae-tile is \(vaeTile); VAE tiles are a multiple of 4 latent pixels (they overlap by a quarter)")
+        }
+        let loaded = try ExperimentModel.load(model, spread: spread, schedule: try noiseSchedule(), spacing: spacing, imageSize: imageSize,
+                                              nullClass: nullClass, backend: backend)
+        loaded.pipeline?.autoencoder?.tileLatentSize = vaeTile
+        return loaded
     }
 
     /// `--image` files or folders → images at the model's size; nil when none are given.

@@ -39,9 +39,18 @@ public struct ForwardCommand: ParsableCommand {
     @Option(help: "Where to write the output tensors (.safetensors).")
     public var output: String
 
+    @Option(help: "vae-encoder/vae-decoder: tiles of this many latent pixels a side (a multiple of 4), as diffusers' enable_tiling() with tile_latent_min_size set so. Default: whole images unless the backend's buffer limit needs tiles.")
+    public var vaeTile: Int?
+
     @OptionGroup public var backendOptions: BackendOptions
 
     public init() {}
+
+    public func validate() throws {
+        if let vaeTile, vaeTile < 4 || vaeTile % 4 != 0 {
+            throw ValidationError("--vae-tile is \(vaeTile); VAE tiles are a multiple of 4 latent pixels (they overlap by a quarter)")
+        }
+    }
 
     public func run() throws {
         let backend = try backendOptions.makeBackend()
@@ -54,9 +63,13 @@ public struct ForwardCommand: ParsableCommand {
             case .unet: result = try runUNet(folder: folder, inputs: inputs, backend: backend)
             case .vaeEncoder:
                 let vae = try AutoencoderKL(folder: folder, backend: backend)
+                vae.tileLatentSize = vaeTile
+                vae.reportSplitPlansOnStandardError()
                 result = ["latent_mean": try vae.encodeMean(backend.tensor(try inputs.floatTensor("sample"))).host()]
             case .vaeDecoder:
                 let vae = try AutoencoderKL(folder: folder, backend: backend)
+                vae.tileLatentSize = vaeTile
+                vae.reportSplitPlansOnStandardError()
                 result = ["sample": try vae.decode(backend.tensor(try inputs.floatTensor("latent"))).host()]
             case .textEncoder:
                 let encoder = try CLIPTextModel.load(modelFolder: folder.url, backend: backend)

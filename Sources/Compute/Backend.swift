@@ -17,6 +17,10 @@ public enum Activation: String, Sendable, CaseIterable {
 /// Ops never modify their inputs.
 public protocol Backend: AnyObject {
     var name: String { get }
+    /// The largest tensor, in bytes, the backend can hold in one piece (one storage-buffer binding on a GPU).
+    /// Models that can foresee their buffers (attention scores, a VAE decode at a given size) split their work
+    /// to stay under it; an op asked for more stops the process.
+    var maxTensorBytes: Int { get }
 
     // MARK: data movement
     func tensor(_ scalars: [Float], shape: [Int]) -> Tensor

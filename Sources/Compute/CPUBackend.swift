@@ -9,6 +9,8 @@ public final class CPUBackend: Backend {
     }
 
     public let name = "cpu"
+    /// Host arrays have no binding limit.
+    public let maxTensorBytes = Int.max
 
     public init() {}
 

@@ -12,6 +12,7 @@ public final class FLOPCountingBackend: Backend {
     public init(wrapping backend: any Backend) { wrapped = backend }
 
     public var name: String { wrapped.name }
+    public var maxTensorBytes: Int { wrapped.maxTensorBytes }
 
     public func reset() { flops = 0 }
 

@@ -31,6 +31,7 @@ public struct ExperimentModel {
         self.name = name
         self.reference = nil
         self.pipeline = pipeline
+        pipeline.autoencoder?.reportSplitPlansOnStandardError()
         self.schedule = schedule ?? pipeline.schedule
         self.predictor = try pipeline.checkpoint.noisePredictor(schedule: self.schedule)
         self.sampleShape = [pipeline.unet.sampleChannels, pipeline.sampleSize, pipeline.sampleSize]

@@ -51,6 +51,23 @@ import Tensors
         #expect(a == b)
     }
 
+    /// `--vae-tile 4` gives diffusers' enable_tiling() decode of the tiny SD1.5-like VAE at that tile size.
+    @Test func tiledVAEDecodeMatchesDiffusers() throws {
+        let folder = try scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let sd = fixtures.deletingLastPathComponent().appendingPathComponent("sd")
+        let output = folder.appendingPathComponent("out.safetensors")
+        try forward(["--model", sd.appendingPathComponent("sd15").path, "--component", "vae-decoder", "--vae-tile", "4",
+                     "--input", sd.appendingPathComponent("vae-tiled-decoder.inputs.safetensors").path,
+                     "--output", output.path, "--backend", "cpu"])
+        let actual = try SafetensorsFile(contentsOf: output).floatTensor("sample")
+        let expected = try SafetensorsFile(contentsOf: sd.appendingPathComponent("vae-tiled-decoder.expected.safetensors")).floatTensor("sample")
+        #expect(actual.shape == expected.shape)
+        let scale = expected.scalars.map { abs($0) }.max()!
+        #expect(zip(actual.scalars, expected.scalars).map { abs($0 - $1) }.max()! < 1e-4 * scale)
+        #expect(throws: (any Error).self) { try BELM.parseAsRoot(["forward", "--model", "m", "--input", "i", "--output", "o", "--vae-tile", "6"]) }
+    }
+
     @Test func badInputNamesTheFileAndTensorAndWritesNothing() throws {
         let folder = try scratch()
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -4,9 +4,21 @@ import Tensors
 
 /// diffusers' AutoencoderKL (Stable Diffusion's VAE) on `Backend` ops: the encoder up to the posterior mean,
 /// and the decoder. Both work on *unscaled* latents; multiply by `scalingFactor` for the UNet's space.
+///
+/// Every encode and decode follows a plan (`AutoencoderKLPlan`) that keeps each buffer inside the backend's
+/// largest tensor: the batch whole, one image at a time, or overlapping tiles blended linearly as diffusers'
+/// `enable_tiling()` does. Tiled results differ slightly from untiled ones (each tile's GroupNorm statistics are
+/// its own), exactly as they do in diffusers.
 public final class AutoencoderKL {
     public let configuration: AutoencoderKLConfiguration
     public let backend: any Backend
+    /// Tile side in latent pixels (a multiple of 4) for inputs larger than one tile, as diffusers'
+    /// `tile_latent_min_size` (the image tile is this times the downsampling factor); nil chooses from the
+    /// backend's limit and tiles only when running an image whole would not fit.
+    public var tileLatentSize: Int?
+    /// Called with each plan that splits the work (per image or in tiles), before it runs: where a command
+    /// tells the user once that its images are tiled.
+    public var planObserver: ((AutoencoderKLPlan) -> Void)?
 
     let encoderIn: Conv2d
     let encoderDown: [UNetDownBlock]
@@ -70,7 +82,7 @@ public final class AutoencoderKL {
         try self.init(configuration: AutoencoderKLConfiguration(config), weights: weights, backend: backend)
     }
 
-    var downsamplingFactor: Int { 1 << (configuration.blockOutChannels.count - 1) }
+    var downsamplingFactor: Int { configuration.downsamplingFactor }
 
     /// The posterior mean (unscaled) of images in [-1, 1]: [B, in, H, W] → [B, latent, H/f, W/f].
     public func encodeMean(_ image: Tensor) throws -> Tensor {
@@ -92,12 +104,21 @@ public final class AutoencoderKL {
         return backend.add(mean, backend.multiply(backend.tensor(sigma, shape: logVariance.shape), noise))
     }
 
-    /// The encoder's output after quant_conv: mean and log-variance stacked on the channel axis.
+    /// The encoder's output after quant_conv: mean and log-variance stacked on the channel axis, run by plan.
     func moments(_ image: Tensor) throws -> Tensor {
         let c = configuration, f = downsamplingFactor
         guard image.rank == 4, image.shape[1] == c.inChannels, image.shape[2] % f == 0, image.shape[3] % f == 0, image.shape[2] > 0, image.shape[3] > 0 else {
             throw ModelInputError("sample", "has shape \(image.shape); the VAE encoder takes [batch, \(c.inChannels), height, width] with sides multiples of \(f)")
         }
+        let plan = try encodePlan(batch: image.shape[0], imageHeight: image.shape[2], imageWidth: image.shape[3])
+        // diffusers' _tiled_encode: image tiles of tile·f pixels; the latent overlaps by a quarter tile.
+        return try run(plan, on: image, whole: wholeMoments) { images, tile in
+            try self.tiled(images, inputTile: tile * f, blendExtent: tile / 4, keep: tile - tile / 4, run: self.wholeMoments)
+        }
+    }
+
+    /// The encoder on images run whole.
+    func wholeMoments(_ image: Tensor) throws -> Tensor {
         var h = encoderIn(image)
         for block in encoderDown { h = block(h, nil, context: nil).0 }
         h = encoderOut(encoderNormOut(encoderMid(h, nil, context: nil), silu: true))
@@ -110,6 +131,16 @@ public final class AutoencoderKL {
         guard latent.rank == 4, latent.shape[1] == c.latentChannels, latent.shape[2] > 0, latent.shape[3] > 0 else {
             throw ModelInputError("latent", "has shape \(latent.shape); the VAE decoder takes [batch, \(c.latentChannels), height, width]")
         }
+        let plan = try decodePlan(batch: latent.shape[0], latentHeight: latent.shape[2], latentWidth: latent.shape[3])
+        let f = downsamplingFactor
+        // diffusers' tiled_decode: latent tiles; the images overlap by a quarter of the image tile.
+        return try run(plan, on: latent, whole: wholeDecode) { latents, tile in
+            try self.tiled(latents, inputTile: tile, blendExtent: tile * f / 4, keep: tile * f - tile * f / 4, run: self.wholeDecode)
+        }
+    }
+
+    /// The decoder on latents run whole.
+    func wholeDecode(_ latent: Tensor) throws -> Tensor {
         var h = decoderIn(postQuantConv.map { $0(latent) } ?? latent)
         h = decoderMid(h, nil, context: nil)
         var noSkips: [Tensor] = []

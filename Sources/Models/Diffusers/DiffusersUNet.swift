@@ -139,6 +139,13 @@ public final class DiffusersUNet: DiffusionUNet {
         guard timesteps.count == 1 || timesteps.count == batch else {
             throw ModelInputError("timestep", "holds \(timesteps.count) values for a batch of \(batch); give one, or one per sample")
         }
+        let contextLength: Int
+        if case .text(let states) = conditioning, states.rank == 3 { contextLength = states.shape[1] } else { contextLength = 0 }
+        let bytes = largestBufferBytes(batch: batch, height: sample.shape[2], width: sample.shape[3], contextLength: contextLength)
+        guard bytes <= backend.maxTensorBytes else {
+            throw ModelInputError("sample", "a batch of \(batch) at \(sample.shape[3])×\(sample.shape[2]) needs \(BufferSize.mebibytes(bytes)) buffers; "
+                                  + "\(backend.name) binds \(BufferSize.mebibytes(backend.maxTensorBytes)) per tensor: use a smaller batch")
+        }
 
         var x = sample
         if a.centerInputSample {

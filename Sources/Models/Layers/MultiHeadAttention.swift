@@ -11,7 +11,8 @@ struct MultiHeadAttention {
     let headDim: Int
     /// Most attention-score elements one batched matmul may produce. Stable Diffusion at 512² has 4096
     /// positions: a batch of 2 with 8 heads would need 16·4096² scores (1 GiB) at once; computing a few
-    /// heads at a time keeps every buffer well inside devices' storage-buffer limits.
+    /// heads at a time, and when one head is too much a few query rows at a time, keeps every buffer inside
+    /// devices' storage-buffer limits. The backend's own limit lowers it further (`effectiveScoreBudget`).
     let scoreBudget: Int
 
     static let defaultScoreBudget = 1 << 26
@@ -28,20 +29,50 @@ struct MultiHeadAttention {
         self.headDim = headDim
     }
 
+    /// The score budget on `backend`: at most half its largest tensor, so that the scores, their softmax and
+    /// the matmul's padded copy of them each stay a separate, bindable buffer.
+    static func effectiveScoreBudget(_ budget: Int, on backend: any Backend) -> Int {
+        effectiveScoreBudget(budget, limitBytes: backend.maxTensorBytes)
+    }
+
+    static func effectiveScoreBudget(_ budget: Int = defaultScoreBudget, limitBytes: Int) -> Int {
+        max(1, min(budget, limitBytes / 8))
+    }
+
+    /// How the work is cut for `slices` (batch·heads) score matrices of `queries` × `keys`: slices per chunk,
+    /// and query rows per chunk (all of them unless one slice's matrix exceeds the budget).
+    static func chunking(slices: Int, queries: Int, keys: Int, budget: Int) -> (slices: Int, rows: Int) {
+        let perSlice = queries * keys
+        if perSlice <= budget { return (max(1, min(slices, budget / max(perSlice, 1))), queries) }
+        return (1, max(1, min(queries, budget / max(keys, 1))))
+    }
+
+    /// The most score elements one chunk holds (what the budget planners of the models check).
+    static func largestScoreChunk(slices: Int, queries: Int, keys: Int, budget: Int) -> Int {
+        let (s, rows) = chunking(slices: slices, queries: queries, keys: keys, budget: budget)
+        return s * rows * keys
+    }
+
     func callAsFunction(_ x: Tensor, context: Tensor? = nil) -> Tensor {
         let backend = x.backend
         let source = context ?? x
         let q = splitHeads(toQ(x)), k = splitHeads(toK(source)), v = splitHeads(toV(source))
-        let slices = q.shape[0], perSlice = q.shape[1] * k.shape[1]
-        let chunk = max(1, min(slices, scoreBudget / max(perSlice, 1)))
+        let slices = q.shape[0], queries = q.shape[1]
+        let (chunk, rows) = Self.chunking(slices: slices, queries: queries, keys: k.shape[1],
+                                          budget: Self.effectiveScoreBudget(scoreBudget, on: backend))
         let mixed: Tensor
-        if chunk >= slices {
+        if chunk >= slices && rows >= queries {
             mixed = attend(q, k, v)
         } else {
             mixed = backend.concat(stride(from: 0, to: slices, by: chunk).map { start in
                 let range = start..<min(start + chunk, slices)
-                return attend(backend.slice(q, axis: 0, range: range), backend.slice(k, axis: 0, range: range),
-                              backend.slice(v, axis: 0, range: range))
+                let (qs, ks, vs) = (backend.slice(q, axis: 0, range: range), backend.slice(k, axis: 0, range: range),
+                                    backend.slice(v, axis: 0, range: range))
+                guard rows < queries else { return attend(qs, ks, vs) }
+                // Softmax is per query row, so rows of one head can be computed apart and stacked.
+                return backend.concat(stride(from: 0, to: queries, by: rows).map { row in
+                    attend(backend.slice(qs, axis: 1, range: row..<min(row + rows, queries)), ks, vs)
+                }, axis: 1)
             }, axis: 0)
         }
         return toOut(mergeHeads(mixed, batch: x.shape[0]))

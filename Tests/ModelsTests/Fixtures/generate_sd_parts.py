@@ -11,6 +11,7 @@ Written under Tests/ModelsTests/Fixtures/sd/:
     sd15/unet, sd15/vae, sd15/scheduler, sd15/model_index.json     a pipeline folder
     sd2unet/                                                      a single UNet2DConditionModel
     <name>.inputs.safetensors / <name>.expected.safetensors      per test case (names follow `belm forward`)
+    vae-tiled-{encoder,decoder}.*                                 diffusers' enable_tiling() at a small tile size
 """
 import json
 import os
@@ -79,13 +80,44 @@ def vae_cases(folder: str, seed: int) -> None:
     save_file({"latent": latent}, os.path.join(HERE, "vae-decoder.inputs.safetensors"))
     save_file({"sample": decoded.contiguous()}, os.path.join(HERE, "vae-decoder.expected.safetensors"))
     print(f"vae: {sum(p.numel() for p in vae.parameters())} parameters, mean std {mean.std():.4f}, decoded std {decoded.std():.4f}")
+    return vae
+
+
+# Tiles of 4 latent (32 image) pixels: a 64×80 image and 8×10 latents take 3×4 tiles, the last row and column
+# smaller than the others (down to 1 latent / 8 image pixels wide), so every blending and cropping case runs.
+TILE_LATENT = 4
+
+
+def vae_tiled_cases(vae: AutoencoderKL, seed: int) -> None:
+    """diffusers' enable_tiling() outputs: _tiled_encode (posterior mean) and tiled_decode."""
+    vae.enable_tiling()
+    vae.tile_latent_min_size = TILE_LATENT
+    vae.tile_sample_min_size = TILE_LATENT * 2 ** (len(vae.config.block_out_channels) - 1)
+    generator = torch.Generator().manual_seed(seed)
+    image = torch.rand(2, 3, 64, 80, generator=generator) * 2 - 1
+    latent = torch.randn(2, 4, 8, 10, generator=generator)
+    with torch.no_grad():
+        mean = vae.encode(image).latent_dist.mean
+        decoded = vae.decode(latent).sample
+        vae.disable_tiling()
+        plain = vae.decode(latent).sample
+    assert not torch.allclose(plain, decoded, atol=1e-3), "tiles did not change the decode"
+    save_file({"sample": image, "tile_latent_size": torch.tensor([TILE_LATENT], dtype=torch.int64)},
+              os.path.join(HERE, "vae-tiled-encoder.inputs.safetensors"))
+    save_file({"latent_mean": mean.contiguous()}, os.path.join(HERE, "vae-tiled-encoder.expected.safetensors"))
+    save_file({"latent": latent, "tile_latent_size": torch.tensor([TILE_LATENT], dtype=torch.int64)},
+              os.path.join(HERE, "vae-tiled-decoder.inputs.safetensors"))
+    save_file({"sample": decoded.contiguous(), "untiled_sample": plain.contiguous()},
+              os.path.join(HERE, "vae-tiled-decoder.expected.safetensors"))
+    print(f"vae tiled: mean std {mean.std():.4f}, decoded std {decoded.std():.4f}, "
+          f"largest tiling change {(plain - decoded).abs().max():.4f}")
 
 
 def main() -> None:
     os.makedirs(HERE, exist_ok=True)
     pipeline = os.path.join(HERE, "sd15")
     unet_case("sd15-unet", SD15_UNET, os.path.join(pipeline, "unet"), seed=40)
-    vae_cases(os.path.join(pipeline, "vae"), seed=50)
+    vae = vae_cases(os.path.join(pipeline, "vae"), seed=50)
     DDIMScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear", clip_sample=False,
                   set_alpha_to_one=False, steps_offset=1).save_pretrained(os.path.join(pipeline, "scheduler"))
     with open(os.path.join(pipeline, "model_index.json"), "w") as f:
@@ -93,6 +125,7 @@ def main() -> None:
                    "scheduler": ["diffusers", "DDIMScheduler"], "unet": ["diffusers", "UNet2DConditionModel"],
                    "vae": ["diffusers", "AutoencoderKL"]}, f, indent=2, sort_keys=True)
     unet_case("sd2-unet", SD2_UNET, os.path.join(HERE, "sd2unet"), seed=60)
+    vae_tiled_cases(vae, seed=70)
     total = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(HERE) for f in fs)
     print(f"fixtures: {total / 1024:.0f} KiB")
 
