@@ -42,8 +42,9 @@ public protocol Backend: AnyObject {
     func slice(_ x: Tensor, axis: Int, range: Range<Int>) -> Tensor
 
     // MARK: neural-network layers
-    /// x [N, Ci, H, W], weight [Co, Ci, kh, kw], bias [Co]; zero padding on every side.
-    func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int) -> Tensor
+    /// x [N, Ci, H, W], weight [Co, Ci, kh, kw], bias [Co]; zero padding `before` at the top and left, `after`
+    /// at the bottom and right.
+    func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: ConvPadding) -> Tensor
     /// x [N, C, ...]: statistics over each group of C/groups channels and all spatial positions;
     /// weight and bias [C]; SiLU applied after when `silu` is set.
     func groupNorm(_ x: Tensor, groups: Int, eps: Float, weight: Tensor?, bias: Tensor?, silu: Bool) -> Tensor
@@ -67,6 +68,11 @@ extension Backend {
     public func tensor(_ host: HostTensor) -> Tensor { tensor(host.scalars, shape: host.shape) }
 
     public func zeros(_ shape: [Int]) -> Tensor { tensor([Float](repeating: 0, count: shape.reduce(1, *)), shape: shape) }
+
+    /// conv2d with the same zero padding on every side, as torch's nn.Conv2d.
+    public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int) -> Tensor {
+        conv2d(x, weight: weight, bias: bias, stride: stride, padding: .symmetric(padding))
+    }
 
     public func scaled(_ x: Tensor, by factor: Double) -> Tensor { linearCombination([(x, factor)]) }
 

@@ -1,12 +1,12 @@
 import Foundation
 
 extension CPUBackend {
-    public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int) -> Tensor {
+    public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: ConvPadding) -> Tensor {
         let (n, ci, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let (co, wci, kh, kw) = (weight.shape[0], weight.shape[1], weight.shape[2], weight.shape[3])
         precondition(wci == ci, "conv2d weight \(weight.shape) does not take \(ci) input channels")
-        let ho = (h + 2 * padding - kh) / stride + 1
-        let wo = (w + 2 * padding - kw) / stride + 1
+        let ho = padding.outputLength(h, kernel: kh, stride: stride)
+        let wo = padding.outputLength(w, kernel: kw, stride: stride)
         let input = scalars(x), filters = scalars(weight)
         let biases = bias.map(scalars) ?? [Float](repeating: 0, count: co)
         var out = [Float](repeating: 0, count: n * co * ho * wo)
@@ -23,12 +23,12 @@ extension CPUBackend {
                                     for kx in 0..<kw {
                                         let k = flt[((o * ci + c) * kh + ky) * kw + kx]
                                         for oy in 0..<ho {
-                                            let iy = oy * stride + ky - padding
+                                            let iy = oy * stride + ky - padding.before
                                             if iy < 0 || iy >= h { continue }
                                             let row = channel + iy * w
                                             let outRow = plane + oy * wo
                                             for ox in 0..<wo {
-                                                let ix = ox * stride + kx - padding
+                                                let ix = ox * stride + kx - padding.before
                                                 if ix >= 0 && ix < w { outRow[ox] += k * row[ix] }
                                             }
                                         }

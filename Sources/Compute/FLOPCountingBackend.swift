@@ -30,7 +30,7 @@ public final class FLOPCountingBackend: Backend {
     public func concat(_ tensors: [Tensor], axis: Int) -> Tensor { own(wrapped.concat(tensors.map(inner), axis: axis)) }
     public func slice(_ x: Tensor, axis: Int, range: Range<Int>) -> Tensor { own(wrapped.slice(inner(x), axis: axis, range: range)) }
 
-    public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int) -> Tensor {
+    public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: ConvPadding) -> Tensor {
         let y = own(wrapped.conv2d(inner(x), weight: inner(weight), bias: bias.map(inner), stride: stride, padding: padding))
         // Each output element is a dot product over Ci·kh·kw inputs.
         flops += 2 * Double(y.count) * Double(weight.shape[1...].reduce(1, *))

@@ -29,18 +29,19 @@ extension VulkanBackend {
         return region
     }
 
-    public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int) -> Tensor {
+    public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: ConvPadding) -> Tensor {
         precondition(x.rank == 4 && weight.rank == 4, "conv2d takes x [N, C, H, W] and weight [Co, Ci, kh, kw]")
         let (n, ci, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let (co, wci, kh, kw) = (weight.shape[0], weight.shape[1], weight.shape[2], weight.shape[3])
         precondition(wci == ci, "conv2d weight \(weight.shape) does not take \(ci) input channels")
-        precondition(stride >= 1 && padding >= 0, "conv2d stride \(stride), padding \(padding)")
-        let ho = (h + 2 * padding - kh) / stride + 1
-        let wo = (w + 2 * padding - kw) / stride + 1
+        precondition(stride >= 1, "conv2d stride \(stride)")
+        let ho = padding.outputLength(h, kernel: kh, stride: stride)
+        let wo = padding.outputLength(w, kernel: kw, stride: stride)
         precondition(ho > 0 && wo > 0, "conv2d kernel \(kh)×\(kw) does not fit \(h)×\(w) with padding \(padding)")
         let (result, out) = output([n, co, ho, wo])
         let cip = Self.roundUp(ci, 4), cop = Self.roundUp(co, Self.columnTile)
-        let (hp, wp) = (h + 2 * padding, w + 2 * padding)
+        // The packed input carries the whole zero border, so the kernels read it without bounds checks.
+        let (hp, wp) = (h + padding.before + padding.after, w + padding.before + padding.after)
 
         let packedWeight = derived(weight, key: "conv2d \(weight.shape)", floats: kh * kw * cip * cop) { packed, source in
             // [Co][Ci][kh][kw] → [kh·kw][Cip][Cop]; the tap index ky·kw + kx has stride 1 in the source.
@@ -50,14 +51,14 @@ extension VulkanBackend {
         let packedInput = allocate(floats: n * hp * wp * cip, for: "the padded NHWC input of conv2d \(x.shape)")
         if w % 4 == 0 && n <= 65535 {
             // 4 × 4 blocks through vec4 reads and stores; the border is zero-filled first.
-            if padding > 0 { stream.zero(packedInput) }
+            if padding != .symmetric(0) { stream.zero(packedInput) }
             let rx = region(x), inner = h * (w / 4) * (cip / 4)
             stream.dispatch(.nchwToNHWC, storage: [packedInput], texels: [rx.block.view],
-                            push: [ci, h, w / 4, cip / 4, padding, Int(rx.texelOffset), inner].map(Self.u),
+                            push: [ci, h, w / 4, cip / 4, padding.before, padding.after, Int(rx.texelOffset), inner].map(Self.u),
                             groups: Self.grid(inner: inner, z: n))
         } else {
             gather(into: packedInput, from: region(x), dims: [n, hp, wp, cip], strides: [ci * h * w, w, 1, h * w],
-                   low: [0, padding, padding, 0], extent: [n, h, w, ci])
+                   low: [0, padding.before, padding.before, 0], extent: [n, h, w, ci])
         }
 
         let pixels = n * ho * wo

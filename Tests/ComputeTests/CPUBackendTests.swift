@@ -36,6 +36,10 @@ import Testing
         let strided = cpu.conv2d(x, weight: w, bias: nil, stride: 2, padding: 1)
         #expect(strided.shape == [1, 1, 2, 2])
         #expect(strided.values() == [1, 5, 11, 28])
+        // One zero row and column after only (diffusers' Downsample2D), stride 2: windows at (0,0), (0,2), (2,0), (2,2).
+        let trailing = cpu.conv2d(x, weight: w, bias: nil, stride: 2, padding: ConvPadding(before: 0, after: 1))
+        #expect(trailing.shape == [1, 1, 2, 2])
+        #expect(trailing.values() == [12, 9, 15, 9])
     }
 
     @Test func normalisationsHaveZeroMeanUnitVariance() {

@@ -35,6 +35,25 @@ import VulkanCompute
         }
     }
 
+    /// Unequal padding before and after (diffusers' Downsample2D pads only after), on both packing paths
+    /// (width a multiple of 4 or not) and both kernel families.
+    @Test(arguments: [
+        ([2, 8, 8, 8], [8, 8, 3, 3], 2, 0, 1),
+        ([1, 5, 7, 9], [6, 5, 3, 3], 2, 0, 1),
+        ([1, 4, 16, 16], [16, 4, 3, 3], 2, 0, 1),
+        ([1, 3, 6, 8], [5, 3, 3, 3], 1, 2, 1),
+    ])
+    func conv2dWithUnequalPaddingMatchesReference(x: [Int], w: [Int], stride: Int, before: Int, after: Int) throws {
+        for family in KernelFamily.allCases {
+            let h = try DifferentialHarness(kernelFamily: family)
+            let inputs = [(x, h.random(x.reduce(1, *))), (w, h.random(w.reduce(1, *), scale: 0.3)), ([w[0]], h.random(w[0]))]
+            h.check("\(family) conv2d \(x) \(w) s\(stride) pad \(before)/\(after)", inputs, tolerance: 1e-5) { backend, t in
+                backend.conv2d(t[0], weight: t[1], bias: t[2], stride: stride, padding: ConvPadding(before: before, after: after))
+            }
+            h.expectNoValidationMessages()
+        }
+    }
+
     @Test func conv2dWeightLayoutIsReusedAcrossCalls() throws {
         let h = try DifferentialHarness()
         // The same weight tensor against two inputs: the cached repacked weight must serve both.

@@ -1,17 +1,17 @@
 import Compute
 
-/// torch's nn.Conv2d: weight [out, in, k, k], optional bias, symmetric zero padding.
+/// torch's nn.Conv2d: weight [out, in, k, k], optional bias, zero padding (symmetric, as torch's).
 struct Conv2d {
     let weight: Tensor
     let bias: Tensor?
     let stride: Int
-    let padding: Int
+    var padding: ConvPadding
 
     init(_ p: ParameterLoader, inChannels: Int, outChannels: Int, kernel: Int, stride: Int = 1, padding: Int, bias: Bool = true) throws {
         weight = try p("weight", [outChannels, inChannels, kernel, kernel])
         self.bias = bias ? try p("bias", [outChannels]) : nil
         self.stride = stride
-        self.padding = padding
+        self.padding = .symmetric(padding)
     }
 
     var outChannels: Int { weight.shape[0] }
