@@ -25,20 +25,13 @@ DDPM_CIFAR10_32 = dict(
 )
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--batch-sizes", type=int, nargs="+", default=[1, 8, 32])
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--device", default="cpu")
-    args = parser.parse_args()
-    torch.set_num_threads(args.threads)
-    device = torch.device(args.device)
+def time_forward(batch_sizes, repeats=3, threads=2, device="cpu"):
+    """(batch, seconds per forward, GFLOP per image) for each batch size, after one untimed warm-up pass."""
+    torch.set_num_threads(threads)
+    device = torch.device(device)
     model = UNet2DModel(**DDPM_CIFAR10_32).eval().to(device)
-    print(f"diffusers UNet2DModel forward, google/ddpm-cifar10-32 configuration (random weights), "
-          f"torch {torch.__version__} on {args.device}" + (f" with {args.threads} threads" if args.device == "cpu" else ""))
-    print("batch  seconds/forward  images/s  GFLOP/image  GFLOP/s")
-    for batch in args.batch_sizes:
+    rows = []
+    for batch in batch_sizes:
         x = torch.randn(batch, 3, 32, 32, device=device)
         t = torch.arange(batch, device=device) * 137 % 1000
         with torch.no_grad():
@@ -49,12 +42,26 @@ def main() -> None:
             if device.type == "cuda":
                 torch.cuda.synchronize()
             start = time.perf_counter()
-            for _ in range(args.repeats):
+            for _ in range(repeats):
                 model(x, t)
             if device.type == "cuda":
                 torch.cuda.synchronize()
-            seconds = (time.perf_counter() - start) / args.repeats
-        print(f"{batch:5d}  {seconds:15.4f}  {batch / seconds:8.2f}  {flops / batch / 1e9:11.2f}  {flops / seconds / 1e9:7.2f}")
+            rows.append((batch, (time.perf_counter() - start) / repeats, flops / batch / 1e9))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--batch-sizes", type=int, nargs="+", default=[1, 8, 32])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--device", default="cpu")
+    args = parser.parse_args()
+    print(f"diffusers UNet2DModel forward, google/ddpm-cifar10-32 configuration (random weights), "
+          f"torch {torch.__version__} on {args.device}" + (f" with {args.threads} threads" if args.device == "cpu" else ""))
+    print("batch  seconds/forward  images/s  GFLOP/image  GFLOP/s")
+    for batch, seconds, gflop in time_forward(args.batch_sizes, args.repeats, args.threads, args.device):
+        print(f"{batch:5d}  {seconds:15.4f}  {batch / seconds:8.2f}  {gflop:11.2f}  {gflop * batch / seconds:7.2f}")
 
 
 if __name__ == "__main__":
