@@ -8,26 +8,37 @@ import VulkanCompute
 
 /// `builtin:shapes-unet`, the UNet trained on the built-in image set and shipped in
 /// Sources/Models/Resources/shapes-unet: it loads through the diffusers loader, its samples lie far nearer the
-/// images than those of the same network with random weights, and exact inversion holds on it.
+/// images than those of the same network with random weights and mostly in the class asked for, and exact
+/// inversion holds on it.
 @Suite(.serialized) struct ShapesUNetTests {
     let backend: any Backend = (try? VulkanBackend(validation: true)) ?? CPUBackend()
     static let shapes = ShapesDataset.make()
 
     static let classifier = ShapeClassifier(shapes)
 
-    /// Mean nearest-neighbour RMS distance to the image set, and the share of samples that the shape classifier
-    /// puts in the class they were drawn for (chance: 0.1).
-    static func score(_ samples: HostTensor, classes: [Int]) -> (distance: Double, hitRate: Double) {
-        let images = PlanarImage.batch(samples)
-        let distance = images.map { NearestNeighbour.search($0, in: shapes).meanSquaredError.squareRoot() }.reduce(0, +) / Double(images.count)
-        let hits = zip(images, classes).filter { classifier.classify($0.0) == $0.1 }.count
-        return (distance, Double(hits) / Double(images.count))
+    struct Score {
+        /// Mean RMS distance from each sample to its nearest image of the set.
+        var distance: Double
+        /// The share of samples whose nearest image (in pixels) has the class they were drawn for.
+        var nearestImageHits: Double
+        /// The share that the colour- and position-blind shape classifier puts in that class.
+        var shapeHits: Double
     }
 
-    /// One sample per class at 20 O-BELM steps, guidance 2, seed 0.
+    /// Chance for either hit rate is 0.1.
+    static func score(_ samples: HostTensor, classes: [Int]) -> Score {
+        let images = PlanarImage.batch(samples)
+        let matches = images.map { NearestNeighbour.search($0, in: shapes) }
+        let share = { (hits: Int) in Double(hits) / Double(images.count) }
+        return Score(distance: matches.map { $0.meanSquaredError.squareRoot() }.reduce(0, +) / Double(images.count),
+                     nearestImageHits: share(zip(matches, classes).filter { shapes.labels[$0.0.index] == $0.1 }.count),
+                     shapeHits: share(zip(images, classes).filter { classifier.classify($0.0) == $0.1 }.count))
+    }
+
+    /// Two samples per class at 20 O-BELM steps, guidance 2, seed 0.
     func samples(_ model: ExperimentModel) throws -> (HostTensor, [Int]) {
-        let classes = Array(0..<10)
-        let settings = RunSettings(samplers: [.belm], steps: [20], seed: 0, count: classes.count, batchSize: 10)
+        let classes = (0..<20).map { $0 % 10 }
+        let settings = RunSettings(samplers: [.belm], steps: [20], seed: 0, count: classes.count, batchSize: 20)
         let run = try SamplingExperiment(settings: settings, classes: classes, guidance: 2).run(model, backend: backend)
         return (run.runs[0].samples, classes)
     }
@@ -69,8 +80,12 @@ import VulkanCompute
         let (randomSamples, _) = try self.samples(random)
         let untrained = Self.score(randomSamples, classes: classes)
 
-        print("shapes-unet: NN distance \(learned.distance) (random weights \(untrained.distance)), class hit rate \(learned.hitRate)")
+        print("shapes-unet: \(learned) (random weights: \(untrained))")
         #expect(learned.distance < 0.5 * untrained.distance)
+        // The samples land on the class they were drawn for well above chance (0.1), by both judges; the shipped
+        // weights give 0.55 and 0.30 (model card), the random ones 0.15 and 0.10.
+        #expect(learned.nearestImageHits >= 0.4)
+        #expect(learned.shapeHits >= 0.2)
     }
 
     /// The class judge of the sampling test: leave-one-out on the set, it names the class of nine images in ten.
