@@ -114,7 +114,7 @@ def main():
     ap.add_argument("--checkpoint-every", type=int, default=250)
     ap.add_argument("--prediction-type", choices=["epsilon", "v_prediction"], default="v_prediction",
                     help="what the network predicts; v keeps x0 bounded at high noise, where a small network's ε error "
-                         "is amplified by sqrt((1-ᾱ)/ᾱ) (about 60× at t=999) into saturated samples")
+                         "is amplified by sqrt((1-ᾱ)/ᾱ) (about 60× at t=900, 160× at t=999) into saturated samples")
     ap.add_argument("--ema-decay", type=float, default=0.999)
     args = ap.parse_args()
 

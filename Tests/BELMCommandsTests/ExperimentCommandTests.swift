@@ -6,20 +6,14 @@ import Testing
 
 /// The experiment commands end to end on a tiny gmm: folder (one image per class).
 @Suite struct ExperimentCommandTests {
-    static func scratch(_ name: String) -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("belm-\(name)-\(getpid())-\(UUID().uuidString.prefix(8))")
-        try? FileManager.default.removeItem(at: url)
-        return url
-    }
-
     static func imageFolder() throws -> URL {
-        let folder = scratch("images")
+        let folder = scratchURL("images")
         try ImageSetExport.write(ShapesDataset.make(imagesPerClass: 1), to: folder)
         return folder
     }
 
     @Test func reconstructWritesImagesAndMetrics() throws {
-        let images = try Self.imageFolder(), out = Self.scratch("reconstruct")
+        let images = try Self.imageFolder(), out = scratchURL("reconstruct")
         defer { try? FileManager.default.removeItem(at: images); try? FileManager.default.removeItem(at: out) }
         var command = try BELM.parseAsRoot(["reconstruct", "--model", "gmm:\(images.path)", "--sampler", "ddim,belm", "--steps", "3",
                                             "--count", "2", "--batch-size", "1", "--quiet", "--out", out.path])
@@ -38,7 +32,7 @@ import Testing
     /// --noise in, --save-tensors out: the same noise gives the same final states, and sampling is
     /// deterministic byte for byte.
     @Test func sampleTakesNoiseAndSavesTensors() throws {
-        let images = try Self.imageFolder(), out = Self.scratch("sample")
+        let images = try Self.imageFolder(), out = scratchURL("sample")
         defer { try? FileManager.default.removeItem(at: images); try? FileManager.default.removeItem(at: out) }
         let noise = HostTensor(shape: [2, 3, 32, 32], scalars: (0..<(2 * 3072)).map { Float(sin(Double($0))) })
         let noiseFile = out.appendingPathComponent("noise.safetensors")
@@ -58,7 +52,7 @@ import Testing
     }
 
     @Test func interpolateAndEditRun() throws {
-        let images = try Self.imageFolder(), out = Self.scratch("interpolate")
+        let images = try Self.imageFolder(), out = scratchURL("interpolate")
         defer { try? FileManager.default.removeItem(at: images); try? FileManager.default.removeItem(at: out) }
         var interpolate = try BELM.parseAsRoot(["interpolate", "--model", "gmm:\(images.path)", "--steps", "3", "--points", "3",
                                                 "--images", "0,1", "--quiet", "--out", out.appendingPathComponent("i").path])
@@ -74,7 +68,7 @@ import Testing
     @Test func sampleRunsADiffusersUNet() throws {
         let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("ModelsTests/Fixtures/unet2d")
-        let out = Self.scratch("unet")
+        let out = scratchURL("unet")
         defer { try? FileManager.default.removeItem(at: out) }
         var plain = try BELM.parseAsRoot(["sample", "--model", fixtures.appendingPathComponent("cifar10").path, "--sampler", "ddim,belm",
                                           "--steps", "3", "--count", "2", "--quiet", "--out", out.path,
@@ -98,7 +92,7 @@ import Testing
 
     /// Each bad input is a clear error and nothing is written.
     @Test func badInputsWriteNothing() throws {
-        let images = try Self.imageFolder(), empty = Self.scratch("empty"), mixed = Self.scratch("mixed")
+        let images = try Self.imageFolder(), empty = scratchURL("empty"), mixed = scratchURL("mixed")
         defer { for url in [images, empty, mixed] { try? FileManager.default.removeItem(at: url) } }
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: mixed, withIntermediateDirectories: true)
@@ -114,17 +108,6 @@ import Testing
             (["reconstruct", "--model", "gmm:\(mixed.path)", "--steps", "3"], "size"),
             (["sample", "--model", model, "--noise", "/nonexistent.safetensors"], "nonexistent"),
         ]
-        for (arguments, expected) in cases {
-            let out = Self.scratch("bad")
-            do {
-                var command = try BELM.parseAsRoot(arguments + ["--quiet", "--out", out.path])
-                try command.run()
-                Issue.record("\(arguments) succeeded")
-            } catch {
-                let message = BELM.message(for: error)
-                #expect(message.contains(expected), "\(arguments): \(message)")
-            }
-            #expect(!FileManager.default.fileExists(atPath: out.path), "\(arguments) wrote \(out.path)")
-        }
+        expectRefusals(cases)
     }
 }

@@ -41,7 +41,7 @@ import Testing
     /// A backend's binding limit caps the budget: half its largest tensor, in floats.
     @Test func budgetFollowsTheBackendLimit() {
         let cpu = CPUBackend()
-        #expect(MultiHeadAttention.effectiveScoreBudget(MultiHeadAttention.defaultScoreBudget, on: cpu) == MultiHeadAttention.defaultScoreBudget)
+        #expect(MultiHeadAttention.effectiveScoreBudget(MultiHeadAttention.defaultScoreBudget, limitBytes: cpu.maxTensorBytes) == MultiHeadAttention.defaultScoreBudget)
         // lavapipe binds 128 MiB: one 4096² head (Stable Diffusion at 512²) per matmul, 64 MiB of scores.
         #expect(MultiHeadAttention.largestScoreChunk(slices: 16, queries: 4096, keys: 4096, budget: (128 << 20) / 8) == 4096 * 4096)
         // The VAE's mid block at 1024² images (16384 positions, one head) goes a row chunk at a time.

@@ -82,8 +82,6 @@ public final class AutoencoderKL {
         try self.init(configuration: AutoencoderKLConfiguration(config), weights: weights, backend: backend)
     }
 
-    var downsamplingFactor: Int { configuration.downsamplingFactor }
-
     /// The posterior mean (unscaled) of images in [-1, 1]: [B, in, H, W] → [B, latent, H/f, W/f].
     public func encodeMean(_ image: Tensor) throws -> Tensor {
         backend.slice(try moments(image), axis: 1, range: 0..<configuration.latentChannels)
@@ -106,7 +104,7 @@ public final class AutoencoderKL {
 
     /// The encoder's output after quant_conv: mean and log-variance stacked on the channel axis, run by plan.
     func moments(_ image: Tensor) throws -> Tensor {
-        let c = configuration, f = downsamplingFactor
+        let c = configuration, f = configuration.downsamplingFactor
         guard image.rank == 4, image.shape[1] == c.inChannels, image.shape[2] % f == 0, image.shape[3] % f == 0, image.shape[2] > 0, image.shape[3] > 0 else {
             throw ModelInputError("sample", "has shape \(image.shape); the VAE encoder takes [batch, \(c.inChannels), height, width] with sides multiples of \(f)")
         }
@@ -132,7 +130,7 @@ public final class AutoencoderKL {
             throw ModelInputError("latent", "has shape \(latent.shape); the VAE decoder takes [batch, \(c.latentChannels), height, width]")
         }
         let plan = try decodePlan(batch: latent.shape[0], latentHeight: latent.shape[2], latentWidth: latent.shape[3])
-        let f = downsamplingFactor
+        let f = configuration.downsamplingFactor
         // diffusers' tiled_decode: latent tiles; the images overlap by a quarter of the image tile.
         return try run(plan, on: latent, whole: wholeDecode) { latents, tile in
             try self.tiled(latents, inputTile: tile, blendExtent: tile * f / 4, keep: tile * f - tile * f / 4, run: self.wholeDecode)

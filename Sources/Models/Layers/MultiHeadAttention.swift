@@ -29,12 +29,9 @@ struct MultiHeadAttention {
         self.headDim = headDim
     }
 
-    /// The score budget on `backend`: at most half its largest tensor, so that the scores, their softmax and
-    /// the matmul's padded copy of them each stay a separate, bindable buffer.
-    static func effectiveScoreBudget(_ budget: Int, on backend: any Backend) -> Int {
-        effectiveScoreBudget(budget, limitBytes: backend.maxTensorBytes)
-    }
-
+    /// The score budget on a backend binding at most `limitBytes` per tensor: at most an eighth of that many
+    /// floats (half its bytes), so that the scores, their softmax and the matmul's padded copy of them each stay
+    /// a separate, bindable buffer.
     static func effectiveScoreBudget(_ budget: Int = defaultScoreBudget, limitBytes: Int) -> Int {
         max(1, min(budget, limitBytes / 8))
     }
@@ -59,7 +56,7 @@ struct MultiHeadAttention {
         let q = splitHeads(toQ(x)), k = splitHeads(toK(source)), v = splitHeads(toV(source))
         let slices = q.shape[0], queries = q.shape[1]
         let (chunk, rows) = Self.chunking(slices: slices, queries: queries, keys: k.shape[1],
-                                          budget: Self.effectiveScoreBudget(scoreBudget, on: backend))
+                                          budget: Self.effectiveScoreBudget(scoreBudget, limitBytes: backend.maxTensorBytes))
         let mixed: Tensor
         if chunk >= slices && rows >= queries {
             mixed = attend(q, k, v)
