@@ -26,12 +26,16 @@ import Tensors
         try forward(["--model", fixtures.appendingPathComponent("classcond").path, "--component", "unet",
                      "--input", fixtures.appendingPathComponent("classcond.inputs.safetensors").path,
                      "--output", output.path, "--backend", "cpu"])
+        try expectSample(in: output, matches: fixtures.appendingPathComponent("classcond.expected.safetensors"))
+    }
+
+    /// The `sample` tensor of two files: same shape, largest difference within 1e-4 of the expected one's scale.
+    func expectSample(in output: URL, matches expectedFile: URL, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let actual = try SafetensorsFile(contentsOf: output).floatTensor("sample")
-        let expected = try SafetensorsFile(contentsOf: fixtures.appendingPathComponent("classcond.expected.safetensors")).floatTensor("sample")
-        #expect(actual.shape == expected.shape)
+        let expected = try SafetensorsFile(contentsOf: expectedFile).floatTensor("sample")
+        #expect(actual.shape == expected.shape, sourceLocation: sourceLocation)
         let scale = expected.scalars.map { abs($0) }.max()!
-        let error = zip(actual.scalars, expected.scalars).map { abs($0 - $1) }.max()!
-        #expect(error < 1e-4 * scale)
+        #expect(zip(actual.scalars, expected.scalars).map { abs($0 - $1) }.max()! < 1e-4 * scale, sourceLocation: sourceLocation)
     }
 
     /// A scalar float timestep is shared by the batch: the output equals the per-sample run with it repeated.
@@ -60,11 +64,7 @@ import Tensors
         try forward(["--model", sd.appendingPathComponent("sd15").path, "--component", "vae-decoder", "--vae-tile", "4",
                      "--input", sd.appendingPathComponent("vae-tiled-decoder.inputs.safetensors").path,
                      "--output", output.path, "--backend", "cpu"])
-        let actual = try SafetensorsFile(contentsOf: output).floatTensor("sample")
-        let expected = try SafetensorsFile(contentsOf: sd.appendingPathComponent("vae-tiled-decoder.expected.safetensors")).floatTensor("sample")
-        #expect(actual.shape == expected.shape)
-        let scale = expected.scalars.map { abs($0) }.max()!
-        #expect(zip(actual.scalars, expected.scalars).map { abs($0 - $1) }.max()! < 1e-4 * scale)
+        try expectSample(in: output, matches: sd.appendingPathComponent("vae-tiled-decoder.expected.safetensors"))
         #expect(throws: (any Error).self) { try BELM.parseAsRoot(["forward", "--model", "m", "--input", "i", "--output", "o", "--vae-tile", "6"]) }
     }
 
