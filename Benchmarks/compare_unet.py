@@ -2,7 +2,7 @@
 """belm against PyTorch on the ddpm-cifar10-32 UNet, in one run, with the ratios side by side.
 
     python3 Benchmarks/compare_unet.py [--belm .build/release/belm] [--backends vulkan] [--batch-sizes 1 8 32]
-                                       [--repeats 3] [--threads 2] [--device cpu]
+                                       [--repeats 3] [--threads 2] [--device cpu] [--tf32]
 
 Runs `belm bench` for each backend (a release build: `swift build -c release`), then diffusers' UNet2DModel in
 PyTorch with the same configuration, random weights and batch sizes (Benchmarks/unet2d_pytorch.py), and prints
@@ -44,13 +44,14 @@ def main():
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2, help="PyTorch's CPU threads")
     parser.add_argument("--device", default="cpu", help="PyTorch's device (cuda on a GPU machine)")
+    parser.add_argument("--tf32", action="store_true", help="let PyTorch on CUDA use TF32 (default: true fp32)")
     args = parser.parse_args()
     if not os.access(args.belm, os.X_OK):
         raise SystemExit(f"{args.belm}: no belm binary; build one with `swift build -c release` or pass --belm PATH")
 
     belm = {backend: belm_bench(args.belm, backend, args.batch_sizes, args.repeats) for backend in args.backends}
-    torch_rows = time_forward(args.batch_sizes, args.repeats, args.threads, args.device)
-    label = f"torch {args.device}" + (f" {args.threads} thr" if args.device == "cpu" else "")
+    torch_rows = time_forward(args.batch_sizes, args.repeats, args.threads, args.device, args.tf32)
+    label = f"torch {args.device}" + (f" {args.threads} thr" if args.device == "cpu" else "") + (" tf32" if args.tf32 else "")
     print(f"\nddpm-cifar10-32 UNet forward, random weights; GFLOP/s and belm ÷ {label}")
     columns = [f"{b} GFLOP/s" for b in args.backends] + [f"{b} ÷ torch" for b in args.backends] + ["torch GFLOP/s"]
     print("batch  " + "  ".join(f"{c:>16}" for c in columns))

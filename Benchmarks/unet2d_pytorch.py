@@ -2,7 +2,10 @@
 """PyTorch's speed on the UNet that `belm bench` times: diffusers' UNet2DModel at the google/ddpm-cifar10-32
 configuration with random weights, on the CPU with 2 threads (or CUDA with --device cuda), fp32.
 
-    python3 Benchmarks/unet2d_pytorch.py [--batch-sizes 1 8 32] [--repeats 3] [--threads 2] [--device cpu]
+    python3 Benchmarks/unet2d_pytorch.py [--batch-sizes 1 8 32] [--repeats 3] [--threads 2] [--device cpu] [--tf32]
+
+On CUDA the convolutions and matmuls run in true fp32: PyTorch lets cuDNN use TF32 for convolutions by default,
+which would compare belm's fp32 kernels with 10-bit-mantissa tensor-core arithmetic; --tf32 allows it.
 
 FLOPs are counted by torch.utils.flop_counter (2 per multiply-add of convolutions, matmuls and attention),
 the same convention as belm's FLOPCountingBackend. Not part of CI.
@@ -25,9 +28,11 @@ DDPM_CIFAR10_32 = dict(
 )
 
 
-def time_forward(batch_sizes, repeats=3, threads=2, device="cpu"):
+def time_forward(batch_sizes, repeats=3, threads=2, device="cpu", tf32=False):
     """(batch, seconds per forward, GFLOP per image) for each batch size, after one untimed warm-up pass."""
     torch.set_num_threads(threads)
+    torch.backends.cudnn.allow_tf32 = tf32
+    torch.backends.cuda.matmul.allow_tf32 = tf32
     device = torch.device(device)
     model = UNet2DModel(**DDPM_CIFAR10_32).eval().to(device)
     rows = []
@@ -56,11 +61,13 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--tf32", action="store_true", help="let CUDA use TF32 tensor cores (not fp32)")
     args = parser.parse_args()
     print(f"diffusers UNet2DModel forward, google/ddpm-cifar10-32 configuration (random weights), "
-          f"torch {torch.__version__} on {args.device}" + (f" with {args.threads} threads" if args.device == "cpu" else ""))
+          f"torch {torch.__version__} on {args.device}" + (f" with {args.threads} threads" if args.device == "cpu" else "")
+          + (" (TF32 allowed)" if args.tf32 else ""))
     print("batch  seconds/forward  images/s  GFLOP/image  GFLOP/s")
-    for batch, seconds, gflop in time_forward(args.batch_sizes, args.repeats, args.threads, args.device):
+    for batch, seconds, gflop in time_forward(args.batch_sizes, args.repeats, args.threads, args.device, args.tf32):
         print(f"{batch:5d}  {seconds:15.4f}  {batch / seconds:8.2f}  {gflop:11.2f}  {gflop * batch / seconds:7.2f}")
 
 

@@ -111,7 +111,8 @@ let cpu = CPUBackend()
     vulkan.profiling = false
     let profile = vulkan.takeKernelProfile()
     let total = profile.reduce(0) { $0 + $1.seconds }
-    print("kernel | dispatches | ms (profiled, serialised) | share")
+    let clock = vulkan.profileUsesDeviceTimestamps ? "device timestamps" : "wall clock"
+    print("kernel | dispatches | ms (profiled one dispatch at a time, \(clock)) | share")
     for entry in profile {
         print("\(entry.kernel) | \(entry.count) | \(String(format: "%.1f", entry.seconds * 1e3)) | \(String(format: "%.1f%%", 100 * entry.seconds / total))")
     }

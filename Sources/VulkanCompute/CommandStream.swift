@@ -1,5 +1,4 @@
 import CVulkan
-import Dispatch
 
 /// Records dispatches and copies lazily into command buffers and submits them in batches: when a frame holds
 /// `dispatchesPerSubmit` dispatches or much staged data, and whenever values are read back. A small ring of
@@ -73,10 +72,11 @@ final class CommandStream {
     private let placeholder: DeviceRegion
     /// Submissions so far (for tests and benchmarks).
     private(set) var submissions = 0
-    /// When set, every dispatch is submitted and waited for alone and its wall time added to `profile`
+    /// When set, every dispatch is submitted and waited for alone and its time (`timer`) added to `profile`
     /// (a per-kernel breakdown for benchmarks; it serialises everything, so totals exceed normal runs).
     var profiling = false
     private(set) var profile: [Kernel: (count: Int, seconds: Double)] = [:]
+    private(set) lazy var timer = DispatchTimer(context: context)
 
     init(context: VulkanContext, kernels: KernelLibrary, arena: DeviceArena, dispatchesPerSubmit: Int = 256) throws {
         self.context = context
@@ -177,11 +177,13 @@ final class CommandStream {
                                    0, UInt32(bytes.count), bytes.baseAddress)
             }
         }
+        if profiling { timer.recordStart(commandBuffer) }
         vkCmdDispatch(commandBuffer, groups.0, groups.1, groups.2)
         if profiling {
-            let start = DispatchTime.now().uptimeNanoseconds
+            timer.recordEnd(commandBuffer)
+            timer.submitted()
             finish()
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            let seconds = timer.elapsedSeconds()
             let previous = profile[kernel] ?? (0, 0)
             profile[kernel] = (previous.count + 1, previous.seconds + seconds)
         }

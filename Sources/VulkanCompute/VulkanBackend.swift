@@ -64,6 +64,10 @@ public final class VulkanBackend: Backend {
         set { synchronize(); stream.profiling = newValue }
     }
 
+    /// Whether the profile's times are the device's own timestamps around each dispatch (else host wall time,
+    /// which on a GPU includes a submit-and-wait round trip per dispatch).
+    public var profileUsesDeviceTimestamps: Bool { stream.timer.usesTimestamps }
+
     /// Kernel name → (dispatches, seconds) recorded while `profiling` was on; reading it clears it.
     public func takeKernelProfile() -> [(kernel: String, count: Int, seconds: Double)] {
         defer { stream.resetProfile() }

@@ -10,6 +10,8 @@ final class VulkanContext {
     let queue: VkQueue
     let queueFamily: UInt32
     let limits: VkPhysicalDeviceLimits
+    /// Valid bits of the compute queue's timestamps; 0 where it has none.
+    let timestampValidBits: UInt32
     /// For arena blocks: device-local where there is such a type.
     let deviceMemoryType: UInt32
     /// For staging: host-visible and coherent.
@@ -24,6 +26,7 @@ final class VulkanContext {
         description = descriptions[chosen]
         let family = VulkanDeviceDescription.computeQueueFamily(devices[chosen])!
         queueFamily = family
+        timestampValidBits = VulkanDeviceDescription.queueFamilies(devices[chosen])[Int(family)].timestampValidBits
 
         var properties = VkPhysicalDeviceProperties()
         vkGetPhysicalDeviceProperties(physicalDevice, &properties)

@@ -82,14 +82,16 @@ public struct VulkanDeviceDescription: Sendable {
         deviceLocalMemory = local
     }
 
-    static func computeQueueFamily(_ device: VkPhysicalDevice) -> UInt32? {
+    static func queueFamilies(_ device: VkPhysicalDevice) -> [VkQueueFamilyProperties] {
         var count: UInt32 = 0
         vkGetPhysicalDeviceQueueFamilyProperties(device, &count, nil)
         var families = [VkQueueFamilyProperties](repeating: VkQueueFamilyProperties(), count: Int(count))
         vkGetPhysicalDeviceQueueFamilyProperties(device, &count, &families)
-        return families.prefix(Int(count)).firstIndex {
-            $0.queueFlags & VkQueueFlags(VK_QUEUE_COMPUTE_BIT.rawValue) != 0
-        }.map(UInt32.init)
+        return Array(families.prefix(Int(count)))
+    }
+
+    static func computeQueueFamily(_ device: VkPhysicalDevice) -> UInt32? {
+        queueFamilies(device).firstIndex { $0.queueFlags & VkQueueFlags(VK_QUEUE_COMPUTE_BIT.rawValue) != 0 }.map(UInt32.init)
     }
 }
 

@@ -29,6 +29,30 @@ import VulkanCompute
         h.expectNoValidationMessages()
     }
 
+    /// The per-kernel profile times each dispatch on the device's own clock where the queue has timestamps
+    /// (lavapipe's does): a 64-channel 3×3 conv must show up, and take longer than a 16-element add.
+    @Test func profileTimesEachKernelByDeviceTimestamps() throws {
+        let h = try DifferentialHarness()
+        let backend = h.vulkan
+        let x = backend.tensor(h.random(2 * 64 * 32 * 32), shape: [2, 64, 32, 32])
+        let weight = backend.tensor(h.random(64 * 64 * 9), shape: [64, 64, 3, 3])
+        let small = backend.tensor(h.random(16), shape: [16])
+        _ = backend.conv2d(x, weight: weight, bias: nil, stride: 1, padding: 1).values()  // weights packed before timing
+        backend.profiling = true
+        _ = backend.conv2d(x, weight: weight, bias: nil, stride: 1, padding: 1).values()
+        _ = backend.add(small, small).values()
+        backend.profiling = false
+        let profile = backend.takeKernelProfile()
+        if backend.device.kind == .cpu { #expect(backend.profileUsesDeviceTimestamps) }
+        let conv = profile.first { $0.kernel.hasPrefix("conv2d") }
+        let add = profile.first { $0.kernel.hasPrefix("broadcastBinary") }
+        #expect(conv?.count == 1, "profile: \(profile)")
+        #expect((conv?.seconds ?? 0) > 0, "profile: \(profile)")
+        #expect((conv?.seconds ?? 0) > (add?.seconds ?? .infinity), "profile: \(profile)")
+        #expect(backend.takeKernelProfile().isEmpty)
+        h.expectNoValidationMessages()
+    }
+
     @Test func devicesAreListedAndOneIsChosen() throws {
         let devices = try VulkanDevices.list()
         #expect(!devices.isEmpty)

@@ -85,8 +85,10 @@ import VulkanCompute
         h.expectNoValidationMessages()
     }
 
-    @Test func normalisations() throws {
-        let h = try DifferentialHarness()
+    /// Under both families: the CPU device's runs many rows one invocation each, the GPU family a workgroup each.
+    @Test(arguments: KernelFamily.allCases)
+    func normalisations(family: KernelFamily) throws {
+        let h = try DifferentialHarness(kernelFamily: family)
         let x = ([2, 6, 5, 3], h.random(180, scale: 3).map { $0 + 1.5 })
         let gamma = ([6], h.random(6)), beta = ([6], h.random(6))
         for silu in [false, true] {
@@ -116,8 +118,9 @@ import VulkanCompute
         h.expectNoValidationMessages()
     }
 
-    @Test func softmaxRows() throws {
-        let h = try DifferentialHarness()
+    @Test(arguments: KernelFamily.allCases)
+    func softmaxRows(family: KernelFamily) throws {
+        let h = try DifferentialHarness(kernelFamily: family)
         h.check("softmax", [([4, 13], h.random(52, scale: 10))]) { backend, t in backend.softmax(t[0]) }
         h.check("softmax wide", [([3, 1000], h.random(3000, scale: 40))]) { backend, t in backend.softmax(t[0]) }
         h.check("softmax many rows", [([3, 11, 36], h.random(1188, scale: 20))]) { backend, t in backend.softmax(t[0]) }
