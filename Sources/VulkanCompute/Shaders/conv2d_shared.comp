@@ -15,29 +15,35 @@ layout(push_constant) uniform Params {
 } p;
 
 const uint BM = 64u, BN = 64u, BK = 16u;
-shared float As[BK][BM];
+// One column of padding: the staging stores below write 16 consecutive k of one pixel row per half-warp, which
+// would all fall into one bank at a row stride of 64.
+shared float As[BK][BM + 1u];
 shared float Bs[BK][BN];
 
 void main() {
     uint tx = gl_LocalInvocationID.x, ty = gl_LocalInvocationID.y;
     uint thread = ty * 16u + tx;
     uint pix0 = gl_WorkGroupID.x * BM, co0 = gl_WorkGroupID.y * BN;
+    // Each invocation stages the same four pixel rows (and one k column) of A in every slab, so the pixel → input
+    // offset division happens once here rather than once per element per slab; -1 marks rows past the end.
+    uint aK = thread % BK;
+    int aRow[4];
+    for (uint i = 0u; i < 4u; ++i) {
+        uint pix = pix0 + thread / BK + 16u * i;
+        uint ox = pix % p.Wo, rest = pix / p.Wo;
+        uint oy = rest % p.Ho, n = rest / p.Ho;
+        aRow[i] = pix < p.pixels ? int(((n * p.Hp + oy * p.stride) * p.Wp + ox * p.stride) * p.Cip) : -1;
+    }
     float acc[4][4];
     for (int i = 0; i < 4; ++i) for (int j = 0; j < 4; ++j) acc[i][j] = 0.0;
     for (uint k0 = 0u; k0 < p.K; k0 += BK) {
-        for (uint e = thread; e < BM * BK; e += 256u) {
-            uint row = e / BK, kk = e % BK;
-            uint pix = pix0 + row, k = k0 + kk;
-            float v = 0.0;
-            if (pix < p.pixels && k < p.K) {
-                uint ox = pix % p.Wo, rest = pix / p.Wo;
-                uint oy = rest % p.Ho, n = rest / p.Ho;
-                uint tap = k / p.Cip, ci = k % p.Cip;
-                uint ky = tap / p.kw, kx = tap % p.kw;
-                v = x[((n * p.Hp + oy * p.stride + ky) * p.Wp + ox * p.stride + kx) * p.Cip + ci];
-            }
-            As[kk][row] = v;
-            uint kb = e / BN, col = e % BN;
+        uint k = k0 + aK;
+        uint tap = k / p.Cip, ci = k - tap * p.Cip;
+        uint ky = tap / p.kw, kx = tap - ky * p.kw;
+        int tapOffset = int((ky * p.Wp + kx) * p.Cip + ci);
+        for (uint i = 0u; i < 4u; ++i) {
+            As[aK][thread / BK + 16u * i] = (aRow[i] >= 0 && k < p.K) ? x[aRow[i] + tapOffset] : 0.0;
+            uint kb = thread / BN + 4u * i, col = thread % BN;
             uint co = co0 + col, k2 = k0 + kb;
             Bs[kb][col] = (co < p.Cop && k2 < p.K) ? w[k2 * p.Cop + co] : 0.0;
         }

@@ -14,7 +14,9 @@ layout(push_constant) uniform Params {
 } p;
 
 const uint BM = 64u, BN = 64u, BK = 16u;
-shared float As[BK][BM];
+// One column of padding: the staging stores write 16 consecutive k of one row per half-warp, which would all
+// fall into one bank at a row stride of 64.
+shared float As[BK][BM + 1u];
 shared float Bs[BK][BN];
 
 void main() {
