@@ -20,6 +20,20 @@ const uint BM = 64u, BN = 64u, BK = 16u;
 shared float As[BK][BM + 1u];
 shared float Bs[BK][BN];
 
+// The slab at k0 that this invocation stages: four A values (one k column of its four pixel rows) and four B
+// values (four k rows of one output channel); zero outside the operands.
+void loadSlab(uint k0, uint aK, uint thread, int aRow[4], uint co0, out float a[4], out float b[4]) {
+    uint k = k0 + aK;
+    uint tap = k / p.Cip, ci = k - tap * p.Cip;
+    uint ky = tap / p.kw, kx = tap - ky * p.kw;
+    int tapOffset = int((ky * p.Wp + kx) * p.Cip + ci);
+    for (uint i = 0u; i < 4u; ++i) {
+        a[i] = (aRow[i] >= 0 && k < p.K) ? x[aRow[i] + tapOffset] : 0.0;
+        uint k2 = k0 + thread / BN + 4u * i, co = co0 + thread % BN;
+        b[i] = (co < p.Cop && k2 < p.K) ? w[k2 * p.Cop + co] : 0.0;
+    }
+}
+
 void main() {
     uint tx = gl_LocalInvocationID.x, ty = gl_LocalInvocationID.y;
     uint thread = ty * 16u + tx;
@@ -36,18 +50,17 @@ void main() {
     }
     float acc[4][4];
     for (int i = 0; i < 4; ++i) for (int j = 0; j < 4; ++j) acc[i][j] = 0.0;
+    // The next slab's operands are loaded into registers before the current slab is multiplied, so the global
+    // loads' latency overlaps the arithmetic (layers with few workgroups per multiprocessor otherwise wait on it).
+    float aNext[4], bNext[4];
+    loadSlab(0u, aK, thread, aRow, co0, aNext, bNext);
     for (uint k0 = 0u; k0 < p.K; k0 += BK) {
-        uint k = k0 + aK;
-        uint tap = k / p.Cip, ci = k - tap * p.Cip;
-        uint ky = tap / p.kw, kx = tap - ky * p.kw;
-        int tapOffset = int((ky * p.Wp + kx) * p.Cip + ci);
         for (uint i = 0u; i < 4u; ++i) {
-            As[aK][thread / BK + 16u * i] = (aRow[i] >= 0 && k < p.K) ? x[aRow[i] + tapOffset] : 0.0;
-            uint kb = thread / BN + 4u * i, col = thread % BN;
-            uint co = co0 + col, k2 = k0 + kb;
-            Bs[kb][col] = (co < p.Cop && k2 < p.K) ? w[k2 * p.Cop + co] : 0.0;
+            As[aK][thread / BK + 16u * i] = aNext[i];
+            Bs[thread / BN + 4u * i][thread % BN] = bNext[i];
         }
         barrier();
+        if (k0 + BK < p.K) loadSlab(k0 + BK, aK, thread, aRow, co0, aNext, bNext);
         for (uint kk = 0u; kk < BK; ++kk) {
             float av[4], bv[4];
             for (int i = 0; i < 4; ++i) av[i] = As[kk][ty * 4u + uint(i)];

@@ -6,8 +6,8 @@
 // (only workgroup barriers).
 layout(local_size_x = 16, local_size_y = 16) in;
 layout(std430, binding = 0) writeonly buffer Out { float c[]; };
-layout(std430, binding = 1) readonly buffer A { float a[]; };
-layout(std430, binding = 2) readonly buffer B { float b[]; };
+layout(std430, binding = 1) readonly buffer A { float a_[]; };
+layout(std430, binding = 2) readonly buffer B { float b_[]; };
 layout(std430, binding = 3) readonly buffer Bias { float bias[]; };
 layout(push_constant) uniform Params {
     uint M; uint N; uint Kp; uint Np; uint aBatchStride; uint bBatchStride; float scale; uint hasBias;
@@ -19,6 +19,17 @@ const uint BM = 64u, BN = 64u, BK = 16u;
 shared float As[BK][BM + 1u];
 shared float Bs[BK][BN];
 
+// The slab at k0 that this invocation stages: elements thread + 256·i of each 1024-element tile, zero outside.
+void loadSlab(uint k0, uint thread, uint m0, uint n0, uint aBase, uint bBase, out float a[4], out float b[4]) {
+    for (uint i = 0u; i < 4u; ++i) {
+        uint e = thread + 256u * i;
+        uint m = m0 + e / BK, k = k0 + e % BK;
+        a[i] = (m < p.M && k < p.Kp) ? a_[aBase + m * p.Kp + k] : 0.0;
+        uint n = n0 + e % BN, k2 = k0 + e / BN;
+        b[i] = (n < p.Np && k2 < p.Kp) ? b_[bBase + k2 * p.Np + n] : 0.0;
+    }
+}
+
 void main() {
     uint tx = gl_LocalInvocationID.x, ty = gl_LocalInvocationID.y;
     uint thread = ty * 16u + tx;
@@ -27,17 +38,17 @@ void main() {
     uint aBase = batch * p.aBatchStride, bBase = batch * p.bBatchStride;
     float acc[4][4];
     for (int i = 0; i < 4; ++i) for (int j = 0; j < 4; ++j) acc[i][j] = 0.0;
+    // The next slab is loaded into registers before the current one is multiplied (see conv2d_shared.comp).
+    float aNext[4], bNext[4];
+    loadSlab(0u, thread, m0, n0, aBase, bBase, aNext, bNext);
     for (uint k0 = 0u; k0 < p.Kp; k0 += BK) {
-        // 1024 elements of each tile, four per invocation; out-of-range entries are zero.
-        for (uint e = thread; e < BM * BK; e += 256u) {
-            uint row = e / BK, kk = e % BK;
-            uint m = m0 + row, k = k0 + kk;
-            As[kk][row] = (m < p.M && k < p.Kp) ? a[aBase + m * p.Kp + k] : 0.0;
-            uint kb = e / BN, col = e % BN;
-            uint n = n0 + col, k2 = k0 + kb;
-            Bs[kb][col] = (n < p.Np && k2 < p.Kp) ? b[bBase + k2 * p.Np + n] : 0.0;
+        for (uint i = 0u; i < 4u; ++i) {
+            uint e = thread + 256u * i;
+            As[e % BK][e / BK] = aNext[i];
+            Bs[e / BN][e % BN] = bNext[i];
         }
         barrier();
+        if (k0 + BK < p.Kp) loadSlab(k0 + BK, thread, m0, n0, aBase, bBase, aNext, bNext);
         for (uint kk = 0u; kk < BK; ++kk) {
             float av[4], bv[4];
             for (int i = 0; i < 4; ++i) av[i] = As[kk][ty * 4u + uint(i)];
