@@ -6,7 +6,7 @@ enum Kernel: String, CaseIterable {
     case linearCombination, broadcastBinary, broadcastBinaryVec4, activation, geglu
     case stridedGather, stridedGatherFlat, nchwToNHWC, copyRows, copyRowsVec4, resample2x, embedding
     case groupNorm, layerNorm, softmax, groupNormRows, layerNormRows, softmaxRows
-    case gemmTexel, conv2dTexel, gemmShared, conv2dShared
+    case gemmTexel, conv2dTexel, gemmShared, conv2dShared, winogradInput, winogradOutput
 
     var spirv: String {
         switch self {
@@ -32,6 +32,8 @@ enum Kernel: String, CaseIterable {
         case .conv2dTexel: return SPIRV.conv2d_texel
         case .gemmShared: return SPIRV.gemm_shared
         case .conv2dShared: return SPIRV.conv2d_shared
+        case .winogradInput: return SPIRV.winograd_input
+        case .winogradOutput: return SPIRV.winograd_output
         }
     }
 

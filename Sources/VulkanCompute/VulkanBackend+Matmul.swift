@@ -43,11 +43,6 @@ extension VulkanBackend {
         // The packed input carries the whole zero border, so the kernels read it without bounds checks.
         let (hp, wp) = (h + padding.before + padding.after, w + padding.before + padding.after)
 
-        let packedWeight = derived(weight, key: "conv2d \(weight.shape)", floats: kh * kw * cip * cop) { packed, source in
-            // [Co][Ci][kh][kw] → [kh·kw][Cip][Cop]; the tap index ky·kw + kx has stride 1 in the source.
-            gather(into: packed, from: source, dims: [kh * kw, cip, cop], strides: [1, kh * kw, ci * kh * kw],
-                   extent: [kh * kw, ci, co])
-        }
         let packedInput = allocate(floats: n * hp * wp * cip, for: "the padded NHWC input of conv2d \(x.shape)")
         if w % 4 == 0 && n <= 65535 {
             // 4 × 4 blocks through vec4 reads and stores; the border is zero-filled first.
@@ -61,6 +56,15 @@ extension VulkanBackend {
                    low: [0, padding.before, padding.before, 0], extent: [n, h, w, ci])
         }
 
+        if usesWinograd(ci: ci, co: co, kh: kh, kw: kw, stride: stride, tiles: n * ((ho + 1) / 2) * ((wo + 1) / 2)) {
+            winogradConv2d(out: out, packedInput: packedInput, weight: weight, bias: bias, n: n, ci: ci, co: co, hp: hp, wp: wp)
+            return result
+        }
+        let packedWeight = derived(weight, key: "conv2d \(weight.shape)", floats: kh * kw * cip * cop) { packed, source in
+            // [Co][Ci][kh][kw] → [kh·kw][Cip][Cop]; the tap index ky·kw + kx has stride 1 in the source.
+            gather(into: packed, from: source, dims: [kh * kw, cip, cop], strides: [1, kh * kw, ci * kh * kw],
+                   extent: [kh * kw, ci, co])
+        }
         let pixels = n * ho * wo
         if kernelFamily == .shared {
             let groups = (Self.roundUp(pixels, 64) / 64, Self.roundUp(cop, 64) / 64)
@@ -137,7 +141,7 @@ extension VulkanBackend {
         return packed
     }
 
-    private func gemm(out: DeviceRegion, a: DeviceRegion, b: DeviceRegion, bias: DeviceRegion?, batch: Int, m: Int, n: Int,
+    func gemm(out: DeviceRegion, a: DeviceRegion, b: DeviceRegion, bias: DeviceRegion?, batch: Int, m: Int, n: Int,
                       k4: Int, n4: Int, aBatchStride: Int, bBatchStride: Int, scale: Float, bTransposed: Bool = false) {
         if kernelFamily == .shared {
             precondition(Self.roundUp(m, 64) / 64 <= 65535 && batch <= 65535, "matrix product of \(batch)×\(m) rows is too large for one dispatch")

@@ -22,6 +22,11 @@ public final class VulkanBackend: Backend {
     let stream: CommandStream
     /// The GEMM and convolution kernels in use.
     public let kernelFamily: KernelFamily
+    /// Whether the CPU device's family runs 3×3 stride-1 convolutions as Winograd F(2×2, 3×3) (2.25× fewer
+    /// multiplications; results differ from direct convolution by rounding only). On unless `BELM_VULKAN_WINOGRAD=0`.
+    public var winograd: Bool
+    /// The environment variable that turns the Winograd convolutions off (`0`).
+    public static let winogradEnvironmentVariable = "BELM_VULKAN_WINOGRAD"
 
     /// - Parameters:
     ///   - deviceIndex: the device to use (an index in `VulkanDevices.list()`); nil chooses by kind, or takes
@@ -31,6 +36,7 @@ public final class VulkanBackend: Backend {
     public init(deviceIndex: Int? = nil, validation: Bool = false, kernelFamily: KernelFamily? = nil) throws {
         context = try VulkanContext(validation: validation, deviceIndex: deviceIndex)
         self.kernelFamily = try KernelFamily.choose(requested: kernelFamily, device: context.description)
+        winograd = ProcessInfo.processInfo.environment[Self.winogradEnvironmentVariable] != "0"
         arena = DeviceArena(context: context)
         kernels = try KernelLibrary(context: context)
         stream = try CommandStream(context: context, kernels: kernels, arena: arena)

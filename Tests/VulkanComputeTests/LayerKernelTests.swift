@@ -54,6 +54,32 @@ import VulkanCompute
         }
     }
 
+    /// 3×3 stride-1 convolutions on the CPU device's family run as Winograd F(2×2, 3×3): odd output sizes (partial
+    /// tiles), input channels not a multiple of 4, output channels not a multiple of 16, unequal padding.
+    @Test(arguments: [
+        ([2, 10, 7, 9], [20, 10, 3, 3], 1, 1),
+        ([1, 8, 5, 6], [4, 8, 3, 3], 0, 0),
+        ([3, 12, 6, 6], [16, 12, 3, 3], 1, 1),
+        ([1, 9, 6, 8], [8, 9, 3, 3], 2, 1),
+    ])
+    func winogradConvolutionMatchesReference(x: [Int], w: [Int], before: Int, after: Int) throws {
+        let h = try DifferentialHarness(kernelFamily: .texel)
+        h.vulkan.winograd = true
+        let inputs = [(x, h.random(x.reduce(1, *))), (w, h.random(w.reduce(1, *), scale: 0.3)), ([w[0]], h.random(w[0]))]
+        let padding = ConvPadding(before: before, after: after)
+        h.vulkan.profiling = true
+        h.check("winograd conv2d \(x) \(w) pad \(before)/\(after)", inputs, tolerance: 1e-5) { backend, t in
+            backend.conv2d(t[0], weight: t[1], bias: t[2], stride: 1, padding: padding)
+        }
+        h.check("winograd conv2d without bias", inputs, tolerance: 1e-5) { backend, t in
+            backend.conv2d(t[0], weight: t[1], bias: nil, stride: 1, padding: padding)
+        }
+        h.vulkan.profiling = false
+        let kernels = h.vulkan.takeKernelProfile().map(\.kernel)
+        #expect(kernels.contains("winogradInput") && kernels.contains("winogradOutput") && !kernels.contains("conv2dTexel"), "\(kernels)")
+        h.expectNoValidationMessages()
+    }
+
     @Test func conv2dWeightLayoutIsReusedAcrossCalls() throws {
         let h = try DifferentialHarness()
         // The same weight tensor against two inputs: the cached repacked weight must serve both.
