@@ -10,7 +10,7 @@
 // Invocations are numbered flat over (row tile, column tile) in workgroups of 8 (one SIMD row on llvmpipe, which
 // runs each workgroup on one thread), so small products still make enough workgroups for every core;
 // `columnsInner` puts the column tiles on adjacent invocations when there are fewer row tiles than lanes.
-#define TM 8
+#define TM 16
 #define TNV 4
 layout(local_size_x = 8) in;
 layout(std430, binding = 0) writeonly buffer OutS { float c[]; };
