@@ -22,7 +22,7 @@ public final class VulkanBackend: Backend {
     let stream: CommandStream
     /// The GEMM and convolution kernels in use.
     public let kernelFamily: KernelFamily
-    /// Whether the CPU device's family runs 3×3 stride-1 convolutions as Winograd F(2×2, 3×3) (2.25× fewer
+    /// Whether the CPU device's family runs 3×3 stride-1 convolutions as Winograd F(4×4, 3×3) (4× fewer
     /// multiplications; results differ from direct convolution by rounding only). On unless `BELM_VULKAN_WINOGRAD=0`.
     public var winograd: Bool
     /// The environment variable that turns the Winograd convolutions off (`0`).

@@ -54,7 +54,7 @@ import VulkanCompute
         }
     }
 
-    /// 3×3 stride-1 convolutions on the CPU device's family run as Winograd F(2×2, 3×3): odd output sizes (partial
+    /// 3×3 stride-1 convolutions on the CPU device's family run as Winograd F(4×4, 3×3): output sizes not a multiple of 4 (partial
     /// tiles), input channels not a multiple of 4, output channels not a multiple of 16, unequal padding.
     @Test(arguments: [
         ([2, 10, 7, 9], [20, 10, 3, 3], 1, 1),

@@ -1,7 +1,7 @@
 #version 450
 #extension GL_EXT_control_flow_attributes : require
-// Winograd F(2×2, 3×3) output transform: each invocation reads one tile's 16 products M[position][tile][Co]
-// for 4 output channels (RGBA32F texels; Co a multiple of 4), forms Y = Aᵀ M A, the tile's 2 × 2 outputs, adds
+// Winograd F(4×4, 3×3) output transform: each invocation reads one tile's 36 products M[position][tile][Co]
+// for 4 output channels (RGBA32F texels; Co a multiple of 4), forms Y = Aᵀ M A, the tile's 4 × 4 outputs, adds
 // the bias and writes them NCHW, skipping outputs past the bottom or right edge.
 layout(local_size_x = 64) in;
 layout(std430, binding = 0) writeonly buffer Out { float o[]; };
@@ -11,6 +11,15 @@ layout(push_constant) uniform Params {
     uint tiles; uint tilesX; uint tilesY; uint Ho; uint Wo; uint Co4; uint mTexel; uint hasBias; uint biasTexel;
 } p;
 
+// Aᵀ m for one column m[0..5].
+void transform(vec4 m0, vec4 m1, vec4 m2, vec4 m3, vec4 m4, vec4 m5, out vec4 y[4]) {
+    vec4 sum12 = m1 + m2, diff12 = m1 - m2, sum34 = m3 + m4, diff34 = m3 - m4;
+    y[0] = m0 + sum12 + sum34;
+    y[1] = diff12 + 2.0 * diff34;
+    y[2] = sum12 + 4.0 * sum34;
+    y[3] = diff12 + 8.0 * diff34 + m5;
+}
+
 void main() {
     uint linear = gl_GlobalInvocationID.y * gl_NumWorkGroups.x * 64u + gl_GlobalInvocationID.x;
     if (linear >= p.tiles * p.Co4) return;
@@ -18,24 +27,24 @@ void main() {
     uint tx = tile % p.tilesX, rest = tile / p.tilesX;
     uint ty = rest % p.tilesY, n = rest / p.tilesY;
     uint stride = p.tiles * p.Co4, base = p.mTexel + tile * p.Co4 + co4;
-    vec4 m[4][4];
-    [[unroll]] for (uint i = 0u; i < 4u; ++i)
-        [[unroll]] for (uint j = 0u; j < 4u; ++j) m[i][j] = texelFetch(M, int(base + (4u * i + j) * stride));
-    // Aᵀ = [1 1 1 0; 0 1 −1 −1], applied down the columns, then along the rows.
-    vec4 t[2][4];
-    [[unroll]] for (uint j = 0u; j < 4u; ++j) {
-        t[0][j] = m[0][j] + m[1][j] + m[2][j];
-        t[1][j] = m[1][j] - m[2][j] - m[3][j];
+    vec4 t[4][6];
+    [[unroll]] for (uint j = 0u; j < 6u; ++j) {
+        vec4 column[4];
+        transform(texelFetch(M, int(base + j * stride)), texelFetch(M, int(base + (6u + j) * stride)),
+                  texelFetch(M, int(base + (12u + j) * stride)), texelFetch(M, int(base + (18u + j) * stride)),
+                  texelFetch(M, int(base + (24u + j) * stride)), texelFetch(M, int(base + (30u + j) * stride)), column);
+        [[unroll]] for (uint i = 0u; i < 4u; ++i) t[i][j] = column[i];
     }
     vec4 bias = p.hasBias != 0u ? texelFetch(Bias, int(p.biasTexel + co4)) : vec4(0.0);
     uint Co = 4u * p.Co4;
-    [[unroll]] for (uint i = 0u; i < 2u; ++i) {
-        uint oy = 2u * ty + i;
-        vec4 row[2] = vec4[2](t[i][0] + t[i][1] + t[i][2] + bias, t[i][1] - t[i][2] - t[i][3] + bias);
-        [[unroll]] for (uint j = 0u; j < 2u; ++j) {
-            uint ox = 2u * tx + j;
+    [[unroll]] for (uint i = 0u; i < 4u; ++i) {
+        uint oy = 4u * ty + i;
+        vec4 row[4];
+        transform(t[i][0], t[i][1], t[i][2], t[i][3], t[i][4], t[i][5], row);
+        [[unroll]] for (uint j = 0u; j < 4u; ++j) {
+            uint ox = 4u * tx + j;
             if (oy < p.Ho && ox < p.Wo) {
-                [[unroll]] for (uint c = 0u; c < 4u; ++c) o[((n * Co + 4u * co4 + c) * p.Ho + oy) * p.Wo + ox] = row[j][c];
+                [[unroll]] for (uint c = 0u; c < 4u; ++c) o[((n * Co + 4u * co4 + c) * p.Ho + oy) * p.Wo + ox] = row[j][c] + bias[c];
             }
         }
     }
