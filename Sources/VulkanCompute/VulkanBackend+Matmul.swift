@@ -57,7 +57,7 @@ extension VulkanBackend {
                    low: [0, padding.before, padding.before, 0], extent: [n, h, w, ci])
         }
 
-        if usesWinograd(ci: ci, co: co, kh: kh, kw: kw, stride: stride, tiles: n * ((ho + 1) / 2) * ((wo + 1) / 2)) {
+        if usesWinograd(n: n, ci: ci, co: co, kh: kh, kw: kw, stride: stride, ho: ho, wo: wo) {
             winogradConv2d(out: out, packedInput: packedInput, weight: weight, bias: bias, n: n, ci: ci, co: co, hp: hp, wp: wp)
             return result
         }

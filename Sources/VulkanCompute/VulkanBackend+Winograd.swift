@@ -12,11 +12,15 @@ extension VulkanBackend {
     /// transforms (conv_in's 3 channels).
     static let winogradMinimumChannels = 8
 
+    /// Output tiles of 4 × 4 pixels over a batch (partial tiles at the bottom and right edges included).
+    static func winogradTiles(n: Int, ho: Int, wo: Int) -> Int { n * ((ho + 3) / 4) * ((wo + 3) / 4) }
+
     /// Whether `conv2d` takes the Winograd path: the CPU device's family, a 3×3 stride-1 kernel, enough input
     /// channels, output channels in whole vec4s, and transformed operands that fit one binding each.
-    func usesWinograd(ci: Int, co: Int, kh: Int, kw: Int, stride: Int, tiles: Int) -> Bool {
+    func usesWinograd(n: Int, ci: Int, co: Int, kh: Int, kw: Int, stride: Int, ho: Int, wo: Int) -> Bool {
         guard winograd, kernelFamily == .texel, kh == 3, kw == 3, stride == 1, ci >= Self.winogradMinimumChannels,
               co % 4 == 0 else { return false }
+        let tiles = Self.winogradTiles(n: n, ho: ho, wo: wo)
         return 36 * tiles * max(Self.roundUp(ci, 4), Self.roundUp(co, Self.columnTile)) * 4 <= maxTensorBytes
     }
 
@@ -25,7 +29,7 @@ extension VulkanBackend {
                         n: Int, ci: Int, co: Int, hp: Int, wp: Int) {
         let (ho, wo) = (hp - 2, wp - 2)
         let (tilesY, tilesX) = ((ho + 3) / 4, (wo + 3) / 4)
-        let tiles = n * tilesY * tilesX
+        let tiles = Self.winogradTiles(n: n, ho: ho, wo: wo)
         let cip = Self.roundUp(ci, 4), cop = Self.roundUp(co, Self.columnTile)
         let transformedWeight = derived(weight, key: "winograd \(weight.shape)", floats: 36 * cip * cop) { packed, _ in
             let u = Self.winogradWeights(weight.values(), ci: ci, co: co, cip: cip, cop: cop)
