@@ -16,12 +16,15 @@ extension VulkanBackend {
     static func winogradTiles(n: Int, ho: Int, wo: Int) -> Int { n * ((ho + 3) / 4) * ((wo + 3) / 4) }
 
     /// Whether `conv2d` takes the Winograd path: the CPU device's family, a 3×3 stride-1 kernel, enough input
-    /// channels, output channels in whole vec4s, and transformed operands that fit one binding each.
+    /// channels, output channels in whole vec4s, and transformed operands that fit one binding each: the input's
+    /// and the products' (36 per tile and channel) and the weights' (36 per channel pair, 4× the weight itself,
+    /// which rules out SD1.5's 1280-channel convs on lavapipe).
     func usesWinograd(n: Int, ci: Int, co: Int, kh: Int, kw: Int, stride: Int, ho: Int, wo: Int) -> Bool {
         guard winograd, kernelFamily == .texel, kh == 3, kw == 3, stride == 1, ci >= Self.winogradMinimumChannels,
               co % 4 == 0 else { return false }
         let tiles = Self.winogradTiles(n: n, ho: ho, wo: wo)
-        return 36 * tiles * max(Self.roundUp(ci, 4), Self.roundUp(co, Self.columnTile)) * 4 <= maxTensorBytes
+        let (cip, cop) = (Self.roundUp(ci, 4), Self.roundUp(co, Self.columnTile))
+        return 36 * max(tiles * max(cip, cop), cip * cop) * 4 <= maxTensorBytes
     }
 
     /// The convolution of the padded NHWC input ([n][hp][wp][cip]) into `out` (NCHW [n][co][hp − 2][wp − 2]).

@@ -1,6 +1,6 @@
 import Compute
 import Testing
-import VulkanCompute
+@testable import VulkanCompute
 
 @Suite struct LayerKernelTests {
     @Test(arguments: [
@@ -78,6 +78,21 @@ import VulkanCompute
         let kernels = h.vulkan.takeKernelProfile().map(\.kernel)
         #expect(kernels.contains("winogradInput") && kernels.contains("winogradOutput") && !kernels.contains("conv2dTexel"), "\(kernels)")
         h.expectNoValidationMessages()
+    }
+
+    /// Layers whose transformed operands would not fit one binding convolve directly: many tiles (a large batch)
+    /// or many channels (the transformed weights are 36 floats per channel pair; SD1.5 has 1280-channel convs).
+    @Test func winogradOperandsFitOneBinding() throws {
+        let backend = try DifferentialHarness(kernelFamily: .texel).vulkan
+        let limit = backend.maxTensorBytes
+        for (n, channels, side) in [(1, 320, 64), (2, 1280, 8), (1, 2560, 8), (32, 128, 32), (2048, 128, 32)] {
+            let tiles = n * ((side + 3) / 4) * ((side + 3) / 4)
+            let fits = 36 * max(tiles, channels) * channels * 4 <= limit
+            let uses = backend.usesWinograd(n: n, ci: channels, co: channels, kh: 3, kw: 3, stride: 1, ho: side, wo: side)
+            #expect(uses == fits, "\(n) × \(channels) × \(side)²: limit \(limit) bytes")
+        }
+        #expect(!backend.usesWinograd(n: 1, ci: 3, co: 128, kh: 3, kw: 3, stride: 1, ho: 32, wo: 32), "conv_in runs directly")
+        #expect(!backend.usesWinograd(n: 1, ci: 128, co: 128, kh: 3, kw: 3, stride: 2, ho: 16, wo: 16), "stride 2 runs directly")
     }
 
     @Test func conv2dWeightLayoutIsReusedAcrossCalls() throws {
