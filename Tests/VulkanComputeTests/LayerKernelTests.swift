@@ -84,6 +84,7 @@ import Testing
     /// or many channels (the transformed weights are 36 floats per channel pair; SD1.5 has 1280-channel convs).
     @Test func winogradOperandsFitOneBinding() throws {
         let backend = try DifferentialHarness(kernelFamily: .texel).vulkan
+        backend.winograd = true
         let limit = backend.maxTensorBytes
         for (n, channels, side) in [(1, 320, 64), (2, 1280, 8), (1, 2560, 8), (32, 128, 32), (2048, 128, 32)] {
             let tiles = n * ((side + 3) / 4) * ((side + 3) / 4)
