@@ -29,6 +29,38 @@ final class VulkanInstance {
         let extensionNames = useValidation ? ["VK_EXT_debug_utils"] : []
         let log = useValidation ? ValidationLog() : nil
 
+        let (result, instance) = Self.create(layerNames: layerNames, extensionNames: extensionNames)
+        if result == VK_ERROR_INCOMPATIBLE_DRIVER || result == VK_ERROR_INITIALIZATION_FAILED {
+            throw VulkanError.noDevice("no Vulkan driver found (vkCreateInstance: \(result.rawValue)); install a driver, "
+                + "e.g. `apt-get install mesa-vulkan-drivers` for the CPU device lavapipe, or use --backend cpu")
+        }
+        try check(result, "vkCreateInstance")
+        handle = instance!
+        validationLog = log
+        Self.keepLibrariesLoaded(layerNames: layerNames)
+
+        if let log {
+            var info = VkDebugUtilsMessengerCreateInfoEXT()
+            info.sType = VK_STRUCTURE_TYPE_DEBUG_UTILS_MESSENGER_CREATE_INFO_EXT
+            info.messageSeverity = VkDebugUtilsMessageSeverityFlagsEXT(
+                VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT.rawValue | VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT.rawValue)
+            info.messageType = VkDebugUtilsMessageTypeFlagsEXT(
+                VK_DEBUG_UTILS_MESSAGE_TYPE_GENERAL_BIT_EXT.rawValue | VK_DEBUG_UTILS_MESSAGE_TYPE_VALIDATION_BIT_EXT.rawValue
+                    | VK_DEBUG_UTILS_MESSAGE_TYPE_PERFORMANCE_BIT_EXT.rawValue)
+            info.pfnUserCallback = ValidationLog.callback
+            info.pUserData = Unmanaged.passUnretained(log).toOpaque()
+            guard let raw = vkGetInstanceProcAddr(handle, "vkCreateDebugUtilsMessengerEXT") else {
+                throw VulkanError.noDevice("the validation layer is installed but VK_EXT_debug_utils is missing")
+            }
+            let create = unsafeBitCast(raw, to: PFN_vkCreateDebugUtilsMessengerEXT.self)
+            var messenger: VkDebugUtilsMessengerEXT?
+            try check(create(handle, &info, nil, &messenger), "vkCreateDebugUtilsMessengerEXT")
+            self.messenger = messenger
+        }
+    }
+
+    /// vkCreateInstance with these layers and extensions, asking for Vulkan 1.1.
+    private static func create(layerNames: [String], extensionNames: [String]) -> (VkResult, VkInstance?) {
         var instance: VkInstance?
         let result = withCStrings(layerNames) { layers in
             withCStrings(extensionNames) { extensions in
@@ -51,31 +83,23 @@ final class VulkanInstance {
                 }
             }
         }
-        if result == VK_ERROR_INCOMPATIBLE_DRIVER || result == VK_ERROR_INITIALIZATION_FAILED {
-            throw VulkanError.noDevice("no Vulkan driver found (vkCreateInstance: \(result.rawValue)); install a driver, "
-                + "e.g. `apt-get install mesa-vulkan-drivers` for the CPU device lavapipe, or use --backend cpu")
-        }
-        try check(result, "vkCreateInstance")
-        handle = instance!
-        validationLog = log
+        return (result, instance)
+    }
 
-        if let log {
-            var info = VkDebugUtilsMessengerCreateInfoEXT()
-            info.sType = VK_STRUCTURE_TYPE_DEBUG_UTILS_MESSENGER_CREATE_INFO_EXT
-            info.messageSeverity = VkDebugUtilsMessageSeverityFlagsEXT(
-                VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT.rawValue | VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT.rawValue)
-            info.messageType = VkDebugUtilsMessageTypeFlagsEXT(
-                VK_DEBUG_UTILS_MESSAGE_TYPE_GENERAL_BIT_EXT.rawValue | VK_DEBUG_UTILS_MESSAGE_TYPE_VALIDATION_BIT_EXT.rawValue
-                    | VK_DEBUG_UTILS_MESSAGE_TYPE_PERFORMANCE_BIT_EXT.rawValue)
-            info.pfnUserCallback = ValidationLog.callback
-            info.pUserData = Unmanaged.passUnretained(log).toOpaque()
-            guard let raw = vkGetInstanceProcAddr(handle, "vkCreateDebugUtilsMessengerEXT") else {
-                throw VulkanError.noDevice("the validation layer is installed but VK_EXT_debug_utils is missing")
-            }
-            let create = unsafeBitCast(raw, to: PFN_vkCreateDebugUtilsMessengerEXT.self)
-            var messenger: VkDebugUtilsMessengerEXT?
-            try check(create(handle, &info, nil, &messenger), "vkCreateDebugUtilsMessengerEXT")
-            self.messenger = messenger
+    private static let keeperLock = NSLock()
+    nonisolated(unsafe) private static var keptLayerSets: Set<[String]> = []
+
+    /// The loader opens the driver's and the layers' libraries for each instance and closes them when it is
+    /// destroyed. NVIDIA's driver (seen on an H200) leaves a thread running in its library after that, which
+    /// crashes the process once the library is unmapped: the test suite, which makes and drops many backends at
+    /// once, died with SIGSEGV in 2 of 4 runs there. So the first instance with each set of layers is joined by a
+    /// bare one that is never destroyed, which keeps those libraries loaded for the life of the process.
+    private static func keepLibrariesLoaded(layerNames: [String]) {
+        keeperLock.lock()
+        defer { keeperLock.unlock() }
+        guard !keptLayerSets.contains(layerNames) else { return }
+        if case (VK_SUCCESS, .some) = create(layerNames: layerNames, extensionNames: []) {
+            keptLayerSets.insert(layerNames)
         }
     }
 
