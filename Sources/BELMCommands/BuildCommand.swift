@@ -54,13 +54,13 @@ public struct BuildCommand: ParsableCommand {
                                       report: { if !quiet { progress.handle($0) } })
             try builder.build()
         } catch let error as ConfigError {
-            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            FileHandle.standardError.write(Data((error.description.escapingControlCharacters + "\n").utf8))
             throw ExitCode.failure
         } catch let error as SiteWriteError {
-            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            FileHandle.standardError.write(Data((error.description.escapingControlCharacters + "\n").utf8))
             throw ExitCode.failure
         } catch let error as ExperimentFailure {
-            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            FileHandle.standardError.write(Data((error.description.escapingControlCharacters + "\n").utf8))
             throw ExitCode.failure
         }
     }

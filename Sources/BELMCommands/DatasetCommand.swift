@@ -1,4 +1,5 @@
 import ArgumentParser
+import Experiments
 import Foundation
 import Models
 
@@ -38,6 +39,6 @@ public struct DatasetExportCommand: ParsableCommand {
         let set = ShapesDataset.make(imagesPerClass: imagesPerClass)
         let folder = URL(fileURLWithPath: out)
         try ImageSetExport.write(set, to: folder)
-        print("wrote \(set.count) images in \(set.classNames.count) classes to \(folder.path)")
+        print("wrote \(set.count) images in \(set.classNames.count) classes to \(folder.path.escapingControlCharacters)")
     }
 }

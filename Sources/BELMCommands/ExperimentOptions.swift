@@ -100,7 +100,7 @@ public struct ExperimentOptions: ParsableArguments {
             sampler: SamplerSettings(belmOrder: order, edictP: edictP, edictLeapfrog: edictLeapfrog, bdiaGamma: bdiaGamma,
                                      convention: convention),
             seed: seed, count: count, batchSize: batchSize,
-            progress: quiet ? nil : { line in FileHandle.standardError.write(Data("\(line)\n".utf8)) })
+            progress: quiet ? nil : { line in FileHandle.standardError.write(Data("\(line.escapingControlCharacters)\n".utf8)) })
         try run.validate()
         return run
     }

@@ -55,6 +55,6 @@ public struct SampleCommand: ParsableCommand {
         for run in result.runs { try output.writeGrid(run.samples, columns: 8, name: "sample-\(run.sampler)-\(run.steps).png") }
         try output.writeMetrics(result.records)
         if let saveTensors { try TensorExport.write(result.runs, to: saveTensors) }
-        FileHandle.standardError.write(Data("wrote \(result.runs.count) sample grids to \(output.folder.path)\n".utf8))
+        FileHandle.standardError.write(Data("wrote \(result.runs.count) sample grids to \(output.folder.path.escapingControlCharacters)\n".utf8))
     }
 }

@@ -40,7 +40,7 @@ public struct SamplerBenchCommand: ParsableCommand {
         let loaded = try ExperimentModel.load(model, backend: backend)
         let grid = try TimeGrid(schedule: loaded.schedule, steps: steps)
         let samplers: [any Sampler] = [DDIMSampler(), try EDICTSampler(), try BDIASampler(gamma: 1), OBELMSampler()]
-        print("backend \(backend.name), model \(model) (\(loaded.images.count) components of \(loaded.sampleShape.map(String.init).joined(separator: "×")))")
+        print("backend \(backend.name), model \(model.escapingControlCharacters) (\(loaded.images.count) components of \(loaded.sampleShape.map(String.init).joined(separator: "×")))")
         print("batch  eps*/s (samples)  ms/eps* call  sampler  ms/step (own)  own/eps*")
         for batch in batchSizes {
             let x = backend.tensor(SeededNoise.batch(seed: 0, indices: 0..<batch, shape: loaded.sampleShape))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Experiments
 import Foundation
 import Models
 
@@ -25,7 +26,7 @@ public struct TokenizeCommand: ParsableCommand {
     public func run() throws {
         let tokenizer = try CLIPTokenizer.load(modelFolder: URL(fileURLWithPath: model))
         let (json, warnings) = Self.render(prompts, with: tokenizer)
-        for warning in warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+        for warning in warnings { FileHandle.standardError.write(Data("warning: \(warning.escapingControlCharacters)\n".utf8)) }
         print(json)
     }
 

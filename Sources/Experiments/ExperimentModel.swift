@@ -142,7 +142,7 @@ public struct ExperimentModel {
             let texts = conditions.map { if case .prompt(let p) = $0 { p } else { "" } }
             let encoding = try encoder.encode(texts)
             for prompt in Set(encoding.truncatedPrompts.map { texts[$0] }) {
-                FileHandle.standardError.write(Data("warning: the prompt \"\(prompt)\" is longer than \(encoder.tokenizer.maxLength) tokens; the rest is cut off\n".utf8))
+                FileHandle.standardError.write(Data("warning: the prompt \"\(prompt.escapingControlCharacters)\" is longer than \(encoder.tokenizer.maxLength) tokens; the rest is cut off\n".utf8))
             }
             return encoding.conditioning
         }

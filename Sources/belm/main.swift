@@ -1,3 +1,3 @@
 import BELMCommands
 
-BELM.main()
+BELM.runFromCommandLine()

@@ -12,7 +12,8 @@ public enum BuildEvent: Sendable {
 }
 
 /// Progress on the terminal: which experiment, where it is, how long is left. On a terminal the step line
-/// is redrawn in place; into a pipe or file a line is written at most every few seconds.
+/// is redrawn in place; into a pipe or file a line is written at most every few seconds. Names from the config
+/// and paths are printed with their control characters written out; the only escape sequence sent is the redraw.
 public final class TerminalProgress: @unchecked Sendable {
     private let lock = NSLock()
     private let isTerminal: Bool
@@ -34,13 +35,13 @@ public final class TerminalProgress: @unchecked Sendable {
         case let .experiment(name, index, total, cached):
             endLine()
             started = Date()
-            write("[\(index)/\(total)] \(name): \(cached ? "up to date (cached)" : "running")\n")
+            write("[\(index)/\(total)] \(name.escapingControlCharacters): \(cached ? "up to date (cached)" : "running")\n")
         case let .progress(p):
             let now = Date()
             guard now.timeIntervalSince(lastDraw) >= (isTerminal ? 0.2 : 5) || p.done == p.total else { return }
             lastDraw = now
             let elapsed = now.timeIntervalSince(started)
-            var line = "      \(p.stage)  \(p.done)/\(p.total)"
+            var line = "      \(p.stage.escapingControlCharacters)  \(p.done)/\(p.total)"
             if p.total > 0 { line += String(format: "  %3.0f%%", 100 * Double(p.done) / Double(p.total)) }
             // The time left once there is enough behind to estimate it from.
             if p.done < p.total && Double(p.done) >= 0.02 * Double(p.total) && elapsed >= 1 {
@@ -54,13 +55,13 @@ public final class TerminalProgress: @unchecked Sendable {
             }
         case let .experimentDone(name, seconds):
             endLine()
-            write("      \(name) done in \(Self.duration(seconds))\n")
+            write("      \(name.escapingControlCharacters) done in \(Self.duration(seconds))\n")
         case let .writing(files):
             endLine()
             write("writing \(files) files\n")
         case let .done(path, ran, cached, seconds):
             endLine()
-            write("built \(path) in \(Self.duration(seconds)) (\(ran) experiment\(ran == 1 ? "" : "s") run, \(cached) from cache)\n")
+            write("built \(path.escapingControlCharacters) in \(Self.duration(seconds)) (\(ran) experiment\(ran == 1 ? "" : "s") run, \(cached) from cache)\n")
         }
     }
 
