@@ -1,4 +1,5 @@
 import ArgumentParser
+import Experiments
 import Foundation
 
 /// `belm serve`: preview a built site on localhost.
@@ -22,7 +23,7 @@ public struct ServeCommand: ParsableCommand {
         }
         let server = StaticFileServer(root: root, port: port)
         let fd = try server.listen()
-        FileHandle.standardOutput.write(Data("serving \(root.path) at http://127.0.0.1:\(StaticFileServer.boundPort(fd))/ (Ctrl-C stops)\n".utf8))
+        FileHandle.standardOutput.write(Data("serving \(root.path.escapingControlCharacters) at http://127.0.0.1:\(StaticFileServer.boundPort(fd))/ (Ctrl-C stops)\n".utf8))
         server.serve(fd)
     }
 }
