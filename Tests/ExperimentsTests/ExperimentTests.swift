@@ -98,10 +98,10 @@ import Testing
 
     @Test func badSettings() throws {
         #expect(throws: ExperimentError.self) { try SamplerSettings.choices("ddim,plms") }
-        #expect(throws: ExperimentError.self) { try RunSettings(samplers: [.ddim], steps: [1]).validate() }
+        #expect(throws: InvalidSetting.self) { try RunSettings(samplers: [.ddim], steps: [1]).validate() }
         #expect(throws: (any Error).self) { try RunSettings(samplers: [.bdia], steps: [10], sampler: SamplerSettings(bdiaGamma: 2)).validate() }
         let zeroGamma = RunSettings(samplers: [.bdia], steps: [10], sampler: SamplerSettings(bdiaGamma: 0), count: 1, batchSize: 1)
-        #expect(throws: DiffusionError.self) { try ReconstructionExperiment(settings: zeroGamma).run(Self.model(), backend: CPUBackend()) }
+        #expect(throws: InvalidSetting.self) { try ReconstructionExperiment(settings: zeroGamma).run(Self.model(), backend: CPUBackend()) }
         #expect(throws: (any Error).self) { try ExperimentModel.load("/some/diffusers/folder", backend: CPUBackend()) }
     }
 }
