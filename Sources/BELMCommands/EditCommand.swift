@@ -56,9 +56,7 @@ public struct EditCommand: ParsableCommand {
         let backend = try options.backendOptions.makeBackend()
         let settings = try options.settings()
         try ExperimentOutput.checkWritable(out, as: .folder, option: "--out")
-        for n in settings.steps where freezeStep < 0 || freezeStep >= n {
-            throw ValidationError("--freeze-step \(freezeStep) must lie in 0…\(n - 1), below the number of steps (\(n))")
-        }
+        try SettingLimits.checkFreezeStep(freezeStep, steps: settings.steps)
         let model = try options.loadModel(backend: backend)
         func condition(_ label: String?, _ prompt: String?, _ side: String) throws -> ExperimentCondition {
             switch (label, prompt) {

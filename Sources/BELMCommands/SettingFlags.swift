@@ -13,6 +13,7 @@ extension ExperimentParameter {
         case .edictP: "--edict-p"
         case .bdiaGamma: "--bdia-gamma"
         case .belmOrder: "--order"
+        case .freezeStep: "--freeze-step"
         case .noise: "--noise"
         }
     }

@@ -54,9 +54,7 @@ public struct EditingExperiment {
         if let images { settings.count = images.shape[0] }
         try settings.validate(inverting: true)
         try SettingLimits.checkGuidance(guidance)
-        for n in settings.steps where freezeStep < 0 || freezeStep >= n {
-            throw ExperimentError("--freeze-step \(freezeStep) must lie in 0…\(n - 1), below the number of steps (\(n))")
-        }
+        try SettingLimits.checkFreezeStep(freezeStep, steps: settings.steps)
         for label in [sourceClass, targetClass].compactMap({ $0 }) where !model.classNames.indices.contains(label) {
             throw ExperimentError("class \(label) is outside \(model.name)'s \(model.classNames.count) classes")
         }

@@ -4,6 +4,8 @@ import Tensors
 /// the command line as a flag (`--bdia-gamma`), the site config as a key (`bdia_gamma`).
 public enum ExperimentParameter: String, Sendable, CaseIterable {
     case samplers, steps, count, batchSize, guidance, edictP, bdiaGamma, belmOrder
+    /// Editing: the state where inversion stops and sampling resumes.
+    case freezeStep
     /// Given initial noise (`SamplingExperiment.noise`, the endpoints of an interpolation).
     case noise
 }
@@ -38,6 +40,13 @@ public enum SettingLimits {
         guard let scale else { return }
         guard scale.isFinite, guidance.contains(scale) else {
             throw InvalidSetting(.guidance, "must lie in [\(format(guidance.lowerBound)), \(format(guidance.upperBound))], got \(scale)")
+        }
+    }
+
+    /// Editing's freeze step is a state of every chain: 0 (full inversion) up to one below the fewest steps.
+    public static func checkFreezeStep(_ freezeStep: Int, steps: [Int]) throws {
+        for n in steps where freezeStep < 0 || freezeStep >= n {
+            throw InvalidSetting(.freezeStep, "\(freezeStep) must lie in 0…\(n - 1), below the number of steps (\(n))")
         }
     }
 
@@ -90,5 +99,6 @@ extension ExperimentRequest {
         try RunSettings.check(samplers: samplers, steps: steps, count: count)
         try SamplerSettings(edictP: edictP, bdiaGamma: bdiaGamma).validate(for: samplers, inverting: kind.inverts)
         try SettingLimits.checkGuidance(guidance)
+        if kind == .editing, let freezeStep { try SettingLimits.checkFreezeStep(freezeStep, steps: steps) }
     }
 }

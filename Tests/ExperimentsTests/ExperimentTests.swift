@@ -72,7 +72,7 @@ import Testing
         let lateMSE = late.records.first { $0.metric == "mse" }!.value
         let fullMSE = full.records.first { $0.metric == "mse" }!.value
         #expect(lateMSE < fullMSE)
-        #expect(throws: ExperimentError.self) {
+        #expect(throws: InvalidSetting(.freezeStep, "10 must lie in 0…9, below the number of steps (10)")) {
             try EditingExperiment(settings: settings, sourceClass: 0, targetClass: 3, freezeStep: 10, guidance: 3).run(model, backend: CPUBackend())
         }
     }

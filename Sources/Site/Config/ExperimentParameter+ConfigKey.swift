@@ -11,6 +11,7 @@ extension ExperimentParameter {
         case .guidance: "guidance"
         case .edictP: "edict_p"
         case .bdiaGamma: "bdia_gamma"
+        case .freezeStep: "freeze_step"
         case .batchSize, .belmOrder, .noise: rawValue
         }
     }
