@@ -71,12 +71,12 @@ public struct ExperimentOptions: ParsableArguments {
 
     public func samplerChoices() throws -> [SamplerChoice] { try SamplerSettings.choices(sampler) }
 
+    /// The `--steps` list as numbers; `RunSettings.validate` checks their values.
     public func stepCounts() throws -> [Int] {
         let parts = steps.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         guard !parts.isEmpty else { throw ValidationError("--steps is empty; give one or more step counts, e.g. 10,20,50") }
         return try parts.map { part in
             guard let n = Int(part) else { throw ValidationError("--steps: \"\(part)\" is not a whole number") }
-            guard n >= 2 else { throw ValidationError("--steps must be at least 2, got \(n)") }
             return n
         }
     }
@@ -89,8 +89,12 @@ public struct ExperimentOptions: ParsableArguments {
         case "ddpm-cifar10": return .ddpmCIFAR10
         default:
             let url = URL(fileURLWithPath: schedule)
-            guard FileManager.default.fileExists(atPath: url.path) else {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else {
                 throw ValidationError("--schedule \(schedule): not sd15, ddpm-cifar10, or an existing scheduler_config.json")
+            }
+            guard !isFolder.boolValue else {
+                throw ValidationError("--schedule \(schedule) is a directory; expected a scheduler_config.json file (or sd15, ddpm-cifar10)")
             }
             return try NoiseSchedule(schedulerConfig: url)
         }

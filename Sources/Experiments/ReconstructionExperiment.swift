@@ -55,8 +55,9 @@ public struct ReconstructionExperiment {
                                                 conditioning: conditionings[b], progress: settings.stepProgress("\(label), inversion"))
                     let result = try sampler.sample(from: xT, grid: grid, model: counter, conditioning: conditionings[b],
                                                     progress: settings.stepProgress("\(label), reconstruction"))
-                    noise += xT.x.values()
-                    try FiniteResults.check(noise, "inverted noise", experiment: "reconstruction", sampler: name, steps: n)
+                    let inverted = xT.x.values()
+                    try FiniteResults.check(inverted, "inverted noise", experiment: "reconstruction", sampler: name, steps: n)
+                    noise += inverted
                     try back.append(result.x)
                 }
                 let stateShape = [settings.count] + model.sampleShape

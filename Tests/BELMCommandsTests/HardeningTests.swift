@@ -209,6 +209,8 @@ struct BELMProcess {
             (["sample", "--batch-size", "-2"], "--batch-size must be at least 1, got -2"),
             (["reconstruct", "--image", images.path], "x.png is a directory; expected a PNG or JPEG file"),
             (["sample", "--noise", root.path], "is a directory; expected a .safetensors file"),
+            (["sample", "--schedule", root.path], "is a directory; expected a scheduler_config.json file"),
         ], common: common)
+        expectRefusals([(["sample", "--steps", "-5"], "--steps must be at least 2, got -5")], common: ["--backend", "cpu"])
     }
 }
