@@ -57,6 +57,7 @@ public struct EditCommand: ParsableCommand {
         let settings = try options.settings()
         try ExperimentOutput.checkWritable(out, as: .folder, option: "--out")
         try SettingLimits.checkFreezeStep(freezeStep, steps: settings.steps)
+        try SettingLimits.checkGuidance(guidance)
         let model = try options.loadModel(backend: backend)
         func condition(_ label: String?, _ prompt: String?, _ side: String) throws -> ExperimentCondition {
             switch (label, prompt) {

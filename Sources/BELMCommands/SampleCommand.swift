@@ -45,6 +45,7 @@ public struct SampleCommand: ParsableCommand {
     private func sample() throws {
         let backend = try options.backendOptions.makeBackend()
         var settings = try options.settings()
+        try SettingLimits.checkGuidance(guidance)
         try ExperimentOutput.checkWritable(out, as: .folder, option: "--out")
         try ExperimentOutput.checkWritable(saveTensors, as: .file, option: "--save-tensors")
         let given = try noise.map(TensorExport.readNoise)
