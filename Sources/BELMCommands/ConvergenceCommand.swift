@@ -16,23 +16,32 @@ public struct ConvergenceCommand: ParsableCommand {
 
     @OptionGroup public var options: ExperimentOptions
 
-    @Option(help: "Tolerance of the exact ODE solve.")
+    @Option(parsing: .unconditional, help: "Tolerance of the exact ODE solve.")
     public var tolerance = 1e-10
 
     @Flag(help: "Print the metric records as JSON on stdout.")
     public var json = false
 
-    @Option(help: "The output folder.")
-    public var out = "belm-convergence"
+    @Option(help: "The output folder (default belm-convergence; with --json and no --out nothing is written but stdout).")
+    public var out: String?
 
     public init() {}
 
-    public func run() throws {
+    public func run() throws { try namingFlags(convergence) }
+
+    /// The folder written to: `--out`, else `belm-convergence`, except with `--json`, which then writes
+    /// nothing but stdout.
+    var outputFolder: String? { out ?? (json ? nil : "belm-convergence") }
+
+    private func convergence() throws {
         let backend = try options.backendOptions.makeBackend()
         let settings = try options.settings()
+        try ExperimentOutput.checkWritable(outputFolder, as: .folder, option: "--out")
         let model = try options.loadModel(backend: backend)
         let result = try ConvergenceExperiment(settings: settings, tolerance: tolerance).run(model, backend: backend)
-        try ExperimentOutput(out).writeMetrics(result.records)
+        var output = ExperimentOutput(outputFolder)
+        output.addMetrics(result.records)
+        try output.commit()
         if json {
             print(MetricsJSON.encode(result.records), terminator: "")
         } else {

@@ -36,10 +36,10 @@ public struct EditCommand: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Images to edit: PNG files or folders of them (in place of the source class's images of the model's set).")
     public var image: [String] = []
 
-    @Option(help: "Inversion stops at this state; sampling resumes from it.")
+    @Option(parsing: .unconditional, help: "Inversion stops at this state; sampling resumes from it.")
     public var freezeStep = 4
 
-    @Option(help: "Classifier-free guidance scale for the target class.")
+    @Option(parsing: .unconditional, help: "Classifier-free guidance scale for the target class, in [0, 100].")
     public var guidance = 3.0
 
     @Flag(help: "Regenerate from the frozen state alone (a start-up step), dropping the companion state the inversion stored; two-state samplers otherwise keep much of the source.")
@@ -50,12 +50,14 @@ public struct EditCommand: ParsableCommand {
 
     public init() {}
 
-    public func run() throws {
+    public func run() throws { try namingFlags(edit) }
+
+    private func edit() throws {
         let backend = try options.backendOptions.makeBackend()
         let settings = try options.settings()
-        for n in settings.steps where freezeStep < 0 || freezeStep >= n {
-            throw ValidationError("--freeze-step \(freezeStep) must lie in 0…\(n - 1), below the number of steps (\(n))")
-        }
+        try ExperimentOutput.checkWritable(out, as: .folder, option: "--out")
+        try SettingLimits.checkFreezeStep(freezeStep, steps: settings.steps)
+        try SettingLimits.checkGuidance(guidance)
         let model = try options.loadModel(backend: backend)
         func condition(_ label: String?, _ prompt: String?, _ side: String) throws -> ExperimentCondition {
             switch (label, prompt) {
@@ -70,11 +72,12 @@ public struct EditCommand: ParsableCommand {
                                            images: try options.inputImages(image, for: model), negativePrompt: negativePrompt,
                                            restart: restart)
         let result = try experiment.run(model, backend: backend)
-        let output = ExperimentOutput(out)
+        var output = ExperimentOutput(out)
         for run in result.edits {
-            try output.writeGrid(stacked(result.sources, run.samples), columns: min(result.sources.shape[0], 8),
+            try output.addGrid(stacked(result.sources, run.samples), columns: min(result.sources.shape[0], 8),
                                  name: "edit-\(run.sampler)-\(run.steps).png")
         }
-        try output.writeMetrics(result.records)
+        output.addMetrics(result.records)
+        try output.commit()
     }
 }

@@ -6,40 +6,42 @@ import Foundation
 import Models
 import Tensors
 
-/// The knobs `sample`, `reconstruct`, `interpolate`, `edit` and `convergence` share.
+/// The knobs `sample`, `reconstruct`, `interpolate`, `edit` and `convergence` share. Numbers are parsed
+/// unconditionally, so that `--count -1` is read as the number −1 and refused with its valid range, rather
+/// than reported as a missing value.
 public struct ExperimentOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The model: builtin:shapes (the embedded reference model), gmm:DIR (the same exact model on a folder of PNG images), builtin:shapes-unet (a trained class-conditional UNet shipped with belm) or DIR, a diffusers folder.",
                                discussion: "DIR is a UNet2DModel (pipeline layout, or config.json with scheduler_config.json beside it) or a Stable Diffusion pipeline (unet/, vae/, tokenizer/, text_encoder/, scheduler/). Its schedule comes from its scheduler config. A class-conditional UNet2DModel names its classes and the null class (the label guidance treats as unconditional) in belm.json beside model_index.json: {\"classes\": [\"circle\", ...], \"null_class\": 10}."))
     public var model = "builtin:shapes"
 
-    @Option(help: "The null class of a class-conditional diffusers UNet (its unconditional branch), in place of belm.json's null_class.")
+    @Option(parsing: .unconditional, help: "The null class of a class-conditional diffusers UNet (its unconditional branch), in place of belm.json's null_class.")
     public var nullClass: Int?
 
     @Option(help: "Samplers, comma-separated: ddim, edict, bdia, belm.")
     public var sampler = "belm"
 
-    @Option(help: "BELM's number of states per step (2 = O-BELM; 3 and more are not zero-stable).")
+    @Option(parsing: .unconditional, help: "BELM's number of states per step (2 = O-BELM; 3 and more are not zero-stable).")
     public var order = 2
 
-    @Option(help: "Step counts, comma-separated (each at least 2).")
+    @Option(parsing: .unconditional, help: "Step counts, comma-separated (each at least 2).")
     public var steps = "20"
 
-    @Option(help: "Seed of the initial noise (the same noise for every sampler and step count).")
+    @Option(parsing: .unconditional, help: "Seed of the initial noise (the same noise for every sampler and step count).")
     public var seed = 0
 
-    @Option(help: "Number of images or samples.")
+    @Option(parsing: .unconditional, help: "Number of images or samples.")
     public var count = 8
 
-    @Option(help: "Samples per model call.")
+    @Option(parsing: .unconditional, help: "Samples per model call.")
     public var batchSize = 8
 
-    @Option(help: "EDICT's mixing weight p, in (0, 1).")
+    @Option(parsing: .unconditional, help: "EDICT's mixing weight p, in (0, 1).")
     public var edictP = 0.93
 
     @Flag(help: "EDICT with the official code's leapfrog order (y first on odd steps).")
     public var edictLeapfrog = false
 
-    @Option(help: "BDIA's γ, in [0, 1] (inversion needs γ > 0; below 1 its inversion amplifies round-off by 1/γ a step).")
+    @Option(parsing: .unconditional, help: "BDIA's γ: 0 (plain DDIM; no inversion) or in [0.1, 1] (its inversion amplifies round-off by 1/γ a step).")
     public var bdiaGamma = 1.0
 
     @Option(help: "Boundary convention: official (BELM code: last step to ᾱ = 1, model told t = 1 there) or diffusers (end at final_alpha_cumprod).")
@@ -51,13 +53,13 @@ public struct ExperimentOptions: ParsableArguments {
     @Option(help: "Override the schedule's timestep spacing: leading, linspace or trailing. (With linspace or leading the last grid timestep is 0 whatever the step count, so the final step to ᾱ = 1 keeps its size and every sampler's ode_error levels off; trailing's last step shrinks with the step count.)")
     public var spacing: TimestepSpacing?
 
-    @Option(help: "Component std of the reference mixture (0.1: clean samples; 0.3: smooth ODE for order studies).")
+    @Option(parsing: .unconditional, help: "Component std of the reference mixture (0.1: clean samples; 0.3: smooth ODE for order studies).")
     public var spread = GaussianMixtureModel.defaultSpread
 
-    @Option(help: "Resample a gmm: folder's images to this square size.")
+    @Option(parsing: .unconditional, help: "Resample a gmm: folder's images to this square size.")
     public var imageSize: Int?
 
-    @Option(help: "Stable Diffusion's VAE: encode and decode in tiles of this many latent pixels a side (a multiple of 4; the image tile is 8 times that), as diffusers' enable_tiling(). Default: whole images unless the backend's buffer limit needs tiles.")
+    @Option(parsing: .unconditional, help: "Stable Diffusion's VAE: encode and decode in tiles of this many latent pixels a side (a multiple of 4; the image tile is 8 times that), as diffusers' enable_tiling(). Default: whole images unless the backend's buffer limit needs tiles.")
     public var vaeTile: Int?
 
     @OptionGroup public var backendOptions: BackendOptions
@@ -69,12 +71,12 @@ public struct ExperimentOptions: ParsableArguments {
 
     public func samplerChoices() throws -> [SamplerChoice] { try SamplerSettings.choices(sampler) }
 
+    /// The `--steps` list as numbers; `RunSettings.validate` checks their values.
     public func stepCounts() throws -> [Int] {
         let parts = steps.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         guard !parts.isEmpty else { throw ValidationError("--steps is empty; give one or more step counts, e.g. 10,20,50") }
         return try parts.map { part in
             guard let n = Int(part) else { throw ValidationError("--steps: \"\(part)\" is not a whole number") }
-            guard n >= 2 else { throw ValidationError("--steps must be at least 2, got \(n)") }
             return n
         }
     }
@@ -87,8 +89,12 @@ public struct ExperimentOptions: ParsableArguments {
         case "ddpm-cifar10": return .ddpmCIFAR10
         default:
             let url = URL(fileURLWithPath: schedule)
-            guard FileManager.default.fileExists(atPath: url.path) else {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else {
                 throw ValidationError("--schedule \(schedule): not sd15, ddpm-cifar10, or an existing scheduler_config.json")
+            }
+            guard !isFolder.boolValue else {
+                throw ValidationError("--schedule \(schedule) is a directory; expected a scheduler_config.json file (or sd15, ddpm-cifar10)")
             }
             return try NoiseSchedule(schedulerConfig: url)
         }

@@ -39,7 +39,7 @@ public struct ForwardCommand: ParsableCommand {
     @Option(help: "Where to write the output tensors (.safetensors).")
     public var output: String
 
-    @Option(help: "vae-encoder/vae-decoder: tiles of this many latent pixels a side (a multiple of 4), as diffusers' enable_tiling() with tile_latent_min_size set so. Default: whole images unless the backend's buffer limit needs tiles.")
+    @Option(parsing: .unconditional, help: "vae-encoder/vae-decoder: tiles of this many latent pixels a side (a multiple of 4), as diffusers' enable_tiling() with tile_latent_min_size set so. Default: whole images unless the backend's buffer limit needs tiles.")
     public var vaeTile: Int?
 
     @OptionGroup public var backendOptions: BackendOptions
@@ -56,6 +56,10 @@ public struct ForwardCommand: ParsableCommand {
         let backend = try backendOptions.makeBackend()
         let folder = try DiffusersFolder(URL(fileURLWithPath: model))
         let inputURL = URL(fileURLWithPath: input)
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: input, isDirectory: &isFolder), isFolder.boolValue {
+            throw ValidationError("--input \(input) is a directory; expected a .safetensors file")
+        }
         let inputs = try SafetensorsFile(contentsOf: inputURL)
         let result: [String: HostTensor]
         do {
@@ -65,12 +69,12 @@ public struct ForwardCommand: ParsableCommand {
                 let vae = try AutoencoderKL(folder: folder, backend: backend)
                 vae.tileLatentSize = vaeTile
                 vae.reportSplitPlansOnStandardError()
-                result = ["latent_mean": try vae.encodeMean(backend.tensor(try inputs.floatTensor("sample"))).host()]
+                result = ["latent_mean": try vae.encodeMean(backend.tensor(try Self.finiteTensor("sample", in: inputs))).host()]
             case .vaeDecoder:
                 let vae = try AutoencoderKL(folder: folder, backend: backend)
                 vae.tileLatentSize = vaeTile
                 vae.reportSplitPlansOnStandardError()
-                result = ["sample": try vae.decode(backend.tensor(try inputs.floatTensor("latent"))).host()]
+                result = ["sample": try vae.decode(backend.tensor(try Self.finiteTensor("latent", in: inputs))).host()]
             case .textEncoder:
                 let encoder = try CLIPTextModel.load(modelFolder: folder.url, backend: backend)
                 let ids = try inputs.intTensor("input_ids")
@@ -83,13 +87,29 @@ public struct ForwardCommand: ParsableCommand {
         } catch let error as ModelInputError {
             throw TensorFileError(inputURL, "tensor '\(error.input)' \(error.problem)")
         }
-        try SafetensorsWriter.write(floats: result, to: URL(fileURLWithPath: output))
+        let outputURL = URL(fileURLWithPath: output)
+        for (name, tensor) in result.sorted(by: { $0.key < $1.key }) {
+            if let bad = tensor.scalars.first(where: { !$0.isFinite }) {
+                throw TensorFileError(outputURL, "not written: the output '\(name)' holds \(bad), so the forward pass overflowed on these inputs")
+            }
+        }
+        try SafetensorsWriter.write(floats: result, to: outputURL)
+    }
+
+    /// A float input that holds only finite numbers: a NaN or ∞ in a sample or a timestep spreads through the
+    /// whole forward pass.
+    static func finiteTensor(_ name: String, in inputs: SafetensorsFile) throws -> HostTensor {
+        let tensor = try inputs.floatTensor(name)
+        if let index = tensor.scalars.firstIndex(where: { !$0.isFinite }) {
+            throw ModelInputError(name, "holds \(tensor.scalars[index]) at index \(index); inputs must be finite numbers")
+        }
+        return tensor
     }
 
     func runUNet(folder: DiffusersFolder, inputs: SafetensorsFile, backend: any Backend) throws -> [String: HostTensor] {
         let checkpoint = try UNetCheckpoint(folder: folder, backend: backend)
-        let sample = try inputs.floatTensor("sample")
-        let timestep = try inputs.floatTensor("timestep")
+        let sample = try Self.finiteTensor("sample", in: inputs)
+        let timestep = try Self.finiteTensor("timestep", in: inputs)
         guard timestep.shape.count <= 1 else {
             throw ModelInputError("timestep", "has shape \(timestep.shape); it must be a scalar [] or one per sample [B]")
         }
@@ -105,7 +125,7 @@ public struct ForwardCommand: ParsableCommand {
             if case .classes = conditioning {
                 throw ModelInputError("encoder_hidden_states", "is given together with class_labels; belm's UNets take one or the other")
             }
-            let states = try inputs.floatTensor("encoder_hidden_states")
+            let states = try Self.finiteTensor("encoder_hidden_states", in: inputs)
             guard states.shape.count == 3 else {
                 throw ModelInputError("encoder_hidden_states", "has shape \(states.shape); it must be [B, tokens, D]")
             }

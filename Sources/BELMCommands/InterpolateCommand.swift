@@ -16,7 +16,7 @@ public struct InterpolateCommand: ParsableCommand {
 
     @OptionGroup public var options: ExperimentOptions
 
-    @Option(help: "Points on the path, ends included.")
+    @Option(parsing: .unconditional, help: "Points on the path, ends included.")
     public var points = 11
 
     @Option(help: "Two image indices I,J of the model's set: interpolate between their inversions.")
@@ -28,7 +28,7 @@ public struct InterpolateCommand: ParsableCommand {
     @Option(help: "The two endpoint noises: a safetensors file with tensor \"sample\" [2, C, H, W].")
     public var noise: String?
 
-    @Option(help: "Write the strips to this safetensors file (tensor \"sample\"; \"<sampler>_<steps>\" for several runs).")
+    @Option(help: "Write the strips' final states to this safetensors file: tensor \"sample\" (\"<sampler>_<steps>\" for several runs); for Stable Diffusion the final latents, with the decoded images, unclamped, as \"image\" (\"<sampler>_<steps>_image\").")
     public var saveTensors: String?
 
     @Option(help: "The output folder.")
@@ -36,9 +36,13 @@ public struct InterpolateCommand: ParsableCommand {
 
     public init() {}
 
-    public func run() throws {
+    public func run() throws { try namingFlags(interpolate) }
+
+    private func interpolate() throws {
         let backend = try options.backendOptions.makeBackend()
         let settings = try options.settings()
+        try ExperimentOutput.checkWritable(out, as: .folder, option: "--out")
+        try ExperimentOutput.checkWritable(saveTensors, as: .file, option: "--save-tensors")
         var endpoints: InterpolationExperiment.Endpoints
         if !image.isEmpty { guard images == nil, noise == nil else { throw ValidationError("--image excludes --images and --noise") } }
         if let images {
@@ -56,11 +60,12 @@ public struct InterpolateCommand: ParsableCommand {
             endpoints = .files(given)
         }
         let result = try InterpolationExperiment(settings: settings, endpoints: endpoints, points: points).run(model, backend: backend)
-        let output = ExperimentOutput(out)
+        var output = ExperimentOutput(out)
         for strip in result.strips {
-            try output.writeGrid(strip.samples, columns: points, name: "interpolate-\(strip.sampler)-\(strip.steps).png")
+            try output.addGrid(strip.samples, columns: points, name: "interpolate-\(strip.sampler)-\(strip.steps).png")
         }
-        try output.writeMetrics(result.records)
-        if let saveTensors { try TensorExport.write(result.strips, to: saveTensors) }
+        output.addMetrics(result.records)
+        if let saveTensors { output.addTensors(result.strips, to: saveTensors) }
+        try output.commit()
     }
 }

@@ -14,7 +14,7 @@ public struct ReconstructCommand: ParsableCommand {
         and reconstructed under --prompt (empty by default), and decoded: mse is on the latents, mse_pixel, \
         psnr and ssim on the decoded images against the originals. Writes OUT/reconstruct-<sampler>-<steps>.png (the \
         originals on the first row, the reconstructions below), OUT/originals.png and OUT/metrics.json; with \
-        --json the metric records also go to stdout.
+        --json the metric records also go to stdout, and without --out they go only there (no folder is written).
         """)
 
     @OptionGroup public var options: ExperimentOptions
@@ -31,14 +31,21 @@ public struct ReconstructCommand: ParsableCommand {
     @Flag(help: "Print the metric records as JSON on stdout.")
     public var json = false
 
-    @Option(help: "The output folder.")
-    public var out = "belm-reconstruct"
+    @Option(help: "The output folder (default belm-reconstruct; with --json and no --out nothing is written but stdout).")
+    public var out: String?
 
     public init() {}
 
-    public func run() throws {
+    public func run() throws { try namingFlags(reconstruct) }
+
+    /// The folder written to: `--out`, else `belm-reconstruct`, except with `--json`, which then writes
+    /// nothing but stdout.
+    var outputFolder: String? { out ?? (json ? nil : "belm-reconstruct") }
+
+    private func reconstruct() throws {
         let backend = try options.backendOptions.makeBackend()
         let settings = try options.settings()
+        try ExperimentOutput.checkWritable(outputFolder, as: .folder, option: "--out")
         let model = try options.loadModel(backend: backend)
         let images = try options.inputImages(image, for: model)
         var condition = ExperimentCondition.unconditional
@@ -49,13 +56,14 @@ public struct ReconstructCommand: ParsableCommand {
         }
         let result = try ReconstructionExperiment(settings: settings, images: images, condition: condition).run(model, backend: backend)
         let count = result.originals.shape[0]
-        let output = ExperimentOutput(out)
-        try output.writeGrid(result.originals, columns: 8, name: "originals.png")
+        var output = ExperimentOutput(outputFolder)
+        try output.addGrid(result.originals, columns: 8, name: "originals.png")
         for run in result.reconstructions {
-            try output.writeGrid(stacked(result.originals, run.samples), columns: min(count, 8),
+            try output.addGrid(stacked(result.originals, run.samples), columns: min(count, 8),
                                  name: "reconstruct-\(run.sampler)-\(run.steps).png")
         }
-        try output.writeMetrics(result.records)
+        output.addMetrics(result.records)
+        try output.commit()
         if json { print(MetricsJSON.encode(result.records), terminator: "") }
     }
 }

@@ -25,11 +25,11 @@ public struct ConvergenceExperiment {
 
     public func run(_ model: ExperimentModel, backend: any Backend) throws -> Output {
         try settings.validate()
-        guard model.reference != nil else {
+        guard case .reference(let mixture) = model.kind else {
             throw ExperimentError("convergence needs the exact probability-flow ODE solution, which only the reference model (builtin:shapes, gmm:DIR) has; \(model.name) is a diffusers model")
         }
         let noise = SeededNoise.batch(seed: settings.seed, indices: 0..<settings.count, shape: model.sampleShape)
-        let solver = ProbabilityFlowODESolver(density: model.mixture.density, relativeTolerance: tolerance, absoluteTolerance: tolerance)
+        let solver = ProbabilityFlowODESolver(density: mixture.density, relativeTolerance: tolerance, absoluteTolerance: tolerance)
         var exact: [Double: HostTensor] = [:]
         var records: [MetricRecord] = [], orders: [(String, Double)] = []
         for choice in settings.samplers {
@@ -44,12 +44,13 @@ public struct ConvergenceExperiment {
                     settings.progress?("exact ODE solution from ᾱ = \(start) to \(end)")
                     exact[key] = solver.solve(noise, fromAlphaCumprod: start, toAlphaCumprod: end)
                 }
-                var out: [Float] = []
+                var final = FinalStates(model: model, experiment: "convergence", sampler: name, steps: n)
                 for range in Batches.ranges(count: settings.count, size: settings.batchSize) {
                     let state = try sampler.sample(from: .noise(backend.tensor(slice(noise, range))), grid: grid, model: model.predictor,
                                                    conditioning: .unconditional, progress: settings.stepProgress("\(name) \(n) steps"))
-                    out += state.x.values()
+                    try final.append(state.x)
                 }
+                let out = final.stateTensor.scalars
                 let error = ImageMetrics.meanSquaredError(out, exact[key]!.scalars).squareRoot()
                 points.append((Double(n), error))
                 records.append(MetricRecord(experiment: "convergence", model: model.name, sampler: name, steps: n,
@@ -57,6 +58,7 @@ public struct ConvergenceExperiment {
             }
             if points.count >= 2 { orders.append((name, ConvergenceOrder.fit(points))) }
         }
+        try FiniteResults.check(records)
         return Output(records: records, orders: orders)
     }
 }

@@ -52,10 +52,9 @@ public struct EditingExperiment {
     public func run(_ model: ExperimentModel, backend: any Backend) throws -> Output {
         var settings = settings
         if let images { settings.count = images.shape[0] }
-        try settings.validate()
-        for n in settings.steps where freezeStep < 0 || freezeStep >= n {
-            throw ExperimentError("--freeze-step \(freezeStep) must lie in 0…\(n - 1), below the number of steps (\(n))")
-        }
+        try settings.validate(inverting: true)
+        try SettingLimits.checkGuidance(guidance)
+        try SettingLimits.checkFreezeStep(freezeStep, steps: settings.steps)
         for label in [sourceClass, targetClass].compactMap({ $0 }) where !model.classNames.indices.contains(label) {
             throw ExperimentError("class \(label) is outside \(model.name)'s \(model.classNames.count) classes")
         }
@@ -77,7 +76,7 @@ public struct EditingExperiment {
             let name = settings.sampler.recordName(choice)
             for n in settings.steps {
                 let grid = try settings.grid(model.schedule, steps: n)
-                var out: [Float] = []
+                var final = FinalStates(model: model, experiment: "editing", sampler: name, steps: n)
                 for (b, range) in batches.enumerated() {
                     let label = "\(name) \(n) steps, images \(range.lowerBound)–\(range.upperBound - 1)"
                     var inverted = try sampler.invert(.data(starts[b], grid: grid), grid: grid, stoppingAt: freezeStep, model: model.predictor,
@@ -87,10 +86,10 @@ public struct EditingExperiment {
                     let edited = try sampler.sample(from: inverted, grid: grid, model: guided[b],
                                                     conditioning: targetConditionings[b],
                                                     progress: settings.stepProgress("\(label), edit"))
-                    out += try model.decode(edited.x).scalars
+                    try final.append(edited.x)
                 }
-                let result = HostTensor(shape: sources.shape, scalars: out)
-                edits.append(SamplerRun(sampler: name, steps: n, samples: result))
+                let run = final.run(), result = run.samples
+                edits.append(run)
                 let images = PlanarImage.batch(result)
                 let scores = ImageScores.compare(PlanarImage.batch(sources), images)
                 var metrics = [("mse", scores.mse), ("ssim", scores.ssim)]
@@ -104,6 +103,7 @@ public struct EditingExperiment {
                 }
             }
         }
+        try FiniteResults.check(records)
         return Output(sources: sources, edits: edits, records: records)
     }
 }

@@ -18,10 +18,18 @@ public enum ExperimentCondition: Equatable, Sendable {
 /// ODE solution also gives `ode_error`, or a diffusers folder (`DIR`, `builtin:shapes-unet`): a pixel-space
 /// UNet2DModel, unconditional or class-conditional, or a Stable Diffusion pipeline (VAE latents, prompts).
 public struct ExperimentModel {
+    /// Which network gives ε: one or the other, so code that needs the mixture's exact density or a
+    /// pipeline's parts switches over it and handles both.
+    public enum Kind {
+        /// The embedded reference model: ε* of a Gaussian mixture over a labelled image set.
+        case reference(GaussianMixtureModel)
+        /// A diffusers pipeline: a UNet, and for Stable Diffusion a VAE and a text encoder.
+        case diffusers(DiffusersPipeline)
+    }
+
     public init(name: String, mixture: GaussianMixtureModel, schedule: NoiseSchedule) {
         self.name = name
-        self.reference = mixture
-        self.pipeline = nil
+        self.kind = .reference(mixture)
         self.schedule = schedule
         self.predictor = mixture
         self.sampleShape = mixture.sampleShape
@@ -29,8 +37,7 @@ public struct ExperimentModel {
 
     public init(name: String, pipeline: DiffusersPipeline, schedule: NoiseSchedule? = nil) throws {
         self.name = name
-        self.reference = nil
-        self.pipeline = pipeline
+        self.kind = .diffusers(pipeline)
         pipeline.autoencoder?.reportSplitPlansOnStandardError()
         self.schedule = schedule ?? pipeline.schedule
         self.predictor = try pipeline.checkpoint.noisePredictor(schedule: self.schedule)
@@ -39,17 +46,18 @@ public struct ExperimentModel {
 
     /// The `--model` value, as records name the model.
     public let name: String
-    public let reference: GaussianMixtureModel?
-    public let pipeline: DiffusersPipeline?
+    public let kind: Kind
     public let schedule: NoiseSchedule
     public let predictor: any NoisePredictor
     /// The shape of one state the samplers work on, [C, H, W]: pixels, or latents for Stable Diffusion.
     public let sampleShape: [Int]
 
-    /// The reference mixture; only for experiments that need its exact density (convergence).
-    public var mixture: GaussianMixtureModel {
-        guard let reference else { preconditionFailure("\(name) is not the reference model; check `reference` first") }
-        return reference
+    /// The diffusers pipeline; nil for the reference model.
+    public var pipeline: DiffusersPipeline? {
+        switch kind {
+        case .reference: nil
+        case .diffusers(let pipeline): pipeline
+        }
     }
 
     /// The images a diffusers model was trained on, when belm ships them (`builtin:shapes-unet`: the built-in
@@ -57,14 +65,24 @@ public struct ExperimentModel {
     public var trainingImages: LabeledImageSet?
     /// The model's own image set: the reference model's, or the set a builtin UNet was trained on; nil for
     /// other diffusers models, which invert given images.
-    public var imageSet: LabeledImageSet? { reference?.images ?? trainingImages }
-    /// The reference model's image set; only for code that runs the reference model alone (see `imageSet`).
-    public var images: LabeledImageSet { mixture.images }
-    public var classNames: [String] { reference?.classNames ?? pipeline?.classNames ?? [] }
+    public var imageSet: LabeledImageSet? {
+        switch kind {
+        case .reference(let mixture): mixture.images
+        case .diffusers: trainingImages
+        }
+    }
+    public var classNames: [String] {
+        switch kind {
+        case .reference(let mixture): mixture.classNames
+        case .diffusers(let pipeline): pipeline.classNames
+        }
+    }
     /// The shape of one image, [C, H, W].
     public var imageShape: [Int] {
-        guard let pipeline else { return sampleShape }
-        return [pipeline.imageChannels, pipeline.imageSize, pipeline.imageSize]
+        switch kind {
+        case .reference: sampleShape
+        case .diffusers(let pipeline): [pipeline.imageChannels, pipeline.imageSize, pipeline.imageSize]
+        }
     }
     /// Whether the samplers run on VAE latents rather than pixels.
     public var isLatent: Bool { pipeline?.autoencoder != nil }
@@ -152,19 +170,25 @@ public struct ExperimentModel {
             let null = try nullLabel()
             return .classes(conditions.map { if case .label(let l) = $0 { l } else { null } })
         }
-        if pipeline != nil && pipeline?.unet.classEmbeddingCount == nil {
+        if case .diffusers(let pipeline) = kind, pipeline.unet.classEmbeddingCount == nil {
             throw ExperimentError("\(name) is not class-conditional; it takes no classes")
         }
         return .classes(labels)
     }
 
     private func unconditionalBranch(batch: Int) throws -> Conditioning {
-        guard let pipeline, pipeline.unet.classEmbeddingCount != nil else { return .unconditional }
-        return .classes(Array(repeating: try nullLabel(), count: batch))
+        switch kind {
+        case .reference: return .unconditional
+        case .diffusers(let pipeline):
+            guard pipeline.unet.classEmbeddingCount != nil else { return .unconditional }
+            return .classes(Array(repeating: try nullLabel(), count: batch))
+        }
     }
 
     private func nullLabel() throws -> Int {
-        guard let pipeline else { throw ExperimentError("\(name): the reference model mixes conditional and unconditional samples in separate batches") }
+        guard case .diffusers(let pipeline) = kind else {
+            throw ExperimentError("\(name): the reference model mixes conditional and unconditional samples in separate batches")
+        }
         guard let null = pipeline.nullClass else {
             throw ExperimentError("\(name) is class-conditional and its unconditional branch needs the null class: add \(ClassLabelFile.fileName) beside model_index.json ({\"classes\": [...], \"null_class\": N}) or pass --null-class N (reconstruct: or condition on a class with --class)")
         }
@@ -193,9 +217,21 @@ public struct ExperimentModel {
 
     /// States → images in [-1, 1] (decoded and clamped for latent models).
     public func decode(_ states: Tensor) throws -> HostTensor {
+        let images = try decodeUnclamped(states)
+        return isLatent ? Self.clamped(images) : images
+    }
+
+    /// States → images at full precision: the states themselves for pixel models, the VAE's decoding for
+    /// latent ones, which may overshoot [-1, 1] (what `--save-tensors` keeps).
+    public func decodeUnclamped(_ states: Tensor) throws -> HostTensor {
         guard let vae = pipeline?.autoencoder else { return HostTensor(shape: states.shape, scalars: states.values()) }
-        let pixels = try vae.decode(states.backend.scaled(states, by: 1 / vae.scalingFactor))
-        return HostTensor(shape: pixels.shape, scalars: pixels.values().map { min(max($0, -1), 1) })
+        return try vae.decode(states.backend.scaled(states, by: 1 / vae.scalingFactor)).host()
+    }
+
+    /// Images clamped to [-1, 1], as PNGs and the pixel metrics take them (NaN stays NaN, so a diverged run
+    /// is still seen).
+    public static func clamped(_ images: HostTensor) -> HostTensor {
+        HostTensor(shape: images.shape, scalars: images.scalars.map { min(max($0, -1), 1) })
     }
 
     /// `count` real images: the first images of each class in turn (class 0, 1, …, then the second image of

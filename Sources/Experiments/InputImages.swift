@@ -19,7 +19,12 @@ public enum InputImages {
                 let names = try FileManager.default.contentsOfDirectory(atPath: path).sorted()
                     .filter { extensions.contains(($0 as NSString).pathExtension.lowercased()) }
                 guard !names.isEmpty else { throw ExperimentError("\(path): the folder holds no \(extensions.joined(separator: "/")) images") }
-                files += names.map { URL(fileURLWithPath: path).appendingPathComponent($0) }
+                let found = names.map { URL(fileURLWithPath: path).appendingPathComponent($0) }
+                // Folders are not searched further, so a folder named like an image is a mistake to report.
+                if let folder = found.first(where: { (try? $0.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true }) {
+                    throw ExperimentError("\(folder.path) is a directory; expected a PNG or JPEG file (folders given to --image are not searched recursively)")
+                }
+                files += found
             } else {
                 files.append(URL(fileURLWithPath: path))
             }

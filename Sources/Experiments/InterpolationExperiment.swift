@@ -37,13 +37,14 @@ public struct InterpolationExperiment {
     }
 
     public func run(_ model: ExperimentModel, backend: any Backend) throws -> Output {
-        try settings.validate()
+        if case .noise = endpoints { try settings.validate() } else { try settings.validate(inverting: true) }
         guard points >= 2 else { throw ExperimentError("an interpolation needs at least 2 points, got \(points)") }
         let ts = (0..<points).map { Double($0) / Double(points - 1) }
         let pair: HostTensor
         switch endpoints {
         case .noise(let given):
             if let given {
+                try SettingLimits.checkNoise(given)
                 guard given.shape == [2] + model.sampleShape else {
                     throw ExperimentError("the noise tensor has shape \(given.shape); interpolation needs [2, \(model.sampleShape.map(String.init).joined(separator: ", "))], its two endpoints")
                 }
@@ -85,18 +86,18 @@ public struct InterpolationExperiment {
                              try sampler.invert(.data(b, grid: grid), grid: grid, model: model.predictor, conditioning: conditioning))
                 }
                 // Blend weights from x_T; companions (same shapes) take the same weights.
-                var frames: [Float] = []
+                var final = FinalStates(model: model, experiment: "interpolation", sampler: name, steps: n)
                 for (k, t) in ts.enumerated() {
                     let (wa, wb) = Slerp.weights(start.0.x.values(), start.1.x.values(), t: t)
                     let blend = { (u: Tensor, v: Tensor) in backend.linearCombination([(u, wa), (v, wb)]) }
                     let state = SamplerState(x: blend(start.0.x, start.1.x), index: start.0.index,
                                              companions: zip(start.0.companions, start.1.companions).map(blend))
                     let result = try sampler.sample(from: state, grid: grid, model: model.predictor, conditioning: conditioning)
-                    frames += try model.decode(result.x).scalars
+                    try final.append(result.x)
                     settings.progress?("\(name) \(n) steps: frame \(k + 1)/\(points)")
                 }
-                let strip = HostTensor(shape: [points] + model.imageShape, scalars: frames)
-                strips.append(SamplerRun(sampler: name, steps: n, samples: strip))
+                let run = final.run(), frames = run.samples.scalars
+                strips.append(run)
                 if case .noise = endpoints {} else {
                     // How well the strip's ends reproduce the two images.
                     let size = pair.count / 2
@@ -107,6 +108,7 @@ public struct InterpolationExperiment {
                 }
             }
         }
+        try FiniteResults.check(records)
         return Output(endpoints: pair, strips: strips, records: records)
     }
 }

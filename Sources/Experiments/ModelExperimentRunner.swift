@@ -72,7 +72,7 @@ public struct ModelExperimentRunner: ExperimentRunner {
     /// models, convergence without the exact ODE solution.
     static func check(_ request: ExperimentRequest, model: ExperimentModel) throws {
         let experiment = "experiment '\(request.name)'"
-        if request.kind == .convergence && model.reference == nil {
+        if request.kind == .convergence, case .diffusers = model.kind {
             throw ExperimentError("\(experiment): convergence measures the distance to the exact ODE solution, which only the reference model (builtin:shapes, gmm:DIR) has; \(request.model) is a diffusers model, so run convergence on the reference model")
         }
         if !request.prompts.isEmpty && !model.takesPrompts {

@@ -33,7 +33,7 @@ public struct ReconstructionExperiment {
     public func run(_ model: ExperimentModel, backend: any Backend) throws -> Output {
         var settings = settings
         if let images { settings.count = images.shape[0] }
-        try settings.validate()
+        try settings.validate(inverting: true)
         let originals = try images ?? model.evenlySpacedImages(count: settings.count).images
         let batches = Batches.ranges(count: settings.count, size: settings.batchSize)
         // The starting states, encoded once and kept on the backend.
@@ -47,28 +47,30 @@ public struct ReconstructionExperiment {
             for n in settings.steps {
                 let grid = try settings.grid(model.schedule, steps: n)
                 let counter = CountingNoisePredictor(model.predictor)
-                var noise: [Float] = [], back: [Float] = [], pixels: [Float] = []
+                var noise: [Float] = []
+                var back = FinalStates(model: model, experiment: "reconstruction", sampler: name, steps: n)
                 for (b, range) in batches.enumerated() {
                     let label = "\(name) \(n) steps, images \(range.lowerBound)–\(range.upperBound - 1)"
                     let xT = try sampler.invert(.data(starts[b], grid: grid), grid: grid, stoppingAt: 0, model: counter,
                                                 conditioning: conditionings[b], progress: settings.stepProgress("\(label), inversion"))
                     let result = try sampler.sample(from: xT, grid: grid, model: counter, conditioning: conditionings[b],
                                                     progress: settings.stepProgress("\(label), reconstruction"))
-                    noise += xT.x.values()
-                    back += result.x.values()
-                    pixels += try model.decode(result.x).scalars
+                    let inverted = xT.x.values()
+                    try FiniteResults.check(inverted, "inverted noise", experiment: "reconstruction", sampler: name, steps: n)
+                    noise += inverted
+                    try back.append(result.x)
                 }
                 let stateShape = [settings.count] + model.sampleShape
-                let rebuilt = HostTensor(shape: originals.shape, scalars: pixels)
+                let run = back.run(), rebuilt = run.samples
                 inverted.append(SamplerRun(sampler: name, steps: n, samples: HostTensor(shape: stateShape, scalars: noise)))
-                reconstructions.append(SamplerRun(sampler: name, steps: n, samples: rebuilt))
+                reconstructions.append(run)
                 let scores = ImageScores.compare(PlanarImage.batch(originals), PlanarImage.batch(rebuilt))
                 func record(_ metric: String, _ value: Double) {
                     records.append(MetricRecord(experiment: "reconstruction", model: model.name, sampler: name, steps: n,
                                                 metric: metric, value: value, count: settings.count))
                 }
                 if model.isLatent {
-                    record("mse", ImageMetrics.meanSquaredError(back, startValues))
+                    record("mse", ImageMetrics.meanSquaredError(back.stateTensor.scalars, startValues))
                     record("mse_pixel", scores.mse)
                 } else {
                     record("mse", scores.mse)
@@ -78,6 +80,7 @@ public struct ReconstructionExperiment {
                 record("nfe", Double(counter.evaluations) / Double(batches.count))
             }
         }
+        try FiniteResults.check(records)
         return Output(originals: originals, inverted: inverted, reconstructions: reconstructions, records: records)
     }
 }

@@ -22,14 +22,27 @@ public struct RunSettings {
         self.progress = progress
     }
 
-    /// The checks every command needs, each a clear error.
-    public func validate() throws {
-        guard !samplers.isEmpty else { throw ExperimentError("no sampler chosen") }
-        guard !steps.isEmpty else { throw ExperimentError("no step count chosen") }
-        for n in steps where n < 2 { throw ExperimentError("--steps must be at least 2, got \(n)") }
-        guard count >= 1 else { throw ExperimentError("--count must be at least 1, got \(count)") }
-        guard batchSize >= 1 else { throw ExperimentError("--batch-size must be at least 1, got \(batchSize)") }
-        for choice in samplers { _ = try sampler.sampler(choice) }
+    /// The checks every experiment makes before any work, each an `InvalidSetting` naming the parameter.
+    /// `inverting`: the experiment inverts images (BDIA then needs γ > 0).
+    public func validate(inverting: Bool = false) throws {
+        try Self.check(samplers: samplers, steps: steps, count: count)
+        guard batchSize >= 1 else { throw InvalidSetting(.batchSize, "must be at least 1, got \(batchSize)") }
+        try sampler.validate(for: samplers, inverting: inverting)
+    }
+
+    /// Samplers and step counts each given once (a second run of the same pair would write a second record
+    /// of it), at least 2 steps, at least one sample.
+    static func check(samplers: [SamplerChoice], steps: [Int], count: Int) throws {
+        guard !samplers.isEmpty else { throw InvalidSetting(.samplers, "is empty; choose from \(SamplerChoice.allCases.map(\.rawValue).joined(separator: ", "))") }
+        if let twice = samplers.first(where: { choice in samplers.filter { $0 == choice }.count > 1 }) {
+            throw InvalidSetting(.samplers, "lists \(twice.rawValue) twice; give each sampler once")
+        }
+        guard !steps.isEmpty else { throw InvalidSetting(.steps, "is empty; give one or more step counts, e.g. 10, 20, 50") }
+        for n in steps where n < 2 { throw InvalidSetting(.steps, "must be at least 2, got \(n)") }
+        if let twice = steps.first(where: { n in steps.filter { $0 == n }.count > 1 }) {
+            throw InvalidSetting(.steps, "lists \(twice) twice; give each step count once")
+        }
+        guard count >= 1 else { throw InvalidSetting(.count, "must be at least 1, got \(count)") }
     }
 
     func grid(_ schedule: NoiseSchedule, steps n: Int) throws -> TimeGrid {

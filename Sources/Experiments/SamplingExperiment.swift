@@ -2,14 +2,6 @@ import Compute
 import Diffusion
 import Tensors
 
-/// One sampler at one step count, with what it produced.
-public struct SamplerRun {
-    public var sampler: String
-    public var steps: Int
-    /// The final states [count, C, H, W].
-    public var samples: HostTensor
-}
-
 /// Sampling grids: the same initial noise through every sampler and step count, so the images line up.
 /// Class-conditional when `classes` is given (one per sample, cycled), with classifier-free guidance when
 /// `guidance` is given; prompt-conditioned (Stable Diffusion) when `prompts` is given, with guidance from the
@@ -43,6 +35,7 @@ public struct SamplingExperiment {
 
     public func initialNoise(sampleShape: [Int], modelName: String) throws -> HostTensor {
         if let noise {
+            try SettingLimits.checkNoise(noise)
             guard noise.shape == [settings.count] + sampleShape else {
                 throw ExperimentError("the noise tensor has shape \(noise.shape); \(modelName) needs [\(settings.count), \(sampleShape.map(String.init).joined(separator: ", "))] (--count samples)")
             }
@@ -53,6 +46,7 @@ public struct SamplingExperiment {
 
     public func run(_ model: ExperimentModel, backend: any Backend) throws -> (runs: [SamplerRun], records: [MetricRecord]) {
         try settings.validate()
+        try SettingLimits.checkGuidance(guidance)
         for label in classes where !model.classNames.indices.contains(label) {
             throw ExperimentError("class \(label) is outside \(model.name)'s \(model.classNames.count) classes")
         }
@@ -67,22 +61,21 @@ public struct SamplingExperiment {
             let name = settings.sampler.recordName(choice)
             for n in settings.steps {
                 let grid = try settings.grid(model.schedule, steps: n)
-                var out: [Float] = [], evaluations = 0, shape: [Int] = []
+                var final = FinalStates(model: model, experiment: "sampling", sampler: name, steps: n), evaluations = 0
                 for (b, range) in batches.enumerated() {
                     let x = backend.tensor(slice(noise, range))
                     let counter = CountingNoisePredictor(models[b])
                     let state = try sampler.sample(from: .noise(x), grid: grid, model: counter, conditioning: conditionings[b],
                                                    progress: settings.stepProgress("\(name) \(n) steps, samples \(range.lowerBound)–\(range.upperBound - 1)"))
-                    let images = try model.decode(state.x)
-                    out += images.scalars
-                    shape = [settings.count] + images.shape.dropFirst()
+                    try final.append(state.x)
                     evaluations += counter.evaluations
                 }
-                runs.append(SamplerRun(sampler: name, steps: n, samples: HostTensor(shape: shape, scalars: out)))
+                runs.append(final.run())
                 records.append(MetricRecord(experiment: "sampling", model: model.name, sampler: name, steps: n, metric: "nfe",
                                             value: Double(evaluations) / Double(batches.count), count: settings.count))
             }
         }
+        try FiniteResults.check(records)
         return (runs, records)
     }
 

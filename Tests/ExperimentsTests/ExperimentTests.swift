@@ -72,7 +72,7 @@ import Testing
         let lateMSE = late.records.first { $0.metric == "mse" }!.value
         let fullMSE = full.records.first { $0.metric == "mse" }!.value
         #expect(lateMSE < fullMSE)
-        #expect(throws: ExperimentError.self) {
+        #expect(throws: InvalidSetting(.freezeStep, "10 must lie in 0…9, below the number of steps (10)")) {
             try EditingExperiment(settings: settings, sourceClass: 0, targetClass: 3, freezeStep: 10, guidance: 3).run(model, backend: CPUBackend())
         }
     }
@@ -98,10 +98,10 @@ import Testing
 
     @Test func badSettings() throws {
         #expect(throws: ExperimentError.self) { try SamplerSettings.choices("ddim,plms") }
-        #expect(throws: ExperimentError.self) { try RunSettings(samplers: [.ddim], steps: [1]).validate() }
+        #expect(throws: InvalidSetting.self) { try RunSettings(samplers: [.ddim], steps: [1]).validate() }
         #expect(throws: (any Error).self) { try RunSettings(samplers: [.bdia], steps: [10], sampler: SamplerSettings(bdiaGamma: 2)).validate() }
         let zeroGamma = RunSettings(samplers: [.bdia], steps: [10], sampler: SamplerSettings(bdiaGamma: 0), count: 1, batchSize: 1)
-        #expect(throws: DiffusionError.self) { try ReconstructionExperiment(settings: zeroGamma).run(Self.model(), backend: CPUBackend()) }
+        #expect(throws: InvalidSetting.self) { try ReconstructionExperiment(settings: zeroGamma).run(Self.model(), backend: CPUBackend()) }
         #expect(throws: (any Error).self) { try ExperimentModel.load("/some/diffusers/folder", backend: CPUBackend()) }
     }
 }

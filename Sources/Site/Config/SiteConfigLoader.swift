@@ -176,11 +176,18 @@ public enum SiteConfigLoader {
         let request = ExperimentRequest(
             name: name, kind: kind, model: model.source, samplers: samplers, steps: steps.sorted(), seeds: seeds,
             count: try at("count")?.int(in: 1...10_000) ?? 4, classes: classes, prompts: prompts, targets: targets,
-            freezeStep: try at("freeze_step")?.int(in: 0...1000), guidance: try at("guidance")?.double(in: 0...100),
-            edictP: try at("edict_p")?.double(in: 0...1) ?? 0.93, bdiaGamma: try at("bdia_gamma")?.double(in: 0...1) ?? 1.0,
+            freezeStep: try at("freeze_step")?.int(in: 0...1000), guidance: try at("guidance")?.double(),
+            edictP: try at("edict_p")?.double() ?? 0.93, bdiaGamma: try at("bdia_gamma")?.double() ?? 1.0,
             frames: try at("frames")?.int(in: 2...64) ?? 7, spread: try at("spread")?.double(in: 0.001...10),
             images: try at("images").map { resolve(try $0.string(), against: directory) })
         if Set(request.steps).count != request.steps.count { throw at("steps")!.error("\(label) lists a step count twice") }
+        // The experiments' own checks, so that the config refuses what a run would refuse.
+        do {
+            try request.validate()
+        } catch let invalid as InvalidSetting {
+            let key = invalid.parameter.configKey
+            throw (at(key) ?? item).error("\(label), key '\(key)' \(invalid.problem)")
+        }
         return ExperimentSpec(request: request, title: try at("title")?.string() ?? defaultTitle(kind),
                               summary: try at("description")?.string(), line: item.line)
     }

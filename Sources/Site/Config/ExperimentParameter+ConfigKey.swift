@@ -1,0 +1,18 @@
+import Experiments
+
+extension ExperimentParameter {
+    /// The key of an experiment in the site config that sets the parameter (the config has no key for the
+    /// command line's batch size, BELM order or initial noise; those keep the library's name).
+    var configKey: String {
+        switch self {
+        case .samplers: "samplers"
+        case .steps: "steps"
+        case .count: "count"
+        case .guidance: "guidance"
+        case .edictP: "edict_p"
+        case .bdiaGamma: "bdia_gamma"
+        case .freezeStep: "freeze_step"
+        case .batchSize, .belmOrder, .noise: rawValue
+        }
+    }
+}
