@@ -52,7 +52,7 @@ public final class FileDigests: @unchecked Sendable {
         defer { lock.unlock() }
         guard changed, let memoFile else { return }
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         try AtomicFile.write(try encoder.encode(entries), to: memoFile)
         changed = false
     }

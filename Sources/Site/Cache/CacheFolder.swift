@@ -15,7 +15,7 @@ extension ResultCache {
             try Data().write(to: probe)
             try FileManager.default.removeItem(at: probe)
         } catch {
-            throw SiteWriteError(path: folder.path, reason: "the cache folder cannot be written (\(Self.reason(error))); nothing was run. Pass a writable --cache folder")
+            throw SiteWriteError(path: folder.path, reason: "the cache folder cannot be written (\(Self.reason(error, folder: folder))); nothing was run; pass a writable --cache folder")
         }
     }
 
@@ -41,11 +41,15 @@ extension ResultCache {
         return removed.sorted()
     }
 
-    private static func reason(_ error: any Error) -> String {
-        if let cocoa = error as? CocoaError, let underlying = cocoa.userInfo[NSUnderlyingErrorKey] as? NSError,
-           underlying.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(underlying.code)))
+    /// Why `folder` cannot be written, in words: Foundation's messages for this are only error numbers.
+    private static func reason(_ error: any Error, folder: URL) -> String {
+        var existing = folder
+        while !FileManager.default.fileExists(atPath: existing.path) && existing.path != "/" { existing = existing.deletingLastPathComponent() }
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: existing.path, isDirectory: &isFolder), !isFolder.boolValue {
+            return "\(existing.path) is a file, not a folder"
         }
+        if access(existing.path, W_OK | X_OK) != 0 { return "\(existing.path) is not writable" }
         return error.localizedDescription
     }
 }
