@@ -45,11 +45,13 @@ public final class FileDigests: @unchecked Sendable {
         return digest
     }
 
-    /// Writes the memo if it learnt anything (atomically; the memo is only an accelerator, so a caller may
-    /// ignore a failure).
+    /// Writes the memo if it learnt anything, forgetting files that are gone (atomically; the memo is only an
+    /// accelerator, so a caller may ignore a failure).
     public func save() throws {
         lock.lock()
         defer { lock.unlock() }
+        let existing = entries.filter { FileManager.default.fileExists(atPath: $0.key) }
+        if existing.count != entries.count { entries = existing; changed = true }
         guard changed, let memoFile else { return }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

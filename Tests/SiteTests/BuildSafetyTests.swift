@@ -22,7 +22,7 @@ import Testing
             (site, fixture.cache, "holds the config"),
             (URL(fileURLWithPath: fixture.root.path + "/out/../site"), fixture.cache, "holds the config"),
             (fixture.root.appendingPathComponent("link"), fixture.cache, "holds the config"),
-            (fixture.output, fixture.output.appendingPathComponent("cache"), "holds the cache folder (--cache)"),
+            (fixture.output, fixture.output.appendingPathComponent("cache"), "holds the cache folder"),
             (fixture.root, fixture.cache, "holds the config"),
         ]
         for (output, cache, expected) in cases {

@@ -2,6 +2,7 @@ import Compute
 import Experiments
 import Foundation
 import Testing
+import VulkanCompute
 @testable import BELMCommands
 @testable import Site
 
@@ -96,5 +97,16 @@ import Testing
         let shownConfig = String(page[configBlock...])
         #expect(!shownConfig.contains(SiteBuildTests.repository.path), "the config block shows the machine's path of Templates/")
         #expect(shownConfig.contains("templates: ") && shownConfig.contains("Templates\n"))
+    }
+
+    /// The Vulkan backend's provenance names the device and its driver with a version (lavapipe in CI: "llvmpipe
+    /// Mesa 22.3.6 (LLVM 15.0.6)"; NVIDIA: "NVIDIA 550.54.15"). Skipped where no Vulkan device is present.
+    @Test func aVulkanDeviceIsNamedWithItsDriver() throws {
+        guard let backend = try? VulkanBackend() else { return }
+        let compute = ComputeProvenance.of(backend)
+        #expect(compute.backend == "vulkan" && compute.precision == .fp32)
+        #expect(compute.device.hasPrefix(backend.device.name) && compute.device.contains(backend.device.kind.rawValue))
+        let driver = try #require(compute.driver)
+        #expect(driver.contains(where: \.isNumber) && driver != "version 0.0.0", "\(driver)")
     }
 }

@@ -34,8 +34,8 @@ public struct SiteBuilder {
     @discardableResult
     public func build() throws -> Summary {
         let started = Date()
-        // Everything that can be checked without running anything is checked first, and what would destroy
-        // the user's files before anything is written.
+        // Everything that can be checked without running anything is checked first; an output folder whose
+        // replacement would delete the build's own files is refused before anything at all is written.
         try SiteSources.checkOutsideOutput(output, config: config, cache: cache.folder)
         try SiteFolder.checkWritable(output)
         try cache.checkWritable()
@@ -45,7 +45,7 @@ public struct SiteBuilder {
         for spec in config.experiments where !runner.supportedKinds.contains(spec.request.kind) {
             throw ConfigError(file: config.file, line: spec.line, "experiment '\(spec.request.name)' is of kind '\(spec.request.kind.rawValue)', which this build of belm cannot run (it runs: \(runner.supportedKinds.map(\.rawValue).sorted().joined(separator: ", ")))")
         }
-        let fileDigests = cache.fileDigests
+        let fileDigests = cache.loadFileDigests()
         var digests: [String: String] = [:]
         var inputDigests: [String: String] = [:]
         for spec in config.experiments {

@@ -4,8 +4,8 @@ import Foundation
 /// The cache folder's upkeep, done before any experiment runs: it must be writable (found out now, not after
 /// an hour of experiments), and temporaries that a killed build left behind are cleared.
 extension ResultCache {
-    /// Remembers file digests between builds (see `FileDigests`).
-    public var fileDigests: FileDigests { FileDigests(memoFile: folder.appendingPathComponent("file-digests.json")) }
+    /// The file digests earlier builds remembered here (see `FileDigests`).
+    public func loadFileDigests() -> FileDigests { FileDigests(memoFile: folder.appendingPathComponent("file-digests.json")) }
 
     /// Creates the folder and writes and removes a probe file in it.
     public func checkWritable() throws {

@@ -10,7 +10,7 @@ enum SiteSources {
         for (what, path) in sources(of: config, cache: cache) {
             let resolved = realPath(path)
             guard resolved == outside || resolved.hasPrefix(outside == "/" ? "/" : outside + "/") else { continue }
-            throw SiteWriteError(path: output.path, reason: "holds \(what) (\(path)), and a build replaces the whole output folder, which would delete it; nothing was written. Pass an --out folder that holds none of the build's files, e.g. _site beside the config's folder")
+            throw SiteWriteError(path: output.path, reason: "the output folder (--out) holds \(what), \(path), and a build replaces the whole output folder, which would delete it; nothing was written; pass an --out that holds none of the build's files (e.g. _site beside the config's folder)")
         }
     }
 
@@ -18,7 +18,7 @@ enum SiteSources {
     static func sources(of config: SiteConfig, cache: URL) -> [(String, String)] {
         var found: [(String, String)] = [
             ("the config", URL(fileURLWithPath: config.file).standardizedFileURL.path),
-            ("the cache folder (--cache)", cache.path),
+            ("the cache folder", cache.path),
             ("the pages folder (`pages:`)", config.pagesDirectory),
             ("the templates folder (`templates:`)", config.templatesDirectory),
         ]
