@@ -2,7 +2,7 @@
 SYSTEM_PACKAGES = libpng-dev libcmark-dev libvulkan-dev mesa-vulkan-drivers glslc libjpeg-dev pkg-config vulkan-validationlayers
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: site test deps build release
+.PHONY: site test deps build release install
 
 ## site: install missing system packages, build belm in release mode, build the demo site into _site/
 site: deps release
@@ -25,3 +25,15 @@ build:
 
 release:
 	swift build -c release
+
+## install: build belm (CONFIG=release by default) and install it under PREFIX: the binary in PREFIX/bin, the page
+## templates and builtin:shapes-unet in PREFIX/share/belm, where an installed belm looks for them
+PREFIX = /usr/local
+CONFIG = release
+install: deps
+	swift build -c $(CONFIG) --product belm
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/belm
+	install -m 755 "$$(swift build -c $(CONFIG) --show-bin-path)/belm" $(DESTDIR)$(PREFIX)/bin/belm
+	rm -rf $(DESTDIR)$(PREFIX)/share/belm/Templates $(DESTDIR)$(PREFIX)/share/belm/shapes-unet
+	cp -R Templates $(DESTDIR)$(PREFIX)/share/belm/Templates
+	cp -R Sources/Models/Resources/shapes-unet $(DESTDIR)$(PREFIX)/share/belm/shapes-unet

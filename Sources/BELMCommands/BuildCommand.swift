@@ -45,7 +45,7 @@ public struct BuildCommand: ParsableCommand {
             var command = "belm build --config \(Self.shellQuoted(config)) --out \(Self.shellQuoted(out))"
             if let backend { command += " --backend \(backend.rawValue)" }
             if let device { command += " --device \(device)" }
-            let environment = BuildEnvironment.current(belmVersion: BELM.configuration.version, backend: computeBackend, command: command)
+            let environment = BuildEnvironment.current(belmVersion: BELM.configuration.version, compute: .of(computeBackend), command: command)
             let progress = TerminalProgress()
             let quiet = self.quiet
             let builder = SiteBuilder(config: siteConfig, runner: runner, backend: computeBackend,
@@ -61,6 +61,9 @@ public struct BuildCommand: ParsableCommand {
             throw ExitCode.failure
         } catch let error as ExperimentFailure {
             FileHandle.standardError.write(Data((error.description.escapingControlCharacters + "\n").utf8))
+            throw ExitCode.failure
+        } catch let error as NonFiniteMetric {
+            FileHandle.standardError.write(Data((error.description + "\n").utf8))
             throw ExitCode.failure
         }
     }

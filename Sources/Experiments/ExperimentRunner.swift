@@ -37,8 +37,8 @@ public protocol ExperimentRunner: Sendable {
     /// The kinds this runner can run; a config asking for another gets an error naming the kind.
     var supportedKinds: Set<ExperimentKind> { get }
     /// A digest of the model's weights and configuration (or a version for built-in models); throws with a
-    /// clear message when the model is missing.
-    func modelDigest(_ model: String) throws -> String
+    /// clear message when the model is missing. `digests` remembers file digests between builds.
+    func modelDigest(_ model: String, digests: FileDigests) throws -> String
     /// Runs one experiment. `progress` may be called often; it is cheap.
     func run(_ request: ExperimentRequest, backend: any Backend,
              progress: @escaping @Sendable (ExperimentProgress) -> Void) throws -> ExperimentResult

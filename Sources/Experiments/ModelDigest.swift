@@ -1,47 +1,38 @@
 import Foundation
 
-/// What a cached result's key says about the model it was computed with.
+/// What a cached result's key says about the files it was computed from: a model folder, or the images an
+/// experiment inverts. Every byte counts — a checkpoint retrained in the middle is a different model — and
+/// `FileDigests` keeps that cheap for files that have not changed since the last build.
 public enum ModelDigest {
-    /// A fingerprint of a model folder: every file's relative path and size, plus the first and last MiB
-    /// of each (safetensors headers name every tensor, shape and dtype; the tails catch retrained weights)
-    /// — cheap for a 4 GB checkpoint, and any real change of weights or config changes it.
-    public static func folder(_ path: String) throws -> String {
-        let root = URL(fileURLWithPath: path)
-        guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey, .fileSizeKey]) else {
+    /// Every file of a model folder (symbolic links followed, as the model loader follows them): its path
+    /// relative to the folder, its size and the SHA-256 of its content, sorted by path. Hidden files and
+    /// folders (`.cache/`, `.gitattributes`) are not part of a model: download tools rewrite them freely.
+    public static func folder(_ path: String, digests: FileDigests) throws -> String {
+        let root = URL(fileURLWithPath: path).standardizedFileURL
+        guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil, options: [.skipsHiddenFiles]) else {
             throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: path])
         }
-        var files: [(String, URL)] = []
-        for case let url as URL in walker where (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
-            files.append((String(url.standardizedFileURL.path.dropFirst(root.standardizedFileURL.path.count)), url))
+        var files: [(name: String, url: URL)] = []
+        for case let url as URL in walker {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), !isFolder.boolValue else { continue }
+            files.append((String(url.standardizedFileURL.path.dropFirst(root.path.count)), url))
         }
-        var digest = Fingerprint()
-        for (relative, url) in files.sorted(by: { $0.0 < $1.0 }) {
-            let handle = try FileHandle(forReadingFrom: url)
-            defer { try? handle.close() }
-            let size = try handle.seekToEnd()
-            digest.mix("\(relative)\u{0}\(size)\u{0}")
-            try handle.seek(toOffset: 0)
-            digest.mix(try handle.read(upToCount: 1 << 20) ?? Data())
-            if size > 2 << 20 {
-                try handle.seek(toOffset: size - (1 << 20))
-                digest.mix(try handle.read(upToCount: 1 << 20) ?? Data())
-            }
-        }
-        return digest.hex
+        return try digest(of: files, digests: digests)
     }
 
-    /// Two independent 64-bit FNV-1a lanes: a fingerprint, not a cryptographic hash (the site hashes the
-    /// full key with SHA-256 afterwards).
-    struct Fingerprint {
-        private var a: UInt64 = 0xcbf29ce484222325
-        private var b: UInt64 = 0x84222325cbf29ce4
-        mutating func mix(_ text: String) { mix(Data(text.utf8)) }
-        mutating func mix(_ data: Data) {
-            for byte in data {
-                a = (a ^ UInt64(byte)) &* 0x100000001b3
-                b = (b ^ UInt64(byte ^ 0x5a)) &* 0x100000001b3
-            }
+    /// The images an experiment's `images:` folder feeds it (the files `InputImages` reads, by name).
+    public static func images(_ folder: String, digests: FileDigests) throws -> String {
+        try digest(of: try InputImages.files([folder]).map { ($0.lastPathComponent, $0) }, digests: digests)
+    }
+
+    /// One SHA-256 over "name, size, content digest" lines in name order: adding, removing, renaming or
+    /// changing any file changes it.
+    static func digest(of files: [(name: String, url: URL)], digests: FileDigests) throws -> String {
+        var hasher = SHA256()
+        for (name, url) in files.sorted(by: { $0.name < $1.name }) {
+            hasher.update("\(name)\u{0}\(try FileStamp(url.path).size)\u{0}\(try digests.sha256(of: url))\n")
         }
-        var hex: String { String(format: "%016llx%016llx", a, b) }
+        return hasher.finalizeHex()
     }
 }

@@ -25,18 +25,18 @@ public struct ModelExperimentRunner: ExperimentRunner {
 
     /// `builtin:shapes` names itself (its images are drawn by code under `codeVersion`); a builtin diffusers
     /// model, a `gmm:` folder or a diffusers folder is the digest of its files.
-    public func modelDigest(_ model: String) throws -> String {
+    public func modelDigest(_ model: String, digests: FileDigests) throws -> String {
         if model.hasPrefix("builtin:") {
             let name = String(model.dropFirst("builtin:".count))
             guard BuiltinModelLocator.diffusersNames.contains(name) else { return model }
-            return try ModelDigest.folder(try locator.folder(named: name).path)
+            return try ModelDigest.folder(try locator.folder(named: name).path, digests: digests)
         }
         let folder = model.hasPrefix("gmm:") ? String(model.dropFirst(4)) : model
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
             throw ExperimentError("model folder \(folder) does not exist")
         }
-        return try ModelDigest.folder(folder)
+        return try ModelDigest.folder(folder, digests: digests)
     }
 
     public func run(_ request: ExperimentRequest, backend: any Backend,

@@ -32,6 +32,9 @@ public struct VulkanDeviceDescription: Sendable {
     public let name: String
     public let kind: Kind
     public let apiVersion: String
+    /// The driver and its version as the driver words them ("NVIDIA 550.54.15", "llvmpipe Mesa 22.3.6 (LLVM
+    /// 15.0.6)"); from VkPhysicalDeviceDriverProperties on Vulkan 1.2 devices, else the vendor's number.
+    public let driver: String
     public let hasComputeQueue: Bool
     public let maxStorageBufferRange: UInt64
     public let maxMemoryAllocationSize: UInt64
@@ -61,6 +64,7 @@ public struct VulkanDeviceDescription: Sendable {
         name = string(fromCArray: core.deviceName)
         kind = Kind(core.deviceType)
         apiVersion = "\(core.apiVersion >> 22).\((core.apiVersion >> 12) & 0x3ff).\(core.apiVersion & 0xfff)"
+        driver = Self.driver(device, apiVersion: core.apiVersion, driverVersion: core.driverVersion)
         maxStorageBufferRange = UInt64(limits.maxStorageBufferRange)
         maxMemoryAllocationSize = maintenance3.maxMemoryAllocationSize
         maxTexelBufferElements = UInt64(limits.maxTexelBufferElements)
@@ -80,6 +84,26 @@ public struct VulkanDeviceDescription: Sendable {
             }
         }
         deviceLocalMemory = local
+    }
+
+    /// The driver's own name and version text where the device speaks Vulkan 1.2 (the structure is core
+    /// there; chaining it on an older device would be invalid), else the packed driverVersion as
+    /// major.minor.patch, which is how most vendors but NVIDIA pack it.
+    private static func driver(_ device: VkPhysicalDevice, apiVersion: UInt32, driverVersion: UInt32) -> String {
+        let packed = "\(driverVersion >> 22).\((driverVersion >> 12) & 0x3ff).\(driverVersion & 0xfff)"
+        guard apiVersion >= (1 << 22 | 2 << 12) else { return "version \(packed)" }
+        var driverProperties = VkPhysicalDeviceDriverProperties()
+        driverProperties.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES
+        var properties = VkPhysicalDeviceProperties2()
+        properties.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2
+        withUnsafeMutablePointer(to: &driverProperties) { pointer in
+            properties.pNext = UnsafeMutableRawPointer(pointer)
+            vkGetPhysicalDeviceProperties2(device, &properties)
+        }
+        let name = string(fromCArray: driverProperties.driverName)
+        let info = string(fromCArray: driverProperties.driverInfo)
+        let words = [name, info].filter { !$0.isEmpty }
+        return words.isEmpty ? "version \(packed)" : words.joined(separator: " ")
     }
 
     static func queueFamilies(_ device: VkPhysicalDevice) -> [VkQueueFamilyProperties] {

@@ -46,7 +46,8 @@ import Testing
         #expect(request.steps == [10, 20])
         #expect(request.seeds == [0])
         #expect(config.experiments[0].line == 5)
-        #expect(config.templatesDirectory == "/Templates")
+        // No `templates:`: belm's own, found beside the executable or, in a checkout, in its source tree.
+        #expect(config.templatesDirectory == BuiltinTemplates.locate()?.path && FileManager.default.fileExists(atPath: config.templatesDirectory + "/index.md.mustache"))
     }
 
     @Test func theDefaultSiteConfigParses() throws {

@@ -18,7 +18,7 @@ struct CountingRunner: ExperimentRunner {
 
     var codeVersion: String { base.codeVersion }
     var supportedKinds: Set<ExperimentKind> { kinds ?? base.supportedKinds }
-    func modelDigest(_ model: String) throws -> String { try base.modelDigest(model) }
+    func modelDigest(_ model: String, digests: FileDigests) throws -> String { try base.modelDigest(model, digests: digests) }
 
     func run(_ request: ExperimentRequest, backend: any Backend, progress: @escaping @Sendable (ExperimentProgress) -> Void) throws -> ExperimentResult {
         runs.add(request.name)

@@ -60,14 +60,14 @@ import Testing
     }
 
     @Test func modelDigestsNameTheFilesOfFolderModels() throws {
-        #expect(throws: ExperimentError.self) { try ModelExperimentRunner().modelDigest("/models/ddpm-cifar10-32") }
-        #expect(throws: ExperimentError.self) { try ModelExperimentRunner().modelDigest("gmm:/no/such/folder") }
-        #expect((try? ModelExperimentRunner().modelDigest("builtin:shapes")) == "builtin:shapes")
+        #expect(throws: ExperimentError.self) { try ModelExperimentRunner().modelDigest("/models/ddpm-cifar10-32", digests: FileDigests()) }
+        #expect(throws: ExperimentError.self) { try ModelExperimentRunner().modelDigest("gmm:/no/such/folder", digests: FileDigests()) }
+        #expect((try? ModelExperimentRunner().modelDigest("builtin:shapes", digests: FileDigests())) == "builtin:shapes")
         let folder = try BuiltinModelLocator.standard.folder(named: "shapes-unet")
-        let unet = try ModelExperimentRunner().modelDigest("builtin:shapes-unet")
-        #expect(unet == (try ModelDigest.folder(folder.path)) && unet != "builtin:shapes-unet")
-        let fixture = try ModelExperimentRunner().modelDigest(Self.classConditionalFixture.path)
-        #expect(fixture == (try ModelDigest.folder(Self.classConditionalFixture.path)) && fixture != unet)
+        let unet = try ModelExperimentRunner().modelDigest("builtin:shapes-unet", digests: FileDigests())
+        #expect(unet == (try ModelDigest.folder(folder.path, digests: FileDigests())) && unet != "builtin:shapes-unet")
+        let fixture = try ModelExperimentRunner().modelDigest(Self.classConditionalFixture.path, digests: FileDigests())
+        #expect(fixture == (try ModelDigest.folder(Self.classConditionalFixture.path, digests: FileDigests())) && fixture != unet)
     }
 
     /// builtin:shapes-unet inverts the built-in shapes it was trained on: exact samplers come back to round-off.

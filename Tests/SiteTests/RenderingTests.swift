@@ -30,24 +30,24 @@ import Testing
         #expect(html == "<h1>Title</h1>\n<table>\n\n<tr><td>x</td></tr>\n\n</table>\n<p>text <b>two</b> end</p>\n")
     }
 
-    @Test func metricsFilesAreExactAndStable() {
+    @Test func metricsFilesAreExactAndStable() throws {
         let records = [
             MetricRecord(experiment: "reconstruction", model: "builtin:shapes", sampler: "belm", steps: 20, metric: "mse", value: 1.3e-13, count: 16),
             MetricRecord(experiment: "reconstruction", model: "builtin:shapes", sampler: "ddim", steps: 20, metric: "mse", value: 4.5e-6, count: 16),
-            MetricRecord(experiment: "a \"quoted\", name", model: "m", sampler: "x", steps: 1, metric: "psnr", value: .infinity, count: 1),
+            MetricRecord(experiment: "a \"quoted\", name", model: "m", sampler: "x", steps: 1, metric: "psnr", value: 306, count: 1),
         ].sorted(by: MetricRecord.canonicalOrder)
         #expect(records.map(\.sampler) == ["x", "ddim", "belm"])
-        #expect(MetricsFiles.json(records) == """
+        #expect(try MetricsFiles.json(records) == """
             [
-              {"experiment": "a \\"quoted\\", name", "model": "m", "sampler": "x", "steps": 1, "metric": "psnr", "value": null, "count": 1},
+              {"experiment": "a \\"quoted\\", name", "model": "m", "sampler": "x", "steps": 1, "metric": "psnr", "value": 306.0, "count": 1},
               {"experiment": "reconstruction", "model": "builtin:shapes", "sampler": "ddim", "steps": 20, "metric": "mse", "value": 4.5e-06, "count": 16},
               {"experiment": "reconstruction", "model": "builtin:shapes", "sampler": "belm", "steps": 20, "metric": "mse", "value": 1.3e-13, "count": 16}
             ]
 
             """)
-        #expect(MetricsFiles.csv(records) == """
+        #expect(try MetricsFiles.csv(records) == """
             experiment,model,sampler,steps,metric,value,count
-            "a ""quoted"", name",m,x,1,psnr,,1
+            "a ""quoted"", name",m,x,1,psnr,306.0,1
             reconstruction,builtin:shapes,ddim,20,mse,4.5e-06,16
             reconstruction,builtin:shapes,belm,20,mse,1.3e-13,16
 
@@ -119,6 +119,7 @@ import Testing
 }
 
 @Suite struct PageEscapingTests {
+    static let cpu = ComputeProvenance(backend: "cpu", device: "test CPU", driver: nil, precision: .fp32)
     static let templates = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Templates").standardizedFileURL.path
 
     /// Prompts and edit targets from the config reach the page as text, never as markup.
@@ -138,10 +139,10 @@ import Testing
         let config = try SiteConfigLoader.parse(yaml, file: "belm.yml", directory: "/tmp", backends: ["cpu"])
         let outcomes = config.experiments.map {
             ExperimentOutcome(spec: $0, result: ExperimentResult(records: [], figures: []),
-                              run: RunFacts(key: "k", seconds: 0, backend: "cpu", modelDigest: "d", codeVersion: "c"))
+                              run: RunFacts(key: "k", seconds: 0, compute: Self.cpu, modelDigest: "d", codeVersion: "c"))
         }
         let results = SiteResults(config: config, outcomes: outcomes,
-                                  environment: BuildEnvironment(belmVersion: "t", swiftVersion: "6", operatingSystem: "x", backend: "cpu", command: "belm build"))
+                                  environment: BuildEnvironment(belmVersion: "t", swiftVersion: "6", operatingSystem: "x", compute: Self.cpu, command: "belm build"))
         let templates = try TemplateSet(builtIn: Self.templates, overrides: "/nonexistent", pagesDirectory: "/nonexistent",
                                         needed: SiteRenderer.neededTemplates(for: config))
         let files = try SiteRenderer(results: results, templates: templates).render().files

@@ -74,7 +74,7 @@ import Testing
             let config = try SiteConfigLoader.load(path: configPath, backends: ["cpu"])
             let backend = CPUBackend()
             return SiteBuilder(config: config, runner: runner, backend: backend, cache: ResultCache(folder: cache), output: output,
-                               environment: BuildEnvironment(belmVersion: "test", swiftVersion: "6", operatingSystem: "test", backend: backend.name, command: "belm build --config \(configPath)"))
+                               environment: BuildEnvironment(belmVersion: "test", swiftVersion: "6", operatingSystem: "test", compute: ComputeProvenance(backend: backend.name, device: "test CPU", driver: nil, precision: .fp32), command: "belm build --config \(configPath)"))
         }
 
         func snapshot() throws -> [String: Data] {
@@ -214,7 +214,7 @@ import Testing
         var codeVersion = "changed"
         var supportedKinds: Set<ExperimentKind> = Set(ExperimentKind.allCases)
         struct Failure: Error {}
-        func modelDigest(_ model: String) throws -> String { "probe:" + model }
+        func modelDigest(_ model: String, digests: FileDigests) throws -> String { "probe:" + model }
         func run(_ request: ExperimentRequest, backend: any Backend, progress: @escaping @Sendable (ExperimentProgress) -> Void) throws -> ExperimentResult {
             progress(ExperimentProgress(experiment: request.name, stage: "starting", done: 0, total: 10))
             throw Failure()

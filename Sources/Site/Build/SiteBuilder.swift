@@ -34,28 +34,46 @@ public struct SiteBuilder {
     @discardableResult
     public func build() throws -> Summary {
         let started = Date()
-        // Everything that can be checked without running anything is checked first.
+        // Everything that can be checked without running anything is checked first; an output folder whose
+        // replacement would delete the build's own files is refused before anything at all is written.
+        try SiteSources.checkOutsideOutput(output, config: config, cache: cache.folder)
         try SiteFolder.checkWritable(output)
+        try cache.checkWritable()
+        cache.removeDeadTemporaries()
         let templates = try TemplateSet(builtIn: config.templatesDirectory, overrides: config.overridesDirectory,
                                         pagesDirectory: config.pagesDirectory, needed: SiteRenderer.neededTemplates(for: config))
         for spec in config.experiments where !runner.supportedKinds.contains(spec.request.kind) {
             throw ConfigError(file: config.file, line: spec.line, "experiment '\(spec.request.name)' is of kind '\(spec.request.kind.rawValue)', which this build of belm cannot run (it runs: \(runner.supportedKinds.map(\.rawValue).sorted().joined(separator: ", ")))")
         }
+        let fileDigests = cache.loadFileDigests()
         var digests: [String: String] = [:]
-        for spec in config.experiments where digests[spec.request.model] == nil {
-            do {
-                digests[spec.request.model] = try runner.modelDigest(spec.request.model)
-            } catch {
-                throw ConfigError(file: config.file, line: spec.line, "experiment '\(spec.request.name)': cannot read model \(spec.request.model): \(error)")
+        var inputDigests: [String: String] = [:]
+        for spec in config.experiments {
+            if digests[spec.request.model] == nil {
+                do {
+                    digests[spec.request.model] = try runner.modelDigest(spec.request.model, digests: fileDigests)
+                } catch {
+                    throw ConfigError(file: config.file, line: spec.line, "experiment '\(spec.request.name)': cannot read model \(spec.request.model): \(error)")
+                }
+            }
+            if let images = spec.request.images, inputDigests[images] == nil {
+                do {
+                    inputDigests[images] = try ModelDigest.images(images, digests: fileDigests)
+                } catch {
+                    throw ConfigError(file: config.file, line: spec.line, "experiment '\(spec.request.name)': cannot read its `images:` folder: \(error)")
+                }
             }
         }
+        // The memo only saves time; a cache folder that refuses it still caches results.
+        try? fileDigests.save()
 
         var outcomes: [ExperimentOutcome] = []
         var ran: [String] = [], cached: [String] = []
         for (index, spec) in config.experiments.enumerated() {
             let request = spec.request
             let digest = digests[request.model]!
-            let key = try ResultCache.key(request: request, modelDigest: digest, codeVersion: runner.codeVersion, backend: backend.name)
+            let key = try ResultCache.key(request: request, modelDigest: digest, inputsDigest: request.images.flatMap { inputDigests[$0] },
+                                          codeVersion: runner.codeVersion, backend: backend.name)
             if let (result, facts) = cache.load(key) {
                 report(.experiment(name: request.name, index: index + 1, total: config.experiments.count, cached: true))
                 outcomes.append(ExperimentOutcome(spec: spec, result: result, run: facts))
@@ -73,7 +91,7 @@ public struct SiteBuilder {
             }
             let seconds = Date().timeIntervalSince(runStarted)
             try check(result, of: spec)
-            let facts = RunFacts(key: key, seconds: seconds, backend: backend.name, modelDigest: digest, codeVersion: runner.codeVersion)
+            let facts = RunFacts(key: key, seconds: seconds, compute: environment.compute, modelDigest: digest, codeVersion: runner.codeVersion)
             try cache.store(result, facts: facts)
             report(.experimentDone(name: request.name, seconds: seconds))
             outcomes.append(ExperimentOutcome(spec: spec, result: result, run: facts))
@@ -89,7 +107,9 @@ public struct SiteBuilder {
     }
 
     /// A runner's result must speak of the experiment it was asked for; a mismatch is a bug worth stopping on.
+    /// A value that is not a finite number is refused here, before the cache or the site could store it.
     private func check(_ result: ExperimentResult, of spec: ExperimentSpec) throws {
+        try MetricsFiles.checkFinite(result.records.map(SiteRenderer.relabelled))
         var seen = Set<String>()
         for record in result.records {
             guard record.experiment == spec.request.name else {
@@ -122,8 +142,8 @@ public struct ExperimentFailure: Error, CustomStringConvertible {
 }
 
 extension BuildEnvironment {
-    /// The environment of this process: versions, operating system, the backend's device.
-    public static func current(belmVersion: String, backend: any Backend, command: String) -> BuildEnvironment {
+    /// The environment of this process: versions, operating system, the device experiments run on.
+    public static func current(belmVersion: String, compute: ComputeProvenance, command: String) -> BuildEnvironment {
         var system = "unknown"
         if let text = try? String(contentsOfFile: "/etc/os-release", encoding: .utf8),
            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("PRETTY_NAME=") }) {
@@ -138,6 +158,6 @@ extension BuildEnvironment {
         #else
         let swift = "6.0"
         #endif
-        return BuildEnvironment(belmVersion: belmVersion, swiftVersion: swift, operatingSystem: system, backend: backend.name, command: command)
+        return BuildEnvironment(belmVersion: belmVersion, swiftVersion: swift, operatingSystem: system, compute: compute, command: command)
     }
 }

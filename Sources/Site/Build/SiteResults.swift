@@ -39,14 +39,15 @@ public struct RunFacts: Sendable, Codable, Hashable {
     /// The content hash the result is cached under.
     public var key: String
     public var seconds: Double
-    public var backend: String
+    /// The device that computed it, which may be another than this build's when the result is cached.
+    public var compute: ComputeProvenance
     public var modelDigest: String
     public var codeVersion: String
 
-    public init(key: String, seconds: Double, backend: String, modelDigest: String, codeVersion: String) {
+    public init(key: String, seconds: Double, compute: ComputeProvenance, modelDigest: String, codeVersion: String) {
         self.key = key
         self.seconds = seconds
-        self.backend = backend
+        self.compute = compute
         self.modelDigest = modelDigest
         self.codeVersion = codeVersion
     }
@@ -57,14 +58,15 @@ public struct BuildEnvironment: Sendable, Hashable {
     public var belmVersion: String
     public var swiftVersion: String
     public var operatingSystem: String
-    public var backend: String
+    /// The device this build runs experiments on.
+    public var compute: ComputeProvenance
     public var command: String
 
-    public init(belmVersion: String, swiftVersion: String, operatingSystem: String, backend: String, command: String) {
+    public init(belmVersion: String, swiftVersion: String, operatingSystem: String, compute: ComputeProvenance, command: String) {
         self.belmVersion = belmVersion
         self.swiftVersion = swiftVersion
         self.operatingSystem = operatingSystem
-        self.backend = backend
+        self.compute = compute
         self.command = command
     }
 }

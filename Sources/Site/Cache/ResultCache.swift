@@ -3,13 +3,13 @@ import Foundation
 import Tensors
 
 /// Experiment results stored under the SHA-256 of everything they depend on: the resolved request, the
-/// model's digest, the runner's code version and the backend. A build looks here before running anything,
-/// so a rebuild with nothing changed runs no experiment.
+/// model's digest, the digest of the images it inverts, the runner's code version and the backend. A build
+/// looks here before running anything, so a rebuild with nothing changed runs no experiment.
 public struct ResultCache: Sendable {
     public let folder: URL
 
     /// Bumped when the entry format changes, so old entries are simply not found.
-    static let format = 1
+    static let format = 2
 
     public init(folder: URL) {
         self.folder = folder
@@ -19,6 +19,7 @@ public struct ResultCache: Sendable {
         var format: Int
         var request: ExperimentRequest
         var modelDigest: String
+        var inputsDigest: String?
         var codeVersion: String
         var backend: String
     }
@@ -34,8 +35,10 @@ public struct ResultCache: Sendable {
         return encoder
     }
 
-    public static func key(request: ExperimentRequest, modelDigest: String, codeVersion: String, backend: String) throws -> String {
-        let material = KeyMaterial(format: format, request: request, modelDigest: modelDigest, codeVersion: codeVersion, backend: backend)
+    /// `inputsDigest` is the digest of the files the experiment reads besides the model (its `images:`).
+    public static func key(request: ExperimentRequest, modelDigest: String, inputsDigest: String? = nil, codeVersion: String, backend: String) throws -> String {
+        let material = KeyMaterial(format: format, request: request, modelDigest: modelDigest, inputsDigest: inputsDigest,
+                                   codeVersion: codeVersion, backend: backend)
         var hasher = SHA256()
         hasher.update(try encoder().encode(material))
         return hasher.finalizeHex()

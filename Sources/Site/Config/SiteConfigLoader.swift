@@ -75,8 +75,16 @@ public enum SiteConfigLoader {
             file: file, directory: directory, title: title,
             subtitle: try top["subtitle"]?.string(), summary: try top["description"]?.string(),
             backend: backend, bibtex: try top["bibtex"]?.string(), models: models, experiments: experiments,
-            templatesDirectory: try folder("templates", default: "../Templates"),
+            templatesDirectory: try top["templates"].map { resolve(try $0.string(), against: directory) } ?? builtinTemplates(file: file),
             pagesDirectory: pages, overridesDirectory: pages + "/templates", sourceText: text)
+    }
+
+    /// belm's own templates, for a config without `templates:`.
+    private static func builtinTemplates(file: String) throws -> String {
+        guard let found = BuiltinTemplates.locate() else {
+            throw ConfigError(file: file, "belm's built-in templates were not found (looked in \(BuiltinTemplates.searchRoots.map(\.path).joined(separator: ", "))); install belm with `make install PREFIX=…`, or set `templates:` to a folder of templates")
+        }
+        return found.path
     }
 
     private static func readModels(_ value: YAMLValue, directory: String) throws -> [ModelEntry] {

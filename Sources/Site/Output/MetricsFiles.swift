@@ -2,11 +2,17 @@ import Experiments
 import Foundation
 
 /// metrics.json and metrics.csv: the same records, in canonical order, one per line, with numbers written
-/// in their shortest exact form so the files are byte-stable and diff well.
+/// in their shortest exact form so the files are byte-stable and diff well. Every value is a finite number:
+/// a NaN or infinity is refused with the record it belongs to, not written as null or an empty field.
 enum MetricsFiles {
     static let columns = ["experiment", "model", "sampler", "steps", "metric", "value", "count"]
 
-    static func json(_ records: [MetricRecord]) -> String {
+    static func checkFinite(_ records: [MetricRecord]) throws {
+        if let bad = records.first(where: { !$0.value.isFinite }) { throw NonFiniteMetric(record: bad) }
+    }
+
+    static func json(_ records: [MetricRecord]) throws -> String {
+        try checkFinite(records)
         if records.isEmpty { return "[]\n" }
         let lines = records.map { r in
             "  {\"experiment\": \(quoted(r.experiment)), \"model\": \(quoted(r.model)), \"sampler\": \(quoted(r.sampler)), \"steps\": \(r.steps), \"metric\": \(quoted(r.metric)), \"value\": \(number(r.value)), \"count\": \(r.count)}"
@@ -14,17 +20,18 @@ enum MetricsFiles {
         return "[\n" + lines.joined(separator: ",\n") + "\n]\n"
     }
 
-    static func csv(_ records: [MetricRecord]) -> String {
+    static func csv(_ records: [MetricRecord]) throws -> String {
+        try checkFinite(records)
         var text = columns.joined(separator: ",") + "\n"
         for r in records {
             text += [csvField(r.experiment), csvField(r.model), csvField(r.sampler), String(r.steps), csvField(r.metric),
-                     r.value.isFinite ? "\(r.value)" : "", String(r.count)].joined(separator: ",") + "\n"
+                     "\(r.value)", String(r.count)].joined(separator: ",") + "\n"
         }
         return text
     }
 
-    /// Swift prints a Double in the shortest form that reads back exactly; non-finite values become null.
-    static func number(_ value: Double) -> String { value.isFinite ? "\(value)" : "null" }
+    /// Swift prints a Double in the shortest form that reads back exactly.
+    static func number(_ value: Double) -> String { "\(value)" }
 
     static func quoted(_ text: String) -> String {
         var out = "\""
@@ -45,5 +52,17 @@ enum MetricsFiles {
     private static func csvField(_ text: String) -> String {
         guard text.contains(where: { ",\"\n\r".contains($0) }) else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+/// A metric that is not a finite number (a run that diverged, a metric divided by zero), named in full so
+/// the experiment can be found and rerun; the build stops before anything is written.
+public struct NonFiniteMetric: Error, CustomStringConvertible {
+    public let record: MetricRecord
+
+    public var description: String {
+        "error: experiment '\(record.experiment)', model \(record.model), sampler \(record.sampler), \(record.steps) steps: "
+            + "metric '\(record.metric)' is \(record.value), not a finite number; nothing was written. "
+            + "Fewer steps or another sampler setting may keep the run from diverging"
     }
 }

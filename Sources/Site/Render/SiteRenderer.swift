@@ -30,9 +30,9 @@ struct SiteRenderer {
     func render() throws -> SiteFiles {
         var files = SiteFiles()
         for (path, data) in templates.assets { files.add(path, data) }
-        let records = results.records.map(relabelled)
-        files.add("metrics.json", MetricsFiles.json(records))
-        files.add("metrics.csv", MetricsFiles.csv(records))
+        let records = results.records.map(Self.relabelled)
+        files.add("metrics.json", try MetricsFiles.json(records))
+        files.add("metrics.csv", try MetricsFiles.csv(records))
 
         // Experiment pages first: they write the figures the index reuses.
         var previews: [String: String] = [:]
@@ -41,7 +41,7 @@ struct SiteRenderer {
             var fragments = FragmentTable()
             let name = outcome.spec.request.name
             let figureHTML = try outcome.result.figures.map { try FigureGallery.render($0, experiment: name, into: &files) }
-            let experimentRecords = outcome.result.records.map(relabelled).sorted(by: MetricRecord.canonicalOrder)
+            let experimentRecords = outcome.result.records.map(Self.relabelled).sorted(by: MetricRecord.canonicalOrder)
             let isConvergence = outcome.spec.request.kind == .convergence
             var context = baseContext()
             let experiment = experimentContext(outcome)
@@ -103,21 +103,24 @@ struct SiteRenderer {
         let environment = results.environment
         context["command"] = environment.command
         context["command_block"] = fragments.placeholder(for: "<pre class=\"command\"><code>\(HTMLText.escape(environment.command))</code></pre>")
-        context["config_block"] = fragments.placeholder(for: "<pre class=\"config\"><code>\(HTMLText.escape(results.config.sourceText))</code></pre>")
+        context["config_block"] = fragments.placeholder(for: "<pre class=\"config\"><code>\(HTMLText.escape(PublishedPaths.text(results.config.sourceText, configDirectory: results.config.directory)))</code></pre>")
         var env = "<table class=\"facts\"><tbody>\n"
+        let compute = environment.compute
         for (key, value) in [("belm", environment.belmVersion), ("Swift", environment.swiftVersion),
-                             ("operating system", environment.operatingSystem), ("backend (device)", environment.backend)] {
+                             ("operating system", environment.operatingSystem), ("backend", compute.backend),
+                             ("device", compute.device), ("driver", compute.driver ?? "none (the CPU backend)"),
+                             ("precision", compute.precision.rawValue)] {
             env += "<tr><th scope=\"row\">\(HTMLText.escape(key))</th><td>\(HTMLText.escape(value))</td></tr>\n"
         }
         env += "</tbody></table>\n"
         context["environment_table"] = fragments.placeholder(for: env)
-        var runs = "<table class=\"metrics runs sortable\"><thead><tr><th data-sort=\"text\">experiment</th><th data-sort=\"text\">kind</th><th data-sort=\"text\">model</th><th data-sort=\"text\">seeds</th><th data-sort=\"number\">seconds</th><th data-sort=\"text\">backend</th><th data-sort=\"text\">code version</th><th data-sort=\"text\">model digest</th><th data-sort=\"text\">cache key</th></tr></thead><tbody>\n"
+        var runs = "<table class=\"metrics runs sortable\"><thead><tr><th data-sort=\"text\">experiment</th><th data-sort=\"text\">kind</th><th data-sort=\"text\">model</th><th data-sort=\"text\">seeds</th><th data-sort=\"number\">seconds</th><th data-sort=\"text\">computed on</th><th data-sort=\"text\">code version</th><th data-sort=\"text\">model digest</th><th data-sort=\"text\">cache key</th></tr></thead><tbody>\n"
         for outcome in results.outcomes {
             let r = outcome.spec.request, run = outcome.run
             let cells = [r.name, r.kind.rawValue, Self.modelLabel(r.model), r.seeds.map(String.init).joined(separator: ", ")]
             runs += "<tr>" + cells.map { "<td>\(HTMLText.escape($0))</td>" }.joined()
             runs += "<td class=\"number\" data-value=\"\(run.seconds)\">\(String(format: "%.1f", run.seconds))</td>"
-            runs += [run.backend, run.codeVersion, String(run.modelDigest.prefix(16)), String(run.key.prefix(16))].map { "<td><code>\(HTMLText.escape($0))</code></td>" }.joined()
+            runs += [run.compute.summary, run.codeVersion, String(run.modelDigest.prefix(16)), String(run.key.prefix(16))].map { "<td><code>\(HTMLText.escape($0))</code></td>" }.joined()
             runs += "</tr>\n"
         }
         runs += "</tbody></table>\n"
@@ -206,7 +209,7 @@ struct SiteRenderer {
 
     /// Records name models the way readers know them: builtin names as they are, folders by their last
     /// path component (absolute paths would make the files depend on where the site was built).
-    func relabelled(_ record: MetricRecord) -> MetricRecord {
+    static func relabelled(_ record: MetricRecord) -> MetricRecord {
         var record = record
         record.model = Self.modelLabel(record.model)
         return record
