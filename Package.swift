@@ -21,6 +21,8 @@ let package = Package(
         // libjpeg reports fatal errors by calling error_exit, which by default exits the process; this C shim
         // installs one that longjmps back inside C, so a bad file becomes an error.
         .target(name: "CJPEG", dependencies: ["CLibJPEG"]),
+        // OpenSSL's libcrypto, for SHA-256 over whole checkpoints (cache keys, model digests).
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CCmark", pkgConfig: "libcmark", providers: [.apt(["libcmark-dev"])]),
         // Vulkan's headers only (libvulkan-dev): no pkgConfig, which would link libvulkan; VulkanCompute opens the
         // loader at run time so that belm starts, and --backend cpu works, where Vulkan is not installed.
@@ -34,7 +36,7 @@ let package = Package(
         .target(name: "Diffusion", dependencies: ["Compute"]),
         // Resources/ holds the shipped diffusers folders, read from disk by BuiltinModelLocator (not bundled).
         .target(name: "Models", dependencies: ["Diffusion", "CPNG", "CJPEG"], exclude: ["Resources"]),
-        .target(name: "Experiments", dependencies: ["Models"]),
+        .target(name: "Experiments", dependencies: ["Models", "CCrypto"]),
         .target(name: "Site", dependencies: [
             "Experiments", "CCmark",
             .product(name: "Mustache", package: "swift-mustache"),

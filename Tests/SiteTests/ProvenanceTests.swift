@@ -84,7 +84,7 @@ import VulkanCompute
     @Test func theReproducibilityPageNamesTheDeviceAndHidesTheMachinesPaths() throws {
         let fixture = try SiteBuildTests.Fixture()
         defer { fixture.remove() }
-        var command = try BuildCommand.parse(["--config", fixture.configPath, "--out", fixture.output.path, "--cache", fixture.cache.path, "--backend", "cpu", "--quiet"])
+        let command = try BuildCommand.parse(["--config", fixture.configPath, "--out", fixture.output.path, "--cache", fixture.cache.path, "--backend", "cpu", "--quiet"])
         try command.run()
         let page = try String(contentsOf: fixture.output.appendingPathComponent("reproducibility.html"), encoding: .utf8)
         let compute = ComputeProvenance.of(CPUBackend())
