@@ -213,4 +213,13 @@ struct BELMProcess {
         ], common: common)
         expectRefusals([(["sample", "--steps", "-5"], "--steps must be at least 2, got -5")], common: ["--backend", "cpu"])
     }
+
+    /// A setting refused while the command runs points to that command's help, not to the root's usage.
+    @Test func aRefusedSettingPointsToItsCommandsHelp() throws {
+        let folder = try Self.scratchFolder("help-pointer")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = try BELMProcess.run(["reconstruct", "--count", "-1", "--backend", "cpu"], in: folder)
+        run.expectRefusal(containing: "Error: --count must be at least 1, got -1\n  See 'belm reconstruct --help'")
+        #expect(!run.errors.contains("belm <subcommand>"), "\(run.errors)")
+    }
 }
