@@ -146,6 +146,10 @@ public final class DiffusersUNet: DiffusionUNet {
             throw ModelInputError("sample", "a batch of \(batch) at \(sample.shape[3])×\(sample.shape[2]) needs \(BufferSize.mebibytes(bytes)) buffers; "
                                   + "\(backend.name) binds \(BufferSize.mebibytes(backend.maxTensorBytes)) per tensor: use a smaller batch")
         }
+        guard bytes <= BufferSize.hostMemoryBytes else {
+            throw ModelInputError("sample", "a batch of \(batch) at \(sample.shape[3])×\(sample.shape[2]) needs \(BufferSize.mebibytes(bytes)) for its largest buffer alone; "
+                                  + "this machine has \(BufferSize.mebibytes(BufferSize.hostMemoryBytes)) of memory: use a smaller batch or sample size")
+        }
 
         var x = sample
         if a.centerInputSample {
