@@ -10,6 +10,9 @@
 struct belm_error_manager {
     struct jpeg_error_mgr base;
     jmp_buf escape;
+    /// Set when the jump back is for a warning about corrupt data rather than a fatal error (volatile: it
+    /// changes between setjmp and longjmp, and is read after).
+    volatile int corrupt_data;
 };
 
 static void belm_error_exit(j_common_ptr info) {
@@ -40,6 +43,7 @@ static int belm_warning_is_harmless(int code) {
 /// a damaged photo is refused rather than inverted as if it were real. Trace messages (level ≥ 0) are dropped.
 static void belm_emit_message(j_common_ptr info, int level) {
     if (level < 0 && !belm_warning_is_harmless(info->err->msg_code)) {
+        ((struct belm_error_manager *)info->err)->corrupt_data = 1;
         (*info->err->error_exit)(info);
     }
 }
@@ -57,6 +61,7 @@ int belm_jpeg_decode(const unsigned char *data, size_t size, size_t max_pixels, 
     manager.base.error_exit = belm_error_exit;
     manager.base.output_message = belm_output_message;
     manager.base.emit_message = belm_emit_message;
+    manager.corrupt_data = 0;
     if (setjmp(manager.escape)) {
         if (message_size > 0) {
             char text[JMSG_LENGTH_MAX];
@@ -65,7 +70,7 @@ int belm_jpeg_decode(const unsigned char *data, size_t size, size_t max_pixels, 
         }
         jpeg_destroy_decompress(&info);
         free(out);
-        return -1;
+        return manager.corrupt_data ? -3 : -1;
     }
     jpeg_create_decompress(&info);
     jpeg_mem_src(&info, data, (unsigned long)size);

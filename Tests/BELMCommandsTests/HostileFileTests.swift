@@ -117,6 +117,37 @@ import Tensors
             try expectRefusal(["sample", "--model", model.path, "--count", "1", "--steps", "2", "--backend", "cpu", "--quiet", "--out", out.path],
                               out: out, mentions: [model.appendingPathComponent("unet/config.json").path, "\"\(key)\"", says])
         }
+        // The scheduler's training steps size the schedule: 10^12 of them aborted on an 8 TB allocation.
+        let model = scratch.appendingPathComponent("model-scheduler")
+        try shapesUNet(at: model) { _ in }
+        let scheduler = model.appendingPathComponent("scheduler/scheduler_config.json")
+        var fields = try JSONSerialization.jsonObject(with: Data(contentsOf: scheduler)) as! [String: Any]
+        fields["num_train_timesteps"] = 1_000_000_000_000
+        try JSONSerialization.data(withJSONObject: fields).write(to: scheduler)
+        let out = scratch.appendingPathComponent("samples")
+        try expectRefusal(["sample", "--model", model.path, "--count", "1", "--steps", "2", "--backend", "cpu", "--quiet", "--out", out.path],
+                          out: out, mentions: [scheduler.path, "\"num_train_timesteps\"", "between 2 and 1000000"])
+    }
+
+    /// A JPEG cut short was inverted with its lower half grey; a 686-byte JPEG claiming 20000×20000 pixels
+    /// took 5.9 GB and minutes to decode. Both are refused, naming the file.
+    @Test func imagesThatAreCutShortOrClaimHugeSizesAreRefused() throws {
+        let scratch = scratchURL("hostile-images")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let whole = try Data(contentsOf: Self.repository.appendingPathComponent("Tests/ModelsTests/Fixtures/jpeg/rgb.jpg"))
+        let truncated = scratch.appendingPathComponent("truncated.jpg")
+        try whole.prefix(whole.count - 20).write(to: truncated)
+        var claimed = whole
+        let frame = try #require(whole.firstRange(of: Data([0xFF, 0xC0]))).lowerBound  // SOF0: height, width at +5
+        claimed.replaceSubrange((frame + 5)..<(frame + 9), with: [0x4E, 0x20, 0x4E, 0x20])
+        let huge = scratch.appendingPathComponent("huge.jpg")
+        try claimed.write(to: huge)
+        for (image, says) in [(truncated, "Premature end of JPEG file"), (huge, "at most 67108864 pixels")] {
+            let out = scratch.appendingPathComponent("reconstructions")
+            try expectRefusal(["reconstruct", "--model", "builtin:shapes", "--image", image.path, "--steps", "2", "--quiet", "--out", out.path],
+                              out: out, mentions: [image.path, says])
+        }
     }
 
     /// YAML nested 5000 deep overflowed the stack inside the YAML parser.

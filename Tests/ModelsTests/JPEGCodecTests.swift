@@ -45,7 +45,7 @@ import Testing
             let url = folder.appendingPathComponent("cut-\(length).jpg")
             try whole.prefix(length).write(to: url)
             let error = try #require(throws: ImageFileError.self) { try JPEGCodec.read(url) }
-            #expect(error.path == url.path && error.reason.contains("Premature end of JPEG file"), "\(length) of \(whole.count) bytes: \(error)")
+            #expect(error.path == url.path && error.reason.contains("damaged JPEG (Premature end of JPEG file)"), "\(length) of \(whole.count) bytes: \(error)")
         }
     }
 
