@@ -1,8 +1,8 @@
 import Foundation
 import Tensors
 
-/// CLIP's byte-level BPE tokenizer as Stable Diffusion's `tokenizer/` folder describes it (vocab.json,
-/// merges.txt, tokenizer_config.json, special_tokens_map.json), giving the ids transformers 5's
+/// CLIP's byte-level BPE tokenizer as Stable Diffusion's `tokenizer/` folder describes it (vocab.json and
+/// merges.txt, or tokenizer.json; tokenizer_config.json, special_tokens_map.json), giving the ids transformers 5's
 /// `CLIPTokenizer` gives with `padding="max_length", truncation=True` — what diffusers' pipelines call.
 ///
 /// Behaviour chosen on purpose: transformers 5's, not OpenAI's original — no ftfy or HTML unescaping (see
