@@ -17,10 +17,11 @@ enum YAMLNestingLimit {
         }
     }
 
-    /// The first line at which the nesting may pass `maximumDepth`, or nil. The count is a cheap over-estimate,
-    /// never lower than the parser's real depth within a factor of two: each deeper indentation and each
-    /// `- `/`? ` entry marker opens a block level; each `[` or `{` outside quotes and comments a flow level.
-    /// The lines of a `|` or `>` block scalar are text, not structure, and are skipped.
+    /// The first line at which the nesting may pass `maximumDepth`, or nil. Each deeper indentation and each
+    /// `- `/`? ` entry marker opens a block level; each `[` or `{` that starts a node, outside quotes and
+    /// comments, a flow level; the lines of a `|` or `>` block scalar are text and are skipped. The count is
+    /// cheap and approximate — a sequence at its parent key's column is not counted, so it can be half the
+    /// parser's depth — which is far inside the thousands of levels that overflow the stack.
     static func firstLineDeeperThanLimit(_ text: String) -> Int? {
         var indents: [Int] = []          // open block levels, by the column they start at
         var flowDepth = 0
