@@ -32,7 +32,7 @@ enum YAMLNestingLimit {
             lineNumber += 1
             let bytes = Array(line)
             let indent = bytes.prefix { $0 == UInt8(ascii: " ") }.count
-            let isBlank = bytes.allSatisfy { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }
+            let isBlank = bytes.allSatisfy(Self.isSpace)
             if let parent = blockScalarParent {
                 if isBlank || indent > parent { continue }
                 blockScalarParent = nil
