@@ -9,9 +9,9 @@ public struct TokenizeCommand: ParsableCommand {
         commandName: "tokenize",
         abstract: "Print the CLIP token ids of prompts: a JSON array holding one array of 77 ids per prompt.",
         discussion: """
-            Uses the model's tokenizer/ folder (vocab.json, merges.txt, tokenizer_config.json), as transformers' \
-            CLIPTokenizer with padding to max_length and truncation. Prompts longer than the model's 77 tokens \
-            are truncated (the end token is kept) with a warning on stderr.
+            Uses the model's tokenizer/ folder (vocab.json and merges.txt, or tokenizer.json alone, with \
+            tokenizer_config.json), as transformers' CLIPTokenizer with padding to max_length and truncation. \
+            Prompts longer than the model's 77 tokens are truncated (the end token is kept) with a warning on stderr.
             """
     )
 

@@ -1,6 +1,10 @@
 import Foundation
 
 extension NoiseSchedule {
+    /// The training steps a scheduler config may give: the schedule holds one ᾱ per step, so a corrupt count
+    /// (10^12) would ask for terabytes; released models use 1000, a few 4000.
+    public static let trainTimestepRange = 2...1_000_000
+
     /// The fields of a diffusers `scheduler_config.json` that decide the schedule; any may be absent.
     private struct SchedulerConfigFile: Decodable {
         var beta_schedule: String?
@@ -59,7 +63,9 @@ extension NoiseSchedule {
             throw fail("rescale_betas_zero_snr", "is true; zero-terminal-SNR rescaling is not supported — set it to false")
         }
         let trainSteps = file.num_train_timesteps ?? 1000
-        guard trainSteps >= 2 else { throw fail("num_train_timesteps", "must be at least 2, got \(trainSteps)") }
+        guard Self.trainTimestepRange.contains(trainSteps) else {
+            throw fail("num_train_timesteps", "is \(trainSteps); it must be between \(Self.trainTimestepRange.lowerBound) and \(Self.trainTimestepRange.upperBound) (diffusers' models use 1000)")
+        }
         let start = file.beta_start ?? 0.0001, end = file.beta_end ?? 0.02
         if schedule != .squaredcosCapV2 {
             guard start > 0, start < 1 else { throw fail("beta_start", "must lie in (0, 1), got \(start)") }

@@ -90,20 +90,26 @@ public struct SafetensorsFile {
         guard let dtype = DType(rawValue: dtypeName) else {
             throw TensorFileError(url, "tensor '\(name)' has dtype \(dtypeName), which belm does not read; supported: \(DType.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        guard let shapeValues = fields["shape"] as? [Any],
-              let shape = shapeValues.map({ ($0 as? NSNumber)?.intValue }) as? [Int],
-              shape.allSatisfy({ $0 >= 0 }) else {
+        guard let shapeValues = fields["shape"] as? [Any] else {
             throw TensorFileError(url, "tensor '\(name)' has no valid shape (an array of non-negative integers)")
         }
+        let shape = try shapeValues.enumerated().map { axis, value -> Int in
+            guard let dimension = HeaderSizes.wholeNumber(value), dimension >= 0 else {
+                throw TensorFileError(url, "tensor '\(name)' shape entry \(axis) is \(HeaderSizes.describe(value)); a shape is an array of non-negative integers")
+            }
+            return dimension
+        }
         guard let offsetValues = fields["data_offsets"] as? [Any], offsetValues.count == 2,
-              let begin = (offsetValues[0] as? NSNumber)?.intValue,
-              let end = (offsetValues[1] as? NSNumber)?.intValue, begin >= 0, begin <= end else {
-            throw TensorFileError(url, "tensor '\(name)' has no valid data_offsets [begin, end]")
+              let begin = HeaderSizes.wholeNumber(offsetValues[0]),
+              let end = HeaderSizes.wholeNumber(offsetValues[1]), begin >= 0, begin <= end else {
+            throw TensorFileError(url, "tensor '\(name)' has no valid data_offsets [begin, end] (two integers, 0 ≤ begin ≤ end)")
         }
         guard end <= payloadSize else {
             throw TensorFileError(url, "tensor '\(name)' data_offsets end \(end) is past the data section (\(payloadSize) bytes); the file is truncated")
         }
-        let expected = shape.reduce(1, *) * dtype.byteSize
+        guard let count = HeaderSizes.elementCount(shape), let expected = HeaderSizes.product(count, dtype.byteSize) else {
+            throw TensorFileError(url, "tensor '\(name)' shape \(shape) has too many elements to address (its \(dtypeName) byte count overflows 64 bits); the header is corrupt")
+        }
         guard end - begin == expected else {
             throw TensorFileError(url, "tensor '\(name)' has \(end - begin) bytes but shape \(shape) of \(dtypeName) needs \(expected)")
         }

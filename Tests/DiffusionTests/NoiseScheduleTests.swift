@@ -88,6 +88,8 @@ import Testing
             (#"{"trained_betas": [0.1, 0.2]}"#, "trained_betas"),
             (#"{"beta_start": "small"}"#, "beta_start"),
             (#"{"num_train_timesteps": 1}"#, "num_train_timesteps"),
+            // One ᾱ per training step: 10^12 of them once aborted on an 8 TB allocation.
+            (#"{"num_train_timesteps": 1000000000000}"#, "num_train_timesteps\" is 1000000000000; it must be between 2 and 1000000"),
         ]
         for (text, field) in cases {
             let url = FileManager.default.temporaryDirectory.appendingPathComponent("scheduler_config-\(UUID().uuidString).json")

@@ -45,4 +45,51 @@ import Tensors
         #expect(throws: TensorFileError.self) { try c.requireDefault("extra", 4) }
         try c.requireDefault("extra", 3)
     }
+
+    /// Sizes that would trap, divide by zero or ask for terabytes, and norm epsilons that turn every output into
+    /// NaN: each is refused by the configuration that reads it, naming the file, the field and what it must be.
+    @Test func outOfRangeSizesAndNormSettingsAreRefused() throws {
+        let cases: [(file: String, key: String, value: Any, says: String)] = [
+            ("unet2d/cifar10/config.json", "sample_size", 320_000, "between 1 and 4096"),
+            ("unet2d/cifar10/config.json", "sample_size", [320_000, 320_000], "between 1 and 4096"),
+            ("unet2d/cifar10/config.json", "norm_num_groups", 0, "between 1 and 16384"),
+            ("unet2d/cifar10/config.json", "attn_norm_num_groups", 0, "between 1 and 16384"),
+            ("unet2d/cifar10/config.json", "norm_eps", 0, "greater than 0"),
+            ("unet2d/cifar10/config.json", "norm_eps", -1e-5, "greater than 0"),
+            ("unet2d/cifar10/config.json", "norm_eps", Double.nan, "finite number"),
+            ("unet2d/cifar10/config.json", "norm_eps", Double.infinity, "finite number"),
+            // 2^61 channels: the time embedding's 4 × channels would overflow Int.
+            ("unet2d/cifar10/config.json", "block_out_channels", [1 << 61, 64], "between 1 and 16384"),
+            ("unet2d/cifar10/config.json", "block_out_channels", [32.5, 64], "list of integers"),
+            ("unet2d/cifar10/config.json", "block_out_channels", [Int](repeating: 32, count: 64), "between 1 and 12"),
+            ("unet2d/cifar10/config.json", "layers_per_block", 100_000, "between 1 and 64"),
+            ("unet2d/cifar10/config.json", "in_channels", 0, "between 1 and 16384"),
+            ("unet2d/cifar10/config.json", "num_class_embeds", 1e12, "between 1 and 1048576"),
+            ("sd/sd15/unet/config.json", "sample_size", 320_000, "between 1 and 4096"),
+            ("sd/sd15/unet/config.json", "norm_num_groups", 0, "between 1 and 16384"),
+            ("sd/sd15/unet/config.json", "norm_eps", 0, "greater than 0"),
+            ("sd/sd15/unet/config.json", "cross_attention_dim", 1 << 40, "between 1 and 16384"),
+            ("sd/sd15/unet/config.json", "transformer_layers_per_block", 0, "between 1 and 64"),
+            ("sd/sd15/vae/config.json", "norm_num_groups", 0, "between 1 and 16384"),
+            ("sd/sd15/vae/config.json", "scaling_factor", 0, "greater than 0"),
+            ("sd/sd15/vae/config.json", "latent_channels", -4, "between 1 and 16384"),
+        ]
+        for (file, key, value, says) in cases {
+            let url = FixtureFiles.url(file)
+            var fields = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+            fields[key] = value
+            let config = DiffusersConfig(fields: fields, url: url)
+            do {
+                switch fields["_class_name"] as? String {
+                case "UNet2DConditionModel": _ = try UNet2DConditionConfiguration(config)
+                case "AutoencoderKL": _ = try AutoencoderKLConfiguration(config)
+                default: _ = try UNet2DConfiguration(config)
+                }
+                Issue.record("\(file): \(key) = \(value) accepted")
+            } catch let error as TensorFileError {
+                #expect(error.path == url.path && error.problem.contains("\"\(key)\"") && error.problem.contains(says),
+                        "\(file): \(key) = \(value): \(error)")
+            }
+        }
+    }
 }

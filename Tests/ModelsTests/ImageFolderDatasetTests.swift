@@ -73,6 +73,13 @@ import Testing
         #expect { try ImageFolderDataset.load(folder) } throws: { "\($0)".contains("cats") && "\($0)".contains("without PNG images") }
         try Data("garbage".utf8).write(to: folder.appendingPathComponent("cats/bad.png"))
         #expect { try ImageFolderDataset.load(folder) } throws: { "\($0)".contains("cats/bad.png") }
+        // A small file claiming a huge image is refused from its header, naming the file and the limit; so is
+        // a resampling size past the limit.
+        try PNGCodecTests.headerOnlyPNG(width: 20000, height: 20000).write(to: folder.appendingPathComponent("cats/bad.png"))
+        #expect { try ImageFolderDataset.load(folder) } throws: {
+            "\($0)".contains("cats/bad.png") && "\($0)".contains("at most \(ImageSizeLimit.maximumPixels) pixels")
+        }
+        #expect { try ImageFolderDataset.load(folder, size: 20000) } throws: { "\($0)".contains("at most \(ImageSizeLimit.maximumPixels) pixels") }
         #expect { try ReferenceModelSource.parse("builtin:faces") } throws: { "\($0)".contains("builtin:shapes") }
         #expect { try ReferenceModelSource.parse("gmm:") } throws: { "\($0)".contains("gmm:DIR") }
         #expect(try ReferenceModelSource.parse("builtin:shapes") == .builtinShapes)

@@ -50,6 +50,38 @@ import Tensors
         #expect(throws: ImageFileError.self) { try PNGCodec.write(twoChannels, to: folder.appendingPathComponent("x.png")) }
     }
 
+    /// A 77-byte PNG whose IHDR claims `width` × `height` 8-bit RGB pixels: valid chunks with correct CRCs, so
+    /// libpng reads the header, and an IDAT holding an empty zlib stream, so the pixel data runs out.
+    static func headerOnlyPNG(width: UInt32, height: UInt32) -> Data {
+        func bigEndian(_ value: UInt32) -> [UInt8] { withUnsafeBytes(of: value.bigEndian) { Array($0) } }
+        func crc32(_ bytes: [UInt8]) -> UInt32 {
+            var crc: UInt32 = 0xFFFF_FFFF
+            for byte in bytes {
+                crc ^= UInt32(byte)
+                for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+            }
+            return ~crc
+        }
+        func chunk(_ type: String, _ body: [UInt8]) -> [UInt8] {
+            let typed = Array(type.utf8) + body
+            return bigEndian(UInt32(body.count)) + typed + bigEndian(crc32(typed))
+        }
+        let header = bigEndian(width) + bigEndian(height) + [8, 2, 0, 0, 0]  // 8-bit, RGB, deflate, no filter, no interlace
+        let emptyZlibStream: [UInt8] = [0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]
+        return Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", header) + chunk("IDAT", emptyZlibStream) + chunk("IEND", []))
+    }
+
+    /// The header's size is checked before any pixel buffer is allocated, with the limit in the message; a
+    /// header within the limit reaches libpng's decode (and fails there: the file has no data).
+    @Test func hugeHeaderIsRefusedBeforeDecoding() throws {
+        for (width, height) in [(20000, 20000), (8193, 8192)] as [(UInt32, UInt32)] {
+            let error = try #require(throws: ImageFileError.self) { try PNGCodec.decode(Self.headerOnlyPNG(width: width, height: height)) }
+            #expect(error.reason.contains("\(width)×\(height)") && error.reason.contains("at most \(ImageSizeLimit.maximumPixels) pixels"), "\(error)")
+        }
+        let small = try #require(throws: ImageFileError.self) { try PNGCodec.decode(Self.headerOnlyPNG(width: 64, height: 64)) }
+        #expect(small.reason.contains("damaged PNG"), "\(small)")
+    }
+
     @Test func gridsAndUpscaling() {
         let black = PlanarImage(channels: 1, height: 2, width: 2, filledWith: -1)
         let grid = ImageGrid.compose([black, black, black], columns: 2, gutter: 1, background: 1)

@@ -150,4 +150,17 @@ import Tensors
         #expect(throws: ModelInputError.self) { try classes.forward(x, timesteps: [1], conditioning: .classes([0, 10])) }
         #expect(throws: ModelInputError.self) { try classes.forward(x, timesteps: [1], conditioning: .classes([0])) }
     }
+
+    /// The CPU backend binds any size, so a forward pass is also held to this machine's memory: a largest
+    /// buffer past it is refused with both sizes, rather than aborting in malloc.
+    @Test func largestBufferPastHostMemoryIsRefused() throws {
+        let unet = try UNet2DModel(folder: DiffusersFolder(FixtureFiles.url("unet2d/cifar10")), backend: backend)
+        let bytes = unet.largestBufferBytes(batch: 2, height: 16, width: 16)
+        try DiffusersUNet.checkLargestBuffer(bytes, batch: 2, height: 16, width: 16, backend: backend, hostMemory: bytes)
+        #expect { try DiffusersUNet.checkLargestBuffer(bytes, batch: 2, height: 16, width: 16, backend: backend, hostMemory: bytes - 1) } throws: {
+            "\($0)".contains("this machine has") && "\($0)".contains("a batch of 2 at 16×16")
+        }
+        // The machine's own memory is what forward holds a pass to.
+        #expect(BufferSize.hostMemoryBytes > 1 << 28)
+    }
 }

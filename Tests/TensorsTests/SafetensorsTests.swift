@@ -60,6 +60,30 @@ import Testing
         #expect(problem(file(header: #"{"w":{"dtype":"F32","shape":[1]}}"#, payload: 4))?.contains("data_offsets") == true)
     }
 
+    /// Headers that lie about sizes: a shape whose element count overflows `Int`, fractional or non-numeric
+    /// dimensions and offsets. Each is refused naming the tensor and the field, never trapped on or rounded.
+    @Test func refusesShapesAndOffsetsThatAreNotWholeAddressableSizes() {
+        let huge = 1 << 40
+        let overflow = problem(file(header: #"{"noise":{"dtype":"F32","shape":[\#(huge),\#(huge),\#(huge),3],"data_offsets":[0,4]}}"#, payload: 4))
+        #expect(overflow?.contains("'noise'") == true && overflow?.contains("shape") == true && overflow?.contains("too many elements") == true, "\(overflow ?? "accepted")")
+        // The byte count alone can overflow too: 2^61 float32 elements are 2^63 bytes.
+        let bytes = problem(file(header: #"{"w":{"dtype":"F32","shape":[\#(1 << 61)],"data_offsets":[0,4]}}"#, payload: 4))
+        #expect(bytes?.contains("too many elements") == true, "\(bytes ?? "accepted")")
+        // A zero dimension makes an empty tensor, but the other dimensions must still multiply within Int:
+        // every later product over the shape (in any order) then stays in range.
+        #expect(problem(file(header: #"{"e":{"dtype":"F32","shape":[\#(huge),0,3],"data_offsets":[0,0]}}"#)) == nil)
+        let emptyOverflow = problem(file(header: #"{"e":{"dtype":"F32","shape":[\#(huge),\#(huge),0],"data_offsets":[0,0]}}"#))
+        #expect(emptyOverflow?.contains("too many elements") == true, "\(emptyOverflow ?? "accepted")")
+        for shape in ["[1.5,3,32,32]", "[1e30]", "[true]", "[\"4\"]", "[-3]", "3"] {
+            let refused = problem(file(header: #"{"w":{"dtype":"F32","shape":\#(shape),"data_offsets":[0,4]}}"#, payload: 4))
+            #expect(refused?.contains("'w'") == true && refused?.contains("shape") == true, "shape \(shape): \(refused ?? "accepted")")
+        }
+        for offsets in ["[0.5,4.5]", "[0,4.0000001]", "[0,1e30]", "[-4,0]", "[4,0]"] {
+            let refused = problem(file(header: #"{"w":{"dtype":"F32","shape":[1],"data_offsets":\#(offsets)}}"#, payload: 8))
+            #expect(refused?.contains("data_offsets") == true, "data_offsets \(offsets): \(refused ?? "accepted")")
+        }
+    }
+
     @Test func missingTensorNamesWhatTheFileHolds() throws {
         let file = try SafetensorsFile(data: SafetensorsWriter.encode(floats: ["conv.weight": HostTensor(shape: [1], scalars: [0])]), url: url)
         #expect(throws: TensorFileError.self) { try file.floatTensor("conv.bias") }

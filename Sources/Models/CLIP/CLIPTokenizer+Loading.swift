@@ -4,33 +4,34 @@ import Tensors
 extension CLIPTokenizer {
     /// Loads from a diffusers pipeline folder (its `tokenizer/` subfolder) or from a tokenizer folder itself.
     public static func load(modelFolder: URL) throws -> CLIPTokenizer {
-        let nested = modelFolder.appendingPathComponent("tokenizer")
-        if FileManager.default.fileExists(atPath: nested.appendingPathComponent("vocab.json").path) {
-            return try load(folder: nested)
+        for folder in [modelFolder.appendingPathComponent("tokenizer"), modelFolder] where holdsTables(folder) {
+            return try load(folder: folder)
         }
-        if FileManager.default.fileExists(atPath: modelFolder.appendingPathComponent("vocab.json").path) {
-            return try load(folder: modelFolder)
-        }
-        throw TensorFileError(modelFolder, "holds neither tokenizer/vocab.json nor vocab.json; pass a diffusers Stable Diffusion folder or its tokenizer/ folder")
+        throw TensorFileError(modelFolder, "holds neither tokenizer/vocab.json (or tokenizer/tokenizer.json) nor vocab.json (or tokenizer.json); pass a diffusers Stable Diffusion folder or its tokenizer/ folder")
     }
 
-    /// Loads vocab.json and merges.txt, with the length and special tokens from tokenizer_config.json, then
-    /// special_tokens_map.json; what neither names takes transformers' CLIPTokenizer defaults, and a missing
-    /// model_max_length takes CLIP's context length, 77.
+    private static func holdsTables(_ folder: URL) -> Bool {
+        ["vocab.json", "tokenizer.json"].contains { FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path) }
+    }
+
+    /// Loads vocab.json and merges.txt — or, in a folder without vocab.json, tokenizer.json's vocab and merges
+    /// (current transformers saves only tokenizer.json) — with the length and special tokens from
+    /// tokenizer_config.json, then special_tokens_map.json; what neither names takes transformers'
+    /// CLIPTokenizer defaults, and a missing model_max_length takes CLIP's context length, 77.
     public static func load(folder: URL) throws -> CLIPTokenizer {
-        let vocabularyURL = folder.appendingPathComponent("vocab.json")
-        guard let vocabularyObject = try readJSON(vocabularyURL, required: true) as? [String: Any] else {
-            throw TensorFileError(vocabularyURL, "is not a JSON object of token → id; it is not a BPE vocabulary")
-        }
-        var vocabulary: [String: Int] = [:]
-        vocabulary.reserveCapacity(vocabularyObject.count)
-        for (token, value) in vocabularyObject {
-            guard let id = value as? Int, id >= 0 else {
-                throw TensorFileError(vocabularyURL, "entry '\(token)' has id \(value), not a non-negative integer")
+        let tokenizerJSON = folder.appendingPathComponent("tokenizer.json")
+        let tables: BPETables
+        if !FileManager.default.fileExists(atPath: folder.appendingPathComponent("vocab.json").path),
+           FileManager.default.fileExists(atPath: tokenizerJSON.path) {
+            tables = try BPETables.tokenizerJSON(tokenizerJSON)
+        } else {
+            let vocabularyURL = folder.appendingPathComponent("vocab.json")
+            guard let vocabularyObject = try readJSON(vocabularyURL, required: true) as? [String: Any] else {
+                throw TensorFileError(vocabularyURL, "is not a JSON object of token → id; it is not a BPE vocabulary")
             }
-            vocabulary[token] = id
+            tables = BPETables(vocabulary: try BPETables.vocabulary(vocabularyObject, file: vocabularyURL, field: "entry"),
+                               merges: try readMerges(folder.appendingPathComponent("merges.txt")), layout: .separateFiles)
         }
-        let merges = try readMerges(folder.appendingPathComponent("merges.txt"))
 
         let configURL = folder.appendingPathComponent("tokenizer_config.json")
         let mapURL = folder.appendingPathComponent("special_tokens_map.json")
@@ -59,13 +60,23 @@ extension CLIPTokenizer {
             }
             maxLength = length
         }
-        return try CLIPTokenizer(vocabulary: vocabulary, merges: merges, specialTokens: specials,
-                                 maxLength: maxLength, source: folder)
+        // Added tokens are matched in the raw text before BPE; belm does that for the special tokens only, so
+        // any other (a textual-inversion word, say) would be split into pieces where transformers keeps it whole.
+        let specialTexts: Set = [specials.start, specials.end, specials.pad, specials.unknown]
+        var vocabulary = tables.vocabulary
+        for (content, id) in tables.addedTokens.sorted(by: { $0.value < $1.value }) {
+            guard specialTexts.contains(content) else {
+                throw TensorFileError(tokenizerJSON, "field \"added_tokens\" adds '\(content)' (id \(id)); belm recognises only the start, end, pad and unknown tokens in prompts, and would split this one into pieces")
+            }
+            vocabulary[content] = id
+        }
+        return try CLIPTokenizer(vocabulary: vocabulary, merges: tables.merges, specialTokens: specials,
+                                 maxLength: maxLength, source: folder, layout: tables.layout)
     }
 
     private static func readJSON(_ url: URL, required: Bool) throws -> Any? {
         guard FileManager.default.fileExists(atPath: url.path) else {
-            if required { throw TensorFileError(url, "is missing; a CLIP tokenizer folder holds vocab.json and merges.txt") }
+            if required { throw TensorFileError(url, "is missing; a CLIP tokenizer folder holds vocab.json and merges.txt, or tokenizer.json") }
             return nil
         }
         do {
@@ -78,7 +89,7 @@ extension CLIPTokenizer {
     /// merges.txt: an optional `#version` line, then one `left right` pair per line in rank order.
     private static func readMerges(_ url: URL) throws -> [(String, String)] {
         guard let text = try? String(contentsOf: url, encoding: .utf8) else {
-            throw TensorFileError(url, "is missing or not UTF-8; a CLIP tokenizer folder holds vocab.json and merges.txt")
+            throw TensorFileError(url, "is missing or not UTF-8; a CLIP tokenizer folder holds vocab.json and merges.txt, or tokenizer.json")
         }
         var merges: [(String, String)] = []
         for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {

@@ -1,8 +1,8 @@
 import Foundation
 import Tensors
 
-/// CLIP's byte-level BPE tokenizer as Stable Diffusion's `tokenizer/` folder describes it (vocab.json,
-/// merges.txt, tokenizer_config.json, special_tokens_map.json), giving the ids transformers 5's
+/// CLIP's byte-level BPE tokenizer as Stable Diffusion's `tokenizer/` folder describes it (vocab.json and
+/// merges.txt, or tokenizer.json; tokenizer_config.json, special_tokens_map.json), giving the ids transformers 5's
 /// `CLIPTokenizer` gives with `padding="max_length", truncation=True` — what diffusers' pipelines call.
 ///
 /// Behaviour chosen on purpose: transformers 5's, not OpenAI's original — no ftfy or HTML unescaping (see
@@ -37,17 +37,24 @@ public struct CLIPTokenizer: Sendable {
         public init() {}
     }
 
-    /// `merges` in rank order. Throws when a merge or special token is missing from the vocabulary.
+    /// `merges` in rank order. Throws when a merge or special token is missing from the vocabulary; the error
+    /// names the file in `source` that `layout` says the table came from.
     public init(vocabulary: [String: Int], merges: [(String, String)], specialTokens: SpecialTokens = .init(),
                 maxLength: Int = 77, source: URL = URL(fileURLWithPath: "tokenizer")) throws {
+        try self.init(vocabulary: vocabulary, merges: merges, specialTokens: specialTokens, maxLength: maxLength,
+                      source: source, layout: .separateFiles)
+    }
+
+    init(vocabulary: [String: Int], merges: [(String, String)], specialTokens: SpecialTokens,
+         maxLength: Int, source: URL, layout: BPETables.Layout) throws {
         guard maxLength >= 2 else {
             throw TensorFileError(source.appendingPathComponent("tokenizer_config.json"),
                                   "model_max_length \(maxLength) leaves no room for the start and end tokens; SD uses 77")
         }
         func id(_ token: String, _ field: String) throws -> Int {
             guard let id = vocabulary[token] else {
-                throw TensorFileError(source.appendingPathComponent("vocab.json"),
-                                      "has no entry for the \(field) '\(token)' named by tokenizer_config.json; the files belong to different tokenizers")
+                throw TensorFileError(source.appendingPathComponent(layout.vocabularyFile),
+                                      "\(layout.vocabularyName) has no entry for the \(field) '\(token)' named by tokenizer_config.json; the files belong to different tokenizers")
             }
             return id
         }
@@ -56,9 +63,9 @@ public struct CLIPTokenizer: Sendable {
         padID = try id(specialTokens.pad, "pad_token")
         let unknownID = try id(specialTokens.unknown, "unk_token")
         self.maxLength = maxLength
-        let mergesURL = source.appendingPathComponent("merges.txt")
+        let mergesURL = source.appendingPathComponent(layout.mergesFile)
         encoder = try BytePairEncoder(vocabulary: vocabulary, merges: merges, unknownID: unknownID) { rank, token in
-            TensorFileError(mergesURL, "merge \(rank + 1) makes or uses '\(token)', which vocab.json lacks; the files belong to different tokenizers")
+            TensorFileError(mergesURL, "\(layout.mergesName): merge \(rank + 1) makes or uses '\(token)', which \(layout.vocabularyName) lacks; the files belong to different tokenizers")
         }
         var specials: [String: Int] = [:]
         for (token, id) in [(specialTokens.start, startID), (specialTokens.end, endID),

@@ -24,13 +24,10 @@ public struct AutoencoderKLConfiguration: Sendable {
     public init(_ config: DiffusersConfig) throws {
         try config.expectClass(["AutoencoderKL"])
         try config.rejectUnknownFields(known: Self.knownFields)
-        inChannels = try config.int("in_channels", default: 3)
-        outChannels = try config.int("out_channels", default: 3)
-        latentChannels = try config.int("latent_channels", default: 4)
-        blockOutChannels = try config.ints("block_out_channels", default: [64])
-        guard !blockOutChannels.isEmpty, blockOutChannels.allSatisfy({ $0 > 0 }) else {
-            throw config.error("block_out_channels", "must be a non-empty list of positive channel counts")
-        }
+        inChannels = try config.int("in_channels", default: 3, in: ModelSizeLimits.channels)
+        outChannels = try config.int("out_channels", default: 3, in: ModelSizeLimits.channels)
+        latentChannels = try config.int("latent_channels", default: 4, in: ModelSizeLimits.channels)
+        blockOutChannels = try config.ints("block_out_channels", default: [64], count: ModelSizeLimits.levels, each: ModelSizeLimits.channels)
         let levels = blockOutChannels.count
         for (key, name) in [("down_block_types", "DownEncoderBlock2D"), ("up_block_types", "UpDecoderBlock2D")] {
             let types = try config.strings(key, default: [name])
@@ -39,14 +36,13 @@ public struct AutoencoderKLConfiguration: Sendable {
                 throw config.error(key, "contains \"\(other)\", a block type belm does not implement; supported: \"\(name)\"")
             }
         }
-        layersPerBlock = try config.int("layers_per_block", default: 1)
-        guard layersPerBlock >= 1 else { throw config.error("layers_per_block", "must be at least 1") }
+        layersPerBlock = try config.int("layers_per_block", default: 1, in: ModelSizeLimits.layersPerBlock)
         _ = try config.choice("act_fn", ["silu", "swish"], default: "silu")
-        normGroups = try config.int("norm_num_groups", default: 32)
+        normGroups = try config.int("norm_num_groups", default: 32, in: ModelSizeLimits.groupsOrHeads)
         for channels in blockOutChannels where channels % normGroups != 0 {
             throw config.error("norm_num_groups", "is \(normGroups), which does not divide block_out_channels entry \(channels)")
         }
-        scalingFactor = try config.double("scaling_factor", default: 0.18215)
+        scalingFactor = try config.positiveDouble("scaling_factor", default: 0.18215, hint: "the latents are divided by it; SD1.x uses 0.18215")
         try config.requireDefault("shift_factor", Optional<Double>.none)
         try config.requireDefault("latents_mean", Optional<Double>.none)
         try config.requireDefault("latents_std", Optional<Double>.none)

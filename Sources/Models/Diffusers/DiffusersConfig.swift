@@ -35,11 +35,21 @@ public struct DiffusersConfig: @unchecked Sendable {
 
     public func int(_ key: String, default fallback: Int? = nil) throws -> Int {
         if isUnset(key), let fallback { return fallback }
-        guard let number = fields[key] as? NSNumber, !Self.isBool(number),
-              Double(number.intValue) == number.doubleValue else {
+        guard let value = HeaderSizes.wholeNumber(fields[key]) else {
             throw error(key, isUnset(key) ? "is missing; it must be an integer" : "must be an integer, not \(describe(key))")
         }
-        return number.intValue
+        return value
+    }
+
+    /// An integer that must lie in `range` (a size: see `ModelSizeLimits`); the error says the range.
+    public func int(_ key: String, default fallback: Int? = nil, in range: ClosedRange<Int>) throws -> Int {
+        let value = try int(key, default: fallback)
+        guard range.contains(value) else { throw error(key, "is \(value); it must be \(Self.describe(range))") }
+        return value
+    }
+
+    public func optionalInt(_ key: String, in range: ClosedRange<Int>) throws -> Int? {
+        isUnset(key) ? nil : try int(key, in: range)
     }
 
     public func optionalInt(_ key: String) throws -> Int? {
@@ -48,10 +58,18 @@ public struct DiffusersConfig: @unchecked Sendable {
 
     public func double(_ key: String, default fallback: Double? = nil) throws -> Double {
         if isUnset(key), let fallback { return fallback }
-        guard let number = fields[key] as? NSNumber, !Self.isBool(number) else {
-            throw error(key, isUnset(key) ? "is missing; it must be a number" : "must be a number, not \(describe(key))")
+        guard let number = fields[key] as? NSNumber, !Self.isBool(number), number.doubleValue.isFinite else {
+            throw error(key, isUnset(key) ? "is missing; it must be a number" : "must be a finite number, not \(describe(key))")
         }
         return number.doubleValue
+    }
+
+    /// A number that must be greater than zero: a norm's epsilon (zero divides by zero on a constant input, and
+    /// a negative one takes the square root of a negative variance, both giving NaN everywhere) or a scale.
+    public func positiveDouble(_ key: String, default fallback: Double, hint: String) throws -> Double {
+        let value = try double(key, default: fallback)
+        guard value > 0 else { throw error(key, "is \(describe(key)); it must be greater than 0 (\(hint))") }
+        return value
     }
 
     public func bool(_ key: String, default fallback: Bool? = nil) throws -> Bool {
@@ -76,9 +94,20 @@ public struct DiffusersConfig: @unchecked Sendable {
 
     public func ints(_ key: String, default fallback: [Int]? = nil) throws -> [Int] {
         if isUnset(key), let fallback { return fallback }
-        guard let array = fields[key] as? [Any],
-              let values = array.map({ ($0 as? NSNumber).flatMap { Self.isBool($0) ? nil : $0.intValue } }) as? [Int] else {
+        guard let array = fields[key] as? [Any], let values = array.map(HeaderSizes.wholeNumber) as? [Int] else {
             throw error(key, isUnset(key) ? "is missing; it must be a list of integers" : "must be a list of integers, not \(describe(key))")
+        }
+        return values
+    }
+
+    /// A list of sizes: `count` entries (a number of levels, say), each in `range`.
+    public func ints(_ key: String, default fallback: [Int]? = nil, count: ClosedRange<Int>, each range: ClosedRange<Int>) throws -> [Int] {
+        let values = try ints(key, default: fallback)
+        guard count.contains(values.count) else {
+            throw error(key, "has \(values.count) entries; it must have \(Self.describe(count))")
+        }
+        if let bad = values.first(where: { !range.contains($0) }) {
+            throw error(key, "contains \(bad); each entry must be \(Self.describe(range))")
         }
         return values
     }
@@ -101,15 +130,32 @@ public struct DiffusersConfig: @unchecked Sendable {
     }
 
     /// An integer, or a list of them with one per level (diffusers accepts both for per-level settings).
-    public func intPerLevel(_ key: String, levels: Int, default fallback: Int? = nil) throws -> [Int] {
+    public func intPerLevel(_ key: String, levels: Int, default fallback: Int? = nil, in range: ClosedRange<Int> = Int.min...Int.max) throws -> [Int] {
         if fields[key] is [Any] {
             let values = try ints(key)
             guard values.count == levels else {
                 throw error(key, "has \(values.count) entries for \(levels) levels")
             }
+            if let bad = values.first(where: { !range.contains($0) }) {
+                throw error(key, "contains \(bad); each entry must be \(Self.describe(range))")
+            }
             return values
         }
-        return [Int](repeating: try int(key, default: fallback), count: levels)
+        return [Int](repeating: try int(key, default: fallback, in: range), count: levels)
+    }
+
+    /// `sample_size`: one number, or [height, width] in some configs (belm runs square samples of the
+    /// height), each within `ModelSizeLimits.sampleSize`.
+    public func sampleSize() throws -> Int? {
+        let key = "sample_size"
+        guard let pair = fields[key] as? [Any] else { return try optionalInt(key, in: ModelSizeLimits.sampleSize) }
+        guard pair.count == 2, let sides = pair.map(HeaderSizes.wholeNumber) as? [Int] else {
+            throw error(key, "is \(describe(key)); it must be an integer or [height, width]")
+        }
+        guard sides.allSatisfy(ModelSizeLimits.sampleSize.contains) else {
+            throw error(key, "is \(describe(key)); each side must be \(Self.describe(ModelSizeLimits.sampleSize))")
+        }
+        return sides[0]
     }
 
     /// A field belm implements only at one value (absent and null also accepted): anything else is refused.
@@ -136,17 +182,14 @@ public struct DiffusersConfig: @unchecked Sendable {
     }
 
     private func describe(_ key: String) -> String {
-        guard let value = fields[key] else { return "nothing" }
-        if let data = try? JSONSerialization.data(withJSONObject: [value], options: [.fragmentsAllowed]),
-           let text = String(data: data, encoding: .utf8) {
-            return String(text.dropFirst().dropLast())
-        }
-        return "\(value)"
+        fields[key].map(HeaderSizes.describe) ?? "nothing"
     }
 
-    /// JSON booleans arrive as NSNumbers too; their Objective-C type code "c" is what tells them apart.
-    private static func isBool(_ number: NSNumber) -> Bool {
-        String(cString: number.objCType) == "c"
+    private static func isBool(_ number: NSNumber) -> Bool { HeaderSizes.isBool(number) }
+
+    /// "between 1 and 4096" (what a range-checked field's error says it must be).
+    static func describe(_ range: ClosedRange<Int>) -> String {
+        range.upperBound == Int.max ? "at least \(range.lowerBound)" : "between \(range.lowerBound) and \(range.upperBound)"
     }
 }
 

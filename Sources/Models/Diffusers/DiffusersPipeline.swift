@@ -31,15 +31,9 @@ public final class DiffusersPipeline {
         let unetConfigURL = try folder.componentFolder("unet").appendingPathComponent("config.json")
         let unetConfig = try DiffusersConfig(contentsOf: unetConfigURL)
         let factor = 1 << (unet.levelCount - 1)
-        // sample_size is one number, or [height, width] in some configs (square models only here).
-        let size: Int?
-        if let pair = unetConfig.fields["sample_size"] as? [Any] {
-            size = pair.first.flatMap { ($0 as? NSNumber)?.intValue }
-        } else {
-            size = try unetConfig.optionalInt("sample_size")
-        }
-        guard let size, size > 0, size % factor == 0 else {
-            throw TensorFileError(unetConfigURL, "field \"sample_size\" must be a positive multiple of \(factor) (the UNet's \(unet.levelCount) levels); set it to the size the model was trained at")
+        let size = try unetConfig.sampleSize()
+        guard let size, size % factor == 0 else {
+            throw TensorFileError(unetConfigURL, "field \"sample_size\" must be a positive multiple of \(factor) (the UNet's \(unet.levelCount) levels), at most \(ModelSizeLimits.sampleSize.upperBound); set it to the size the model was trained at")
         }
         sampleSize = size
 
@@ -54,6 +48,11 @@ public final class DiffusersPipeline {
             throw TensorFileError(vaeFolder, "is missing: model_index.json lists a vae, but the folder has no vae/; check that the pipeline was downloaded completely")
         } else {
             autoencoder = nil
+        }
+        // The images the pipeline makes and reads must be images belm can read (and hold) at all.
+        let imageSide = size * (autoencoder?.configuration.downsamplingFactor ?? 1)
+        guard imageSide * imageSide <= ImageSizeLimit.maximumPixels else {
+            throw TensorFileError(unetConfigURL, "field \"sample_size\" is \(size), which makes \(imageSide)×\(imageSide) images through the VAE; belm handles images of at most \(ImageSizeLimit.description)")
         }
 
         if let width = unet.crossAttentionDim {

@@ -126,6 +126,22 @@ public final class DiffusersUNet: DiffusionUNet {
         try self.init(architecture: architecture, weights: weights, backend: backend)
     }
 
+    /// Refuses a forward pass whose largest buffer (`bytes`, from `largestBufferBytes`) the backend cannot bind,
+    /// or that is larger than this machine's memory (`hostMemory`): the CPU backend binds any size, and would
+    /// otherwise abort in malloc. Both errors say the size and the limit.
+    static func checkLargestBuffer(_ bytes: Int, batch: Int, height: Int, width: Int, backend: any Backend,
+                                   hostMemory: Int = BufferSize.hostMemoryBytes) throws {
+        let size = "a batch of \(batch) at \(width)×\(height)"
+        guard bytes <= backend.maxTensorBytes else {
+            throw ModelInputError("sample", "\(size) needs \(BufferSize.mebibytes(bytes)) buffers; "
+                                  + "\(backend.name) binds \(BufferSize.mebibytes(backend.maxTensorBytes)) per tensor: use a smaller batch")
+        }
+        guard bytes <= hostMemory else {
+            throw ModelInputError("sample", "\(size) needs \(BufferSize.mebibytes(bytes)) for its largest buffer alone; "
+                                  + "this machine has \(BufferSize.mebibytes(hostMemory)) of memory: use a smaller batch or sample size")
+        }
+    }
+
     public func forward(_ sample: Tensor, timesteps: [Double], conditioning: Conditioning) throws -> Tensor {
         let a = architecture
         guard sample.rank == 4, sample.shape[1] == a.inChannels else {
@@ -141,11 +157,8 @@ public final class DiffusersUNet: DiffusionUNet {
         }
         let contextLength: Int
         if case .text(let states) = conditioning, states.rank == 3 { contextLength = states.shape[1] } else { contextLength = 0 }
-        let bytes = largestBufferBytes(batch: batch, height: sample.shape[2], width: sample.shape[3], contextLength: contextLength)
-        guard bytes <= backend.maxTensorBytes else {
-            throw ModelInputError("sample", "a batch of \(batch) at \(sample.shape[3])×\(sample.shape[2]) needs \(BufferSize.mebibytes(bytes)) buffers; "
-                                  + "\(backend.name) binds \(BufferSize.mebibytes(backend.maxTensorBytes)) per tensor: use a smaller batch")
-        }
+        try Self.checkLargestBuffer(largestBufferBytes(batch: batch, height: sample.shape[2], width: sample.shape[3], contextLength: contextLength),
+                                    batch: batch, height: sample.shape[2], width: sample.shape[3], backend: backend)
 
         var x = sample
         if a.centerInputSample {

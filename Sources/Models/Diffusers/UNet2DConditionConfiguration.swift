@@ -44,16 +44,15 @@ public struct UNet2DConditionConfiguration: Sendable {
     public init(_ config: DiffusersConfig) throws {
         try config.expectClass(["UNet2DConditionModel"])
         try config.rejectUnknownFields(known: Self.knownFields)
-        inChannels = try config.int("in_channels", default: 4)
-        outChannels = try config.int("out_channels", default: 4)
+        inChannels = try config.int("in_channels", default: 4, in: ModelSizeLimits.channels)
+        outChannels = try config.int("out_channels", default: 4, in: ModelSizeLimits.channels)
+        _ = try config.sampleSize()  // the pipeline runs at it; checked here so that every loader bounds it
         centerInputSample = try config.bool("center_input_sample", default: false)
         flipSinToCos = try config.bool("flip_sin_to_cos", default: true)
         freqShift = try config.double("freq_shift", default: 0)
-        blockOutChannels = try config.ints("block_out_channels", default: [320, 640, 1280, 1280])
+        blockOutChannels = try config.ints("block_out_channels", default: [320, 640, 1280, 1280],
+                                           count: ModelSizeLimits.levels, each: ModelSizeLimits.channels)
         let levels = blockOutChannels.count
-        guard levels > 0, blockOutChannels.allSatisfy({ $0 > 0 }) else {
-            throw config.error("block_out_channels", "must be a non-empty list of positive channel counts")
-        }
         let downTypes = try config.strings("down_block_types", default: ["CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"])
         let upTypes = try config.strings("up_block_types", default: ["UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"])
         guard downTypes.count == levels else { throw config.error("down_block_types", "has \(downTypes.count) entries for \(levels) block_out_channels") }
@@ -63,8 +62,9 @@ public struct UNet2DConditionConfiguration: Sendable {
         let midExplicitlyNone = config.isUnset("mid_block_type") && config.fields["mid_block_type"] != nil
         hasMidBlock = midExplicitlyNone ? false
             : try config.choice("mid_block_type", ["UNetMidBlock2DCrossAttn"], default: "UNetMidBlock2DCrossAttn") != ""
-        layersPerBlock = try config.intPerLevel("layers_per_block", levels: levels, default: 2)
-        transformerLayersPerBlock = try config.intPerLevel("transformer_layers_per_block", levels: levels, default: 1)
+        layersPerBlock = try config.intPerLevel("layers_per_block", levels: levels, default: 2, in: ModelSizeLimits.layersPerBlock)
+        transformerLayersPerBlock = try config.intPerLevel("transformer_layers_per_block", levels: levels, default: 1,
+                                                           in: ModelSizeLimits.layersPerBlock)
         downsamplePadding = try config.int("downsample_padding", default: 1)
         guard downsamplePadding == 0 || downsamplePadding == 1 else {
             throw config.error("downsample_padding", "is \(downsamplePadding); belm supports 0 and 1")
@@ -72,17 +72,17 @@ public struct UNet2DConditionConfiguration: Sendable {
         midBlockScaleFactor = try config.double("mid_block_scale_factor", default: 1)
         _ = try config.double("dropout", default: 0)  // inference: dropout is the identity
         _ = try config.choice("act_fn", ["silu", "swish"], default: "silu")
-        normGroups = try config.int("norm_num_groups", default: 32)
-        normEps = try config.double("norm_eps", default: 1e-5)
-        crossAttentionDim = try config.int("cross_attention_dim", default: 1280)
-        attentionHeads = try config.intPerLevel("attention_head_dim", levels: levels, default: 8)
+        normGroups = try config.int("norm_num_groups", default: 32, in: ModelSizeLimits.groupsOrHeads)
+        normEps = try config.positiveDouble("norm_eps", default: 1e-5, hint: "Stable Diffusion uses 1e-5")
+        crossAttentionDim = try config.int("cross_attention_dim", default: 1280, in: ModelSizeLimits.channels)
+        attentionHeads = try config.intPerLevel("attention_head_dim", levels: levels, default: 8, in: ModelSizeLimits.groupsOrHeads)
         try config.requireDefault("num_attention_heads", Optional<Int>.none)
         useLinearProjection = try config.bool("use_linear_projection", default: false)
         _ = try config.bool("upcast_attention", default: false)  // belm computes attention in float32 anyway
         timeEmbeddingNorm = TimeEmbeddingNorm(rawValue: try config.choice("resnet_time_scale_shift", ["default", "scale_shift"], default: "default"))!
         _ = try config.choice("time_embedding_type", ["positional"], default: "positional")
-        timeEmbeddingDim = try config.optionalInt("time_embedding_dim")
-        numClassEmbeds = try config.optionalInt("num_class_embeds")
+        timeEmbeddingDim = try config.optionalInt("time_embedding_dim", in: ModelSizeLimits.channels)
+        numClassEmbeds = try config.optionalInt("num_class_embeds", in: ModelSizeLimits.classes)
         try config.requireDefault("only_cross_attention", false)
         try config.requireDefault("mid_block_only_cross_attention", false)
         try config.requireDefault("dual_cross_attention", false)
@@ -100,7 +100,7 @@ public struct UNet2DConditionConfiguration: Sendable {
         for channels in blockOutChannels where channels % normGroups != 0 {
             throw config.error("norm_num_groups", "is \(normGroups), which does not divide block_out_channels entry \(channels)")
         }
-        for (channels, heads) in zip(blockOutChannels, attentionHeads) where heads < 1 || channels % heads != 0 {
+        for (channels, heads) in zip(blockOutChannels, attentionHeads) where channels % heads != 0 {
             throw config.error("attention_head_dim", "gives \(heads) heads (diffusers reads this field as the head count), which does not divide \(channels) channels")
         }
     }

@@ -41,35 +41,28 @@ public struct UNet2DConfiguration: Sendable {
     public init(_ config: DiffusersConfig) throws {
         try config.expectClass(["UNet2DModel"])
         try config.rejectUnknownFields(known: Self.knownFields)
-        inChannels = try config.int("in_channels", default: 3)
-        outChannels = try config.int("out_channels", default: 3)
-        if let size = config.fields["sample_size"] as? [Any], size.count == 2 {
-            sampleSize = (size[0] as? NSNumber)?.intValue
-        } else {
-            sampleSize = try config.optionalInt("sample_size")
-        }
+        inChannels = try config.int("in_channels", default: 3, in: ModelSizeLimits.channels)
+        outChannels = try config.int("out_channels", default: 3, in: ModelSizeLimits.channels)
+        sampleSize = try config.sampleSize()
         centerInputSample = try config.bool("center_input_sample", default: false)
         _ = try config.choice("time_embedding_type", ["positional"], default: "positional")
-        timeEmbeddingDim = try config.optionalInt("time_embedding_dim")
+        timeEmbeddingDim = try config.optionalInt("time_embedding_dim", in: ModelSizeLimits.channels)
         freqShift = try config.double("freq_shift", default: 0)
         flipSinToCos = try config.bool("flip_sin_to_cos", default: true)
 
-        blockOutChannels = try config.ints("block_out_channels", default: [224, 448, 672, 896])
+        blockOutChannels = try config.ints("block_out_channels", default: [224, 448, 672, 896],
+                                           count: ModelSizeLimits.levels, each: ModelSizeLimits.channels)
         let downTypes = try config.strings("down_block_types", default: ["DownBlock2D", "AttnDownBlock2D", "AttnDownBlock2D", "AttnDownBlock2D"])
         let upTypes = try config.strings("up_block_types", default: ["AttnUpBlock2D", "AttnUpBlock2D", "AttnUpBlock2D", "UpBlock2D"])
         downBlockAttention = try downTypes.map { try config.blockHasAttention($0, plain: "DownBlock2D", attention: "AttnDownBlock2D", field: "down_block_types") }
         upBlockAttention = try upTypes.map { try config.blockHasAttention($0, plain: "UpBlock2D", attention: "AttnUpBlock2D", field: "up_block_types") }
-        guard !blockOutChannels.isEmpty, blockOutChannels.allSatisfy({ $0 > 0 }) else {
-            throw config.error("block_out_channels", "must be a non-empty list of positive channel counts")
-        }
         guard downTypes.count == blockOutChannels.count else {
             throw config.error("down_block_types", "has \(downTypes.count) entries but block_out_channels has \(blockOutChannels.count); they must match")
         }
         guard upTypes.count == blockOutChannels.count else {
             throw config.error("up_block_types", "has \(upTypes.count) entries but block_out_channels has \(blockOutChannels.count); they must match")
         }
-        layersPerBlock = try config.int("layers_per_block", default: 2)
-        guard layersPerBlock >= 1 else { throw config.error("layers_per_block", "must be at least 1") }
+        layersPerBlock = try config.int("layers_per_block", default: 2, in: ModelSizeLimits.layersPerBlock)
 
         let midType = config.isUnset("mid_block_type") && config.fields["mid_block_type"] != nil ? nil
             : try config.choice("mid_block_type", ["UNetMidBlock2D"], default: "UNetMidBlock2D")
@@ -86,17 +79,16 @@ public struct UNet2DConfiguration: Sendable {
         _ = try config.double("dropout", default: 0)  // inference only: dropout is the identity
 
         attentionHeadDim = try config.isUnset("attention_head_dim") && config.fields["attention_head_dim"] != nil
-            ? nil : config.int("attention_head_dim", default: 8)
-        normGroups = try config.int("norm_num_groups", default: 32)
-        attentionNormGroups = try config.optionalInt("attn_norm_num_groups")
-        normEps = try config.double("norm_eps", default: 1e-5)
+            ? nil : config.int("attention_head_dim", default: 8, in: ModelSizeLimits.groupsOrHeads)
+        normGroups = try config.int("norm_num_groups", default: 32, in: ModelSizeLimits.groupsOrHeads)
+        attentionNormGroups = try config.optionalInt("attn_norm_num_groups", in: ModelSizeLimits.groupsOrHeads)
+        normEps = try config.positiveDouble("norm_eps", default: 1e-5, hint: "diffusers' UNets use 1e-5 or 1e-6")
         timeEmbeddingNorm = TimeEmbeddingNorm(rawValue: try config.choice("resnet_time_scale_shift", ["default", "scale_shift"], default: "default"))!
 
         if let type = try config.optionalString("class_embed_type") {
             throw config.error("class_embed_type", "is \"\(type)\"; belm supports class labels only through num_class_embeds (class_embed_type null)")
         }
-        numClassEmbeds = try config.optionalInt("num_class_embeds")
-        if let count = numClassEmbeds, count < 1 { throw config.error("num_class_embeds", "must be positive") }
+        numClassEmbeds = try config.optionalInt("num_class_embeds", in: ModelSizeLimits.classes)
 
         for channels in blockOutChannels where channels % normGroups != 0 {
             throw config.error("norm_num_groups", "is \(normGroups), which does not divide block_out_channels entry \(channels)")
@@ -108,7 +100,7 @@ public struct UNet2DConfiguration: Sendable {
             var attended: [Int] = zip(blockOutChannels, downBlockAttention).filter(\.1).map(\.0)
             attended += zip(blockOutChannels.reversed(), upBlockAttention).filter(\.1).map(\.0)
             if hasMidBlock && midBlockAttention { attended.append(blockOutChannels.last!) }
-            for channels in attended where headDim < 1 || channels % headDim != 0 {
+            for channels in attended where channels % headDim != 0 {
                 throw config.error("attention_head_dim", "is \(headDim), which does not divide the \(channels) channels of an attention layer")
             }
         }

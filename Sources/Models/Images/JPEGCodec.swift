@@ -11,11 +11,15 @@ public enum JPEGCodec {
         var width: Int32 = 0, height: Int32 = 0, channels: Int32 = 0
         var message = [CChar](repeating: 0, count: 256)
         let status = data.withUnsafeBytes { bytes in
-            belm_jpeg_decode(bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count, &pixels,
-                             &width, &height, &channels, &message, message.count)
+            belm_jpeg_decode(bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count, ImageSizeLimit.maximumPixels,
+                             &pixels, &width, &height, &channels, &message, message.count)
         }
+        if status == -2 { try ImageSizeLimit.check(width: Int(width), height: Int(height)) }
         guard status == 0, let pixels else {
             let reason = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            if status == -3 {
+                throw ImageFileError("<memory>", "is a damaged JPEG (\(reason)): its data is cut short or corrupt; copy or export it again")
+            }
             throw ImageFileError("<memory>", "is not a readable JPEG (\(reason)); re-save it as a baseline RGB JPEG or a PNG")
         }
         defer { belm_jpeg_free(pixels) }

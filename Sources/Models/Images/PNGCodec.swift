@@ -60,6 +60,12 @@ public enum PNGCodec {
         let channels = isColour ? 3 : 1
         png.format = isColour ? UInt32(PNG_FORMAT_RGB) : UInt32(PNG_FORMAT_GRAY)
         let width = Int(png.width), height = Int(png.height)
+        do {
+            try ImageSizeLimit.check(width: width, height: height)
+        } catch {
+            png_image_free(&png)
+            throw error
+        }
         var levels = [UInt8](repeating: 0, count: width * height * channels)
         let finished = levels.withUnsafeMutableBytes { out in
             data.withUnsafeBytes { _ in

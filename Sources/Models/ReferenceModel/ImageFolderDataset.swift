@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 /// `gmm:DIR`: the reference mixture built from a folder of PNG images.
 ///
@@ -14,8 +15,8 @@ public enum ImageFolderDataset {
         guard manager.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ImageFileError(folder.path, "is not a folder; gmm: needs a folder of PNG images (one subfolder per class, or the images directly)")
         }
-        if let size, size < 1 {
-            throw ImageFileError(folder.path, "the image size must be at least 1 pixel, got \(size)")
+        if let size, size < 1 || (HeaderSizes.product(size, size) ?? .max) > ImageSizeLimit.maximumPixels {
+            throw ImageFileError(folder.path, "the image size must be at least 1 pixel and at most \(ImageSizeLimit.description) a square, got \(size)")
         }
         let entries = try listing(folder)
         let subfolders = entries.filter(isFolder)

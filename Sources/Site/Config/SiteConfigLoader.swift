@@ -29,6 +29,7 @@ public enum SiteConfigLoader {
 
     /// Parses config text; `directory` anchors relative paths.
     public static func parse(_ text: String, file: String, directory: String, backends: [String]) throws -> SiteConfig {
+        try YAMLNestingLimit.check(text, file: file)
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else {
