@@ -50,14 +50,16 @@ let package = Package(
         // Micro-benchmark of conv2d / linear / batchedMatmul and of the whole UNet on the Vulkan backend (not a test).
         .executableTarget(name: "kernel-bench", dependencies: ["VulkanCompute", "Models"], path: "Sources/KernelBench"),
 
+        // What several test targets share: running the built belm executable as a user does.
+        .target(name: "BELMTestSupport", path: "Tests/Support"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "ComputeTests", dependencies: ["Compute"]),
         .testTarget(name: "VulkanComputeTests", dependencies: ["VulkanCompute"]),
         .testTarget(name: "DiffusionTests", dependencies: ["Diffusion"], exclude: ["Fixtures"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "VulkanCompute"]),
-        .testTarget(name: "SiteTests", dependencies: ["Site", "BELMCommands"]),
+        .testTarget(name: "SiteTests", dependencies: ["Site", "BELMCommands", "BELMTestSupport"]),
         // Fixtures/ holds golden files read by path, with the script that generates them.
         .testTarget(name: "ModelsTests", dependencies: ["Models", "VulkanCompute"], exclude: ["Fixtures"]),
-        .testTarget(name: "BELMCommandsTests", dependencies: ["BELMCommands", "VulkanCompute"]),
+        .testTarget(name: "BELMCommandsTests", dependencies: ["BELMCommands", "VulkanCompute", "BELMTestSupport"]),
     ]
 )

@@ -1,3 +1,4 @@
+import BELMTestSupport
 import Compute
 import Foundation
 import Models
@@ -6,44 +7,10 @@ import Testing
 @testable import BELMCommands
 @testable import Experiments
 
-/// The belm executable run as a user runs it, for what must be checked from outside: that it exits with a
-/// message instead of trapping, and what it leaves in its working folder.
-struct BELMProcess {
-    /// The executable built beside this test bundle.
-    static var executable: URL? {
-        let candidates = [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()]
-            .map { $0.appendingPathComponent("belm") }
-            + [URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug/belm").standardizedFileURL]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }
-
-    var status: Int32
-    var trapped: Bool
-    var output: String
-    var errors: String
-
-    /// Runs `belm arguments` in `folder` (a fresh scratch folder when nil) and waits for it.
-    static func run(_ arguments: [String], in folder: URL) throws -> BELMProcess {
-        let belm = try #require(executable, "build the belm executable first (swift build)")
-        let process = Process()
-        process.executableURL = belm
-        process.arguments = arguments
-        process.currentDirectoryURL = folder
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        // Read both pipes to the end before waiting, so that a full pipe cannot stall the child.
-        let outData = output.fileHandleForReading.readDataToEndOfFile()
-        let errData = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return BELMProcess(status: process.terminationStatus, trapped: process.terminationReason == .uncaughtSignal,
-                           output: String(decoding: outData, as: UTF8.self), errors: String(decoding: errData, as: UTF8.self))
-    }
-
+extension BELMProcess {
     /// Failed the way a user can act on: an exit status in 1…125 (not a trap) and a message saying why.
     func expectRefusal(containing text: String, sourceLocation: SourceLocation = #_sourceLocation) {
-        #expect(!trapped && (1...125).contains(status), "status \(status), trapped \(trapped): \(errors)", sourceLocation: sourceLocation)
+        #expect(refused, "status \(status), trapped \(trapped): \(errors)", sourceLocation: sourceLocation)
         #expect(errors.contains(text), "\(errors)", sourceLocation: sourceLocation)
     }
 }

@@ -1,3 +1,4 @@
+import BELMTestSupport
 import Foundation
 import Testing
 import Tensors
@@ -10,46 +11,14 @@ import Tensors
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardizedFileURL
     static let shapesUNet = repository.appendingPathComponent("Sources/Models/Resources/shapes-unet")
 
-    /// The executable built beside this test bundle (or in .build/debug).
-    static var executable: URL? {
-        let candidates = [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()].map { $0.appendingPathComponent("belm") }
-            + [repository.appendingPathComponent(".build/debug/belm")]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }
-
-    struct Outcome {
-        var status: Int32
-        var signalled: Bool
-        var message: String
-    }
-
-    /// Runs belm with `arguments`, killed after `timeout` seconds (a run that allocates its way to swap
-    /// would otherwise stall the suite).
-    func belm(_ arguments: [String], timeout: TimeInterval = 120) throws -> Outcome {
-        let executable = try #require(Self.executable, "build the belm executable first (swift build)")
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let deadline = DispatchWorkItem { if process.isRunning { process.terminate() } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: deadline)
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        deadline.cancel()
-        return Outcome(status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal, message: message)
-    }
-
     /// Expects a refusal whose message holds every one of `texts`, and no `--out` folder.
     func expectRefusal(_ arguments: [String], out: URL? = nil, mentions texts: [String], sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let outcome = try belm(arguments)
-        #expect(!outcome.signalled && (1...125).contains(outcome.status),
-                "\(arguments.joined(separator: " ")) ended with \(outcome.signalled ? "signal" : "status") \(outcome.status): \(outcome.message.prefix(600))",
+        let outcome = try BELMProcess.run(arguments)
+        #expect(outcome.refused,
+                "\(arguments.joined(separator: " ")) ended with \(outcome.trapped ? "signal" : "status") \(outcome.status): \(outcome.errors.prefix(600))",
                 sourceLocation: sourceLocation)
         for text in texts {
-            #expect(outcome.message.contains(text), "\(arguments.joined(separator: " ")): \(outcome.message.prefix(600))", sourceLocation: sourceLocation)
+            #expect(outcome.errors.contains(text), "\(arguments.joined(separator: " ")): \(outcome.errors.prefix(600))", sourceLocation: sourceLocation)
         }
         if let out {
             #expect(!FileManager.default.fileExists(atPath: out.path), "\(out.path) was written", sourceLocation: sourceLocation)

@@ -1,3 +1,4 @@
+import BELMTestSupport
 import ArgumentParser
 import Foundation
 import Testing
@@ -20,15 +21,8 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: fixture.output.appendingPathComponent("index.html").path))
     }
 
-    /// The executable built beside this test bundle.
-    static var executable: URL? {
-        let candidates = [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()]
-            .map { $0.appendingPathComponent("belm") } + [URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug/belm").standardizedFileURL]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }
-
     @Test func killingABuildLeavesThePreviousSite() throws {
-        let belm = try #require(Self.executable, "build the belm executable first (swift build)")
+        let belm = try #require(BELMProcess.executable, "build the belm executable first (swift build)")
         let fixture = try SiteBuildTests.Fixture()
         defer { fixture.remove() }
         try fixture.builder(runner: CountingRunner()).build()

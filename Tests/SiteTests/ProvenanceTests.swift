@@ -1,3 +1,4 @@
+import BELMTestSupport
 import Compute
 import Experiments
 import Foundation
@@ -12,7 +13,6 @@ import VulkanCompute
     /// A config in a folder of its own, no `templates:` key, built by the real executable run from that
     /// folder: the templates are found the way builtin:shapes-unet is.
     @Test func aConfigInAnyFolderBuildsWithTheBuiltinTemplates() throws {
-        let belm = try #require(BuildCommandTests.executable, "build the belm executable first (swift build)")
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("belm-anywhere-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         try SiteBuildTests.Fixture.writeTinySet(to: folder.appendingPathComponent("tiny-set"))
@@ -25,16 +25,8 @@ import VulkanCompute
                 steps: [2]
                 count: 1
             """.write(to: folder.appendingPathComponent("belm.yml"), atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = belm
-        process.currentDirectoryURL = folder
-        process.arguments = ["build", "--config", "belm.yml", "--out", "_site", "--backend", "cpu", "--quiet"]
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(message)")
+        let run = try BELMProcess.run(["build", "--config", "belm.yml", "--out", "_site", "--backend", "cpu", "--quiet"], in: folder)
+        #expect(run.status == 0, "\(run.errors)")
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("_site/reconstruction.html").path))
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("_site/assets/site.css").path))
     }

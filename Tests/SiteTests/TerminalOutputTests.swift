@@ -1,3 +1,4 @@
+import BELMTestSupport
 import Experiments
 import Foundation
 import Testing
@@ -29,7 +30,6 @@ import Testing
     /// The belm executable, run on a path and a config value holding escape sequences: its error messages reach
     /// standard error with no ESC byte in them.
     @Test func errorMessagesOfTheExecutableCarryNoEscapeBytes() throws {
-        let belm = try #require(BuildCommandTests.executable, "build the belm executable first (swift build)")
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("belm-terminal-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -42,19 +42,11 @@ import Testing
             ["build", "--config", config.path, "--out", folder.appendingPathComponent("out").path],
         ]
         for arguments in runs {
-            let process = Process()
-            process.executableURL = belm
-            process.arguments = arguments
-            let errors = Pipe()
-            process.standardError = errors
-            process.standardOutput = Pipe()
-            try process.run()
-            let written = errors.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            let text = String(decoding: written, as: UTF8.self)
-            #expect((1...125).contains(process.terminationStatus), "\(arguments): exit status \(process.terminationStatus)")
+            let run = try BELMProcess.run(arguments)
+            let text = run.errors
+            #expect(run.refused, "\(arguments): exit status \(run.status)")
             #expect(text.contains("\\u{1B}"), "\(arguments): \(text)")
-            #expect(!written.contains(0x1B), "\(arguments): \(text)")
+            #expect(!run.errorBytes.contains(0x1B), "\(arguments): \(text)")
         }
     }
 }
