@@ -23,6 +23,10 @@ let package = Package(
         .target(name: "CJPEG", dependencies: ["CLibJPEG"]),
         // OpenSSL's libcrypto, for SHA-256 over whole checkpoints (cache keys, model digests).
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // Debian's LAPACK (LAPACKE and CBLAS): the symmetric eigendecompositions of the Fréchet distance.
+        .systemLibrary(name: "CLapack", pkgConfig: "lapacke", providers: [.apt(["liblapacke-dev"])]),
+        // zlib: inflating the deflated members of `np.savez_compressed` files, and CRC-32 for every zip member.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CCmark", pkgConfig: "libcmark", providers: [.apt(["libcmark-dev"])]),
         // Vulkan's headers only (libvulkan-dev): no pkgConfig, which would link libvulkan; VulkanCompute opens the
         // loader at run time so that belm starts, and --backend cpu works, where Vulkan is not installed.
@@ -30,12 +34,14 @@ let package = Package(
         // Compiles Sources/*/Shaders/*.comp with glslc (found on PATH) into embedded SPIR-V.
         .plugin(name: "GLSLCompilerPlugin", capability: .buildTool()),
 
-        .target(name: "Tensors"),
+        .target(name: "Tensors", dependencies: ["CZlib"]),
         .target(name: "Compute", dependencies: ["Tensors"]),
         .target(name: "VulkanCompute", dependencies: ["Compute", "CVulkan"], plugins: ["GLSLCompilerPlugin"]),
         .target(name: "Diffusion", dependencies: ["Compute"]),
         // Resources/ holds the shipped diffusers folders, read from disk by BuiltinModelLocator (not bundled).
         .target(name: "Models", dependencies: ["Diffusion", "CPNG", "CJPEG"], exclude: ["Resources"]),
+        // FID: pytorch-fid's Inception network, feature statistics and the Fréchet distance.
+        .target(name: "FID", dependencies: ["Models", "CLapack"]),
         .target(name: "Experiments", dependencies: ["Models", "CCrypto"]),
         .target(name: "Site", dependencies: [
             "Experiments", "CCmark",
@@ -43,7 +49,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "BELMCommands", dependencies: [
-            "Site", "VulkanCompute",
+            "Site", "FID", "VulkanCompute",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "belm", dependencies: ["BELMCommands"]),
@@ -60,6 +66,8 @@ let package = Package(
         .testTarget(name: "SiteTests", dependencies: ["Site", "BELMCommands", "BELMTestSupport"]),
         // Fixtures/ holds golden files read by path, with the script that generates them.
         .testTarget(name: "ModelsTests", dependencies: ["Models", "VulkanCompute"], exclude: ["Fixtures"]),
+        // Fixtures/ holds pytorch-fid's outputs, with the script that generates them.
+        .testTarget(name: "FIDTests", dependencies: ["FID", "VulkanCompute"], exclude: ["Fixtures"]),
         .testTarget(name: "BELMCommandsTests", dependencies: ["BELMCommands", "VulkanCompute", "BELMTestSupport"]),
     ]
 )
