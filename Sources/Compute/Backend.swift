@@ -7,6 +7,8 @@ public enum Activation: String, Sendable, CaseIterable {
     case gelu
     /// x · sigmoid(1.702 x), CLIP's activation.
     case quickGelu
+    /// max(x, 0), the Inception network's activation.
+    case relu
 }
 
 /// The operations every model and sampler is written against. The CPU backend is the plain reference;
@@ -60,6 +62,11 @@ public protocol Backend: AnyObject {
     func upsampleNearest2x(_ x: Tensor) -> Tensor
     /// [N, C, H, W] → [N, C, H/2, W/2], mean of each 2×2 block.
     func avgPool2x(_ x: Tensor) -> Tensor
+    /// Max or average pooling of x [N, C, H, W] over windows (see `Pooling` for how padding counts).
+    func pool2d(_ x: Tensor, _ pooling: Pooling) -> Tensor
+    /// [N, C, H, W] → [N, C, height, width], bilinear as torch's `F.interpolate(align_corners=False)` without
+    /// antialiasing (`BilinearTaps`).
+    func resizeBilinear(_ x: Tensor, height: Int, width: Int) -> Tensor
     /// Rows of table [V, D] picked by index → [indices.count, D].
     func embedding(_ table: Tensor, indices: [Int]) -> Tensor
 }

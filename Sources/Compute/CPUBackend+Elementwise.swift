@@ -61,6 +61,7 @@ public enum Activations {
         case .silu: return x / (1 + exp(-x))
         case .gelu: return gelu(x)
         case .quickGelu: return x / (1 + exp(-1.702 * x))
+        case .relu: return max(x, 0)
         }
     }
 

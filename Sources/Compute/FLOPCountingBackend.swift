@@ -59,5 +59,7 @@ public final class FLOPCountingBackend: Backend {
     public func softmax(_ x: Tensor) -> Tensor { own(wrapped.softmax(inner(x))) }
     public func upsampleNearest2x(_ x: Tensor) -> Tensor { own(wrapped.upsampleNearest2x(inner(x))) }
     public func avgPool2x(_ x: Tensor) -> Tensor { own(wrapped.avgPool2x(inner(x))) }
+    public func pool2d(_ x: Tensor, _ pooling: Pooling) -> Tensor { own(wrapped.pool2d(inner(x), pooling)) }
+    public func resizeBilinear(_ x: Tensor, height: Int, width: Int) -> Tensor { own(wrapped.resizeBilinear(inner(x), height: height, width: width)) }
     public func embedding(_ table: Tensor, indices: [Int]) -> Tensor { own(wrapped.embedding(inner(table), indices: indices)) }
 }

@@ -5,6 +5,7 @@ import CVulkan
 enum Kernel: String, CaseIterable {
     case linearCombination, broadcastBinary, broadcastBinaryVec4, activation, geglu
     case stridedGather, stridedGatherFlat, nchwToNHWC, copyRows, copyRowsVec4, resample2x, embedding
+    case pool2d, resizeBilinear
     case groupNorm, layerNorm, softmax, groupNormRows, layerNormRows, softmaxRows
     case gemmTexel, conv2dTexel, gemmShared, conv2dShared, winogradInput, winogradOutput
 
@@ -22,6 +23,8 @@ enum Kernel: String, CaseIterable {
         case .copyRowsVec4: return SPIRV.copy_rows_vec4
         case .resample2x: return SPIRV.resample2x
         case .embedding: return SPIRV.embedding
+        case .pool2d: return SPIRV.pool2d
+        case .resizeBilinear: return SPIRV.resize_bilinear
         case .groupNorm: return SPIRV.group_norm
         case .layerNorm: return SPIRV.layer_norm
         case .softmax: return SPIRV.softmax

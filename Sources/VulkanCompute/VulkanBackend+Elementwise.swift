@@ -63,6 +63,7 @@ extension VulkanBackend {
         case .silu: code = 0
         case .gelu: code = 1
         case .quickGelu: code = 2
+        case .relu: code = 3
         }
         let count4 = (x.count + 3) / 4, rx = region(x)
         stream.dispatch(.activation, storage: [out], texels: [rx.block.view], push: [Self.u(count4), code, rx.texelOffset],

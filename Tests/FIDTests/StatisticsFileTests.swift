@@ -54,15 +54,15 @@ struct StatisticsFileTests {
 
         let notZip = folder.appendingPathComponent("not-zip.npz")
         try Data("hello".utf8).write(to: notZip)
-        #expect(throwsMessage(containing: ["not-zip.npz", "is not a zip file"]) { try FIDStatistics(contentsOf: notZip) })
+        #expect(throwsMessage(containing: ["not-zip.npz", "is not a zip file"]) { _ = try FIDStatistics(contentsOf: notZip) })
 
         #expect(throwsMessage(containing: ["fortran_f32.npz", "'mu' and 'sigma'", "found: array"]) {
-            try FIDStatistics(contentsOf: FIDFixtures.url("fortran_f32.npz"))
+            _ = try FIDStatistics(contentsOf: FIDFixtures.url("fortran_f32.npz"))
         })
 
         let mismatched = folder.appendingPathComponent("mismatched.npz")
         try NPZFile.write(["mu": NumpyArray(shape: [3], values: [0, 0, 0]), "sigma": NumpyArray(shape: [2, 2], values: [1, 0, 0, 1])], to: mismatched)
-        #expect(throwsMessage(containing: ["mismatched.npz", "'sigma' has shape [2, 2]", "[3, 3]"]) { try FIDStatistics(contentsOf: mismatched) })
+        #expect(throwsMessage(containing: ["mismatched.npz", "'sigma' has shape [2, 2]", "[3, 3]"]) { _ = try FIDStatistics(contentsOf: mismatched) })
 
         // A truncated copy of a good file: the CRC or the zip records catch it.
         let truncated = folder.appendingPathComponent("truncated.npz")
@@ -70,7 +70,7 @@ struct StatisticsFileTests {
         var damaged = good
         damaged[damaged.count / 2] ^= 0xFF
         try damaged.write(to: truncated)
-        #expect(throwsMessage(containing: ["truncated.npz", "CRC-32"]) { try FIDStatistics(contentsOf: truncated) })
+        #expect(throwsMessage(containing: ["truncated.npz", "CRC-32"]) { _ = try FIDStatistics(contentsOf: truncated) })
     }
 }
 

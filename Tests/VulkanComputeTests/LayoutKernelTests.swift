@@ -40,6 +40,24 @@ import VulkanCompute
         h.expectNoValidationMessages()
     }
 
+    @Test func poolingAndBilinearResize() throws {
+        let h = try DifferentialHarness()
+        let x = ([2, 3, 9, 11], h.random(594))
+        // The FID Inception network's windows: 3×3 stride 2 unpadded, 3×3 stride 1 padded by 1 (padding never
+        // counts), a global 8×8 mean; and a rectangular window, an uneven fit.
+        for kind in [Pooling.Kind.max, .average] {
+            h.check("pool \(kind) 3/2", [x]) { backend, t in backend.pool2d(t[0], .square(kind, kernel: 3, stride: 2)) }
+            h.check("pool \(kind) 3/1 pad 1", [x]) { backend, t in backend.pool2d(t[0], .square(kind, kernel: 3, stride: 1, padding: 1)) }
+            h.check("pool \(kind) 2×5/2 pad 1", [x]) { backend, t in backend.pool2d(t[0], Pooling(kind, kernelHeight: 2, kernelWidth: 5, stride: 2, padding: 1)) }
+        }
+        h.check("global mean", [([2, 5, 8, 8], h.random(640))]) { backend, t in backend.pool2d(t[0], .square(.average, kernel: 8, stride: 1)) }
+        // Up (to Inception's 299 from 32) and down, and unequal axes.
+        h.check("resize up", [([1, 3, 32, 32], h.random(3072))]) { backend, t in backend.resizeBilinear(t[0], height: 299, width: 299) }
+        h.check("resize down", [x]) { backend, t in backend.resizeBilinear(t[0], height: 4, width: 5) }
+        h.check("resize mixed", [x]) { backend, t in backend.resizeBilinear(t[0], height: 13, width: 7) }
+        h.expectNoValidationMessages()
+    }
+
     @Test func reshapedTensorsShareValues() throws {
         let h = try DifferentialHarness()
         h.check("reshape then add", [([6, 4], h.random(24)), ([4], h.random(4))]) { backend, t in

@@ -1,5 +1,5 @@
 #version 450
-// Pointwise nonlinearities, four elements per invocation: 0 silu, 1 gelu (exact erf form), 2 quick gelu.
+// Pointwise nonlinearities, four elements per invocation: 0 silu, 1 gelu (exact erf form), 2 quick gelu, 3 relu.
 // The input is read as RGBA32F texels (regions are padded to whole texels).
 layout(local_size_x = 64) in;
 layout(std430, binding = 0) writeonly buffer Out { vec4 o[]; };
@@ -21,6 +21,7 @@ void main() {
     vec4 r;
     if (p.kind == 0u) r = v / (1.0 + exp(-v));
     else if (p.kind == 1u) r = 0.5 * v * (1.0 + erfApprox(v * 0.70710678118654752));
-    else r = v / (1.0 + exp(-1.702 * v));
+    else if (p.kind == 2u) r = v / (1.0 + exp(-1.702 * v));
+    else r = max(v, vec4(0.0));
     o[i] = r;
 }
