@@ -16,6 +16,8 @@ public struct BELM: ParsableCommand {
             ConvergenceCommand.self,
             SamplerBenchCommand.self,
             DatasetCommand.self,
+            FIDStatsCommand.self,
+            FIDCommand.self,
             ForwardCommand.self,
             TokenizeCommand.self,
             BenchCommand.self,

@@ -12,7 +12,6 @@ variances in [0.5, 1.5], biases and means in [−0.2, 0.2]. Only inputs and outp
   align_corners=False) on small inputs.
 - inception_75.safetensors: `images` [2, 3, 75, 75] in [0, 1] and pytorch-fid's pool3 `features` [2, 2048],
   without the resize (75 is the smallest side the network takes).
-- inception_32.safetensors: `images` [2, 3, 32, 32] and `features` with pytorch-fid's default resize to 299.
 - folder_a/, folder_b/: 3 PNGs each (32 × 32 RGB); folders.safetensors: pytorch-fid's features of each image
   (get_activations), mu, sigma's trace and top-left 16 × 16 block (calculate_activation_statistics), and the FID
   between the two folders (calculate_frechet_distance).
@@ -99,8 +98,6 @@ save_file({
 images75 = torch.from_numpy(rng.uniform(size=(2, 3, 75, 75)).astype(np.float32))
 save_file({"images": images75, "features": pool3(network(False), images75).contiguous()}, "inception_75.safetensors")
 
-images32 = torch.from_numpy(rng.uniform(size=(2, 3, 32, 32)).astype(np.float32))
-save_file({"images": images32, "features": pool3(network(True), images32).contiguous()}, "inception_32.safetensors")
 
 from pytorch_fid import fid_score  # noqa: E402  (after the loader patch)
 

@@ -1,0 +1,49 @@
+import Compute
+import Foundation
+import Tensors
+import Testing
+import VulkanCompute
+@testable import FID
+
+/// A folder's statistics and the FID between two folders against pytorch-fid's fid_score on the same PNGs
+/// (Fixtures/generate_inception.py), with the seeded stand-in weights.
+struct FolderStatisticsTests {
+    @Test func folderStatisticsAndFIDMatchPytorchFID() throws {
+        // Six forward passes at 299 × 299: on the Vulkan backend, as the CPU backend in a debug build is too slow.
+        guard let vulkan = try? VulkanBackend() else { return }
+        let golden = try SafetensorsFile(contentsOf: FIDFixtures.url("folders.safetensors"))
+        let folders = ImageFolderStatistics(network: try FIDInception(weights: SeededInceptionWeights(), backend: vulkan), batchSize: 2)
+        var statistics: [FIDStatistics] = []
+        for side in ["a", "b"] {
+            let moments = try folders.moments(ofFolder: FIDFixtures.url("folder_\(side)"))
+            #expect(moments.count == 3)
+            let s = try moments.statistics()
+            statistics.append(s)
+            let mu = try golden.floatTensor("\(side)_mu").scalars
+            let muScale = mu.map(abs).max()!
+            #expect(zip(s.mu, mu).allSatisfy { abs(Float($0) - $1) <= 1e-4 * muScale }, "mu of folder_\(side)")
+            let block = try golden.floatTensor("\(side)_sigma_block").scalars
+            let blockScale = block.map(abs).max()!
+            for i in 0..<16 {
+                for j in 0..<16 {
+                    #expect(abs(Float(s.sigma[i * 2048 + j]) - block[i * 16 + j]) <= 1e-3 * blockScale, "sigma[\(i), \(j)] of folder_\(side)")
+                }
+            }
+            let trace = Double(try golden.floatTensor("\(side)_sigma_trace").scalars[0])
+            #expect(abs((0..<2048).reduce(0.0) { $0 + s.sigma[$1 * 2049] } - trace) <= 1e-3 * trace)
+        }
+        let expected = Double(try golden.floatTensor("fid").scalars[0])
+        let distance = try FrechetDistance.between(statistics[0], statistics[1])
+        #expect(abs(distance - expected) <= 1e-3 * expected, "belm \(distance), pytorch-fid \(expected)")
+    }
+
+    @Test func refusesFoldersWithFewerThanTwoImages() throws {
+        let folder = try FIDFixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.copyItem(at: FIDFixtures.url("folder_a/0.png"), to: folder.appendingPathComponent("only.png"))
+        try Data("not an image".utf8).write(to: folder.appendingPathComponent("notes.txt"))
+        #expect(throwsMessage(containing: [folder.path, "holds 1 PNG or JPEG image;", "at least 2"]) {
+            _ = try ImageFolderStatistics.checkedImageFiles(in: folder)
+        })
+    }
+}
