@@ -3,6 +3,7 @@ import PackageDescription
 
 // Module graph (each arrow is "depends on"); VulkanCompute (Compute + CVulkan) plugs into BELMCommands:
 //   Tensors ← Compute ← Diffusion ← Models ← Experiments ← Site ← BELMCommands ← belm
+//   Models ← FID (+ CLapack) ← BELMCommands
 // System libraries come in as module maps over Debian's -dev packages.
 let package = Package(
     name: "belm",
