@@ -49,7 +49,7 @@ public struct FIDCommand: ParsableCommand {
         }
         let distance = try FrechetDistance.between(statsA, statsB)
         if json {
-            print(Self.json(distance: distance, sets: [(first, countA), (second, countB)],
+            print(try Self.json(distance: distance, sets: [(first, countA), (second, countB)],
                             inception: usesImages(first, second) ? network : nil))
         } else {
             print(distance)
@@ -69,19 +69,34 @@ public struct FIDCommand: ParsableCommand {
         }
     }
 
-    static func json(distance: Double, sets: [(FIDInput, Int?)], inception: LazyInception?) -> String {
-        func quoted(_ text: String) -> String {
-            String(decoding: try! JSONSerialization.data(withJSONObject: [text], options: [.withoutEscapingSlashes]), as: UTF8.self).dropFirst().dropLast().description
+    /// What `--json` prints: the distance, where each set came from, and the weights that made image features.
+    struct Report: Encodable {
+        struct Set: Encodable {
+            var path: String
+            var kind: String
+            var count: Int?
         }
-        let described = sets.map { input, count -> String in
-            let kind: String
-            switch input { case .statistics: kind = "statistics"; case .images: kind = "images" }
-            return "{\"path\": \(quoted(input.url.path)), \"kind\": \"\(kind)\"\(count.map { ", \"count\": \($0)" } ?? "")}"
+        struct Weights: Encodable {
+            var path: String
+            var sha256: String?
         }
-        var fields = ["\"fid\": \(distance)", "\"a\": \(described[0])", "\"b\": \(described[1])"]
-        if let inception, let weights = inception.weights {
-            fields.append("\"inception\": {\"path\": \(quoted(weights.path)), \"sha256\": \(inception.digest.map(quoted) ?? "null")}")
+        var fid: Double
+        var a: Set
+        var b: Set
+        var inception: Weights?
+    }
+
+    static func json(distance: Double, sets: [(FIDInput, Int?)], inception: LazyInception?) throws -> String {
+        let described = sets.map { input, count -> Report.Set in
+            switch input {
+            case .statistics(let url): return Report.Set(path: url.path, kind: "statistics", count: count)
+            case .images(let url): return Report.Set(path: url.path, kind: "images", count: count)
+            }
         }
-        return "{" + fields.joined(separator: ", ") + "}"
+        let weights = inception.flatMap { lazy in lazy.weights.map { Report.Weights(path: $0.path, sha256: lazy.digest) } }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let report = Report(fid: distance, a: described[0], b: described[1], inception: weights)
+        return String(decoding: try encoder.encode(report), as: UTF8.self)
     }
 }
