@@ -1,0 +1,151 @@
+import ArgumentParser
+import Compute
+import Experiments
+import Foundation
+import Testing
+@testable import BELMCommands
+@testable import Site
+
+/// A site split into work items and computed in shares over one cache gives the same site as one process.
+@Suite struct ShardedBuildTests {
+    /// A sampling experiment (two cell items per cell with 66 samples, 64 an item), a reconstruction and a
+    /// whole-experiment kind, on the embedded reference model with few steps.
+    static func fixture(count: Int = 66) throws -> SiteBuildTests.Fixture {
+        let fixture = try SiteBuildTests.Fixture()
+        try """
+            title: "Shards"
+            templates: \(SiteBuildTests.repository.appendingPathComponent("Templates").path)
+            models:
+              shapes: builtin:shapes
+            experiments:
+              - name: sampling
+                kind: sampling
+                samplers: [ddim, belm]
+                steps: [2, 3]
+                count: \(count)
+                classes: [0, 1, 2]
+                gallery: 3
+              - name: reconstruction
+                kind: reconstruction
+                samplers: [ddim, belm]
+                steps: [2]
+                count: 3
+              - name: interpolation
+                kind: interpolation
+                samplers: [ddim]
+                steps: [2]
+                frames: 3
+            """.write(toFile: fixture.configPath, atomically: true, encoding: .utf8)
+        return fixture
+    }
+
+    static func builder(_ fixture: SiteBuildTests.Fixture, batchSize: Int, cache: URL, output: URL,
+                        report: @escaping @Sendable (BuildEvent) -> Void = { _ in }) throws -> SiteBuilder {
+        var builder = try fixture.builder(runner: ModelExperimentRunner(batchSize: batchSize))
+        builder.cache = ResultCache(folder: cache)
+        builder.output = output
+        builder.report = report
+        return builder
+    }
+
+    static func files(under folder: URL) throws -> [String: Data] {
+        var files: [String: Data] = [:]
+        for path in SiteChecks.files(under: folder) where path != "reproducibility.html" {
+            files[path] = try Data(contentsOf: folder.appendingPathComponent(path))
+        }
+        return files
+    }
+
+    @Test func oneProcessAndThreeShardsWithAnotherBatchSizeWriteTheSameSite() throws {
+        let fixture = try Self.fixture()
+        defer { fixture.remove() }
+        let alone = fixture.root.appendingPathComponent("alone"), sharded = fixture.root.appendingPathComponent("sharded")
+        let one = try Self.builder(fixture, batchSize: 8, cache: fixture.root.appendingPathComponent("cache-1"), output: alone).build()
+        #expect(one.ran == ["sampling", "reconstruction", "interpolation"])
+
+        let cache = fixture.root.appendingPathComponent("cache-3")
+        var computed = 0
+        for index in 0..<3 {
+            let summary = try Self.builder(fixture, batchSize: 3, cache: cache, output: sharded).build(.shard(try Shard(index: index, count: 3)))
+            #expect(summary.files == 0)
+            computed += summary.itemsRun
+        }
+        #expect(!FileManager.default.fileExists(atPath: sharded.path), "a shard writes no site")
+        #expect(computed == one.itemsRun, "the shares cover every item once")
+        let assembled = try Self.builder(fixture, batchSize: 3, cache: cache, output: sharded).build(.cachedOnly)
+        #expect(assembled.itemsRun == 0)
+
+        // Every image and metrics.json byte for byte; only the run times on the reproducibility page differ.
+        let a = try Self.files(under: alone), b = try Self.files(under: sharded)
+        #expect(a.keys.sorted() == b.keys.sorted())
+        for (path, data) in a where b[path] != data { Issue.record("\(path) differs between one process and three shards") }
+        let metrics = try String(contentsOf: alone.appendingPathComponent("metrics.json"), encoding: .utf8)
+        #expect(metrics.contains("\"experiment\": \"sampling\", \"model\": \"builtin:shapes\", \"sampler\": \"ddim\", \"steps\": 2, \"metric\": \"nfe\", \"value\": 2.0, \"count\": 66"))
+        // The gallery shows 3 of the 66 samples per cell.
+        let samplingPage = try String(contentsOf: alone.appendingPathComponent("sampling.html"), encoding: .utf8)
+        #expect(samplingPage.contains("the metrics take all 66"))
+    }
+
+    @Test func cachedOnlyWithItemsMissingWritesNothingAndSaysWhatToRun() throws {
+        let fixture = try Self.fixture(count: 6)
+        defer { fixture.remove() }
+        let cache = fixture.root.appendingPathComponent("cache")
+        try Self.builder(fixture, batchSize: 8, cache: cache, output: fixture.output).build()
+        let before = try Self.files(under: fixture.output)
+        // Two more step counts: their items are not in the cache.
+        let config = try String(contentsOfFile: fixture.configPath, encoding: .utf8).replacingOccurrences(of: "steps: [2, 3]", with: "steps: [2, 3, 5]")
+        try config.write(toFile: fixture.configPath, atomically: true, encoding: .utf8)
+        #expect { try Self.builder(fixture, batchSize: 8, cache: cache, output: fixture.output).build(.cachedOnly) } throws: { error in
+            let text = (error as? MissingItems)?.description ?? ""
+            return text.contains("2 work items are not in the cache") && text.contains("sampling: 2 missing")
+                && text.contains("sampling ddim 5 steps seed 0 items 0–5 (not computed)") && text.contains("--shard I/N")
+        }
+        var command = try BuildCommand.parse(["--config", fixture.configPath, "--out", fixture.output.path, "--cache", cache.path, "--cached-only", "--quiet"])
+        #expect(throws: ExitCode.failure) { try command.run() }
+        #expect(try Self.files(under: fixture.output) == before, "the previous site is untouched")
+        command = try BuildCommand.parse(["--config", fixture.configPath, "--out", fixture.output.path, "--cache", cache.path, "--shard", "0/1", "--quiet"])
+        try command.run()
+        command = try BuildCommand.parse(["--config", fixture.configPath, "--out", fixture.output.path, "--cache", cache.path, "--cached-only", "--quiet"])
+        try command.run()
+        #expect(try String(contentsOf: fixture.output.appendingPathComponent("metrics.csv"), encoding: .utf8).contains("sampling,builtin:shapes,belm,5,nfe"))
+    }
+
+    @Test func aTruncatedOrCorruptEntryIsReportedAndRecomputed() throws {
+        let fixture = try Self.fixture(count: 2)
+        defer { fixture.remove() }
+        let cache = fixture.root.appendingPathComponent("cache")
+        try Self.builder(fixture, batchSize: 8, cache: cache, output: fixture.output).build()
+        let before = try Self.files(under: fixture.output)
+        let entries = try FileManager.default.contentsOfDirectory(atPath: cache.path).filter { $0.hasSuffix(".entry") }.sorted()
+        let truncated = cache.appendingPathComponent(entries[0]), flipped = cache.appendingPathComponent(entries[1])
+        let whole = try Data(contentsOf: truncated)
+        try whole.prefix(whole.count / 2).write(to: truncated)
+        var bytes = [UInt8](try Data(contentsOf: flipped))
+        bytes[bytes.count - 10] ^= 0x01
+        try Data(bytes).write(to: flipped)
+
+        let events = EventLog()
+        let summary = try Self.builder(fixture, batchSize: 8, cache: cache, output: fixture.output, report: { events.add($0) }).build()
+        #expect(summary.itemsRun == 2)
+        let damaged = events.all.compactMap { event -> String? in
+            if case let .damagedEntry(path, reason) = event { return "\((path as NSString).lastPathComponent): \(reason)" }
+            return nil
+        }.sorted()
+        #expect(damaged.count == 2)
+        #expect(damaged.contains { $0.hasPrefix(entries[0]) && $0.contains("truncated") })
+        #expect(damaged.contains { $0.hasPrefix(entries[1]) && $0.contains("checksum") })
+        #expect(try Self.files(under: fixture.output) == before)
+        for name in entries.prefix(2) {
+            guard case .found = ResultCache(folder: cache).load(String(name.dropLast(".entry".count))) else {
+                Issue.record("\(name) was not stored again"); continue
+            }
+        }
+    }
+
+    final class EventLog: @unchecked Sendable {
+        private let lock = NSLock()
+        private var events: [BuildEvent] = []
+        func add(_ event: BuildEvent) { lock.lock(); events.append(event); lock.unlock() }
+        var all: [BuildEvent] { lock.lock(); defer { lock.unlock() }; return events }
+    }
+}
