@@ -1,4 +1,5 @@
 import ArgumentParser
+import Compute
 import Experiments
 import Foundation
 import Site
@@ -69,19 +70,29 @@ public struct BuildCommand: ParsableCommand {
             let siteConfig = try SiteConfigLoader.load(path: config, backends: BackendChoice.allCases.map(\.rawValue))
             // The command line's --backend wins over the config's `backend:`; both go through the shared options.
             let chosen = try backend ?? BackendChoice(rawValue: siteConfig.backend).unwrap(or: ValidationError("unknown backend \(siteConfig.backend)"))
-            let options = try BackendOptions.parse(["--backend", chosen.rawValue] + (device.map { ["--device", String($0)] } ?? []))
-            let computeBackend = try options.makeBackend()
+            // Assembling from the cache runs nothing, so it needs no device: the chosen backend only names the results.
+            let computeBackend: any Backend
+            let compute: ComputeProvenance
+            if mode == .cachedOnly {
+                computeBackend = CPUBackend()
+                compute = ComputeProvenance(backend: chosen.backendName, device: "none (assembled from the cache)", driver: nil, precision: .fp32)
+            } else {
+                let options = try BackendOptions.parse(["--backend", chosen.rawValue] + (device.map { ["--device", String($0)] } ?? []))
+                computeBackend = try options.makeBackend()
+                compute = .of(computeBackend)
+            }
             let runner = try ExperimentRunnerChoice.standard()
             var command = "belm build --config \(BuildCommandText.quoted(config)) --out \(BuildCommandText.quoted(out))"
             if let backend { command += " --backend \(backend.rawValue)" }
             if let device { command += " --device \(device)" }
-            let environment = BuildEnvironment.current(belmVersion: BELM.configuration.version, compute: .of(computeBackend), command: command)
+            let environment = BuildEnvironment.current(belmVersion: BELM.configuration.version, compute: compute, command: command)
             let progress = TerminalProgress()
             let quiet = self.quiet
-            let builder = SiteBuilder(config: siteConfig, runner: runner, backend: computeBackend,
+            var builder = SiteBuilder(config: siteConfig, runner: runner, backend: computeBackend,
                                       cache: ResultCache(folder: URL(fileURLWithPath: cache)),
                                       output: URL(fileURLWithPath: out).standardizedFileURL, environment: environment,
                                       report: { if !quiet { progress.handle($0) } })
+            builder.keyBackend = chosen.backendName
             try builder.build(mode)
         } catch let error as ShardError {
             FileHandle.standardError.write(Data(("error: --shard: \(error.description)\n").escapingControlCharacters.utf8))

@@ -8,6 +8,9 @@ public struct SiteBuilder {
     public var config: SiteConfig
     public var runner: any ExperimentRunner
     public var backend: any Backend
+    /// The backend whose results the cache keys name: `backend.name`, unless an assembling build that runs
+    /// nothing (`--cached-only` on a machine without the GPU) names the backend the items were computed on.
+    public var keyBackend: String
     public var cache: ResultCache
     public var output: URL
     public var environment: BuildEnvironment
@@ -18,6 +21,7 @@ public struct SiteBuilder {
         self.config = config
         self.runner = runner
         self.backend = backend
+        self.keyBackend = backend.name
         self.cache = cache
         self.output = output
         self.environment = environment
@@ -66,7 +70,7 @@ public struct SiteBuilder {
         for spec in config.experiments where !runner.supportedKinds.contains(spec.request.kind) {
             throw ConfigError(file: config.file, line: spec.line, "experiment '\(spec.request.name)' is of kind '\(spec.request.kind.rawValue)', which this build of belm cannot run (it runs: \(runner.supportedKinds.map(\.rawValue).sorted().joined(separator: ", ")))")
         }
-        var plan = try BuildPlan.make(config: config, runner: runner, backend: backend.name, cache: cache)
+        var plan = try BuildPlan.make(config: config, runner: runner, backend: keyBackend, cache: cache)
         for planned in plan.items {
             if case let .damaged(path, reason) = planned.lookup { report(.damagedEntry(path: path, reason: reason)) }
         }
