@@ -2,6 +2,7 @@ import ArgumentParser
 import Compute
 import Experiments
 import Foundation
+import Models
 import Testing
 @testable import BELMCommands
 @testable import Site
@@ -140,6 +141,25 @@ import Testing
                 Issue.record("\(name) was not stored again"); continue
             }
         }
+    }
+
+    @Test func exportWritesEverySampleOnlyWhenAsked() throws {
+        let fixture = try Self.fixture(count: 5)
+        defer { fixture.remove() }
+        let cache = fixture.root.appendingPathComponent("cache")
+        try Self.builder(fixture, batchSize: 8, cache: cache, output: fixture.output).build()
+        #expect(!FileManager.default.fileExists(atPath: fixture.output.appendingPathComponent("samples").path))
+        let config = try String(contentsOfFile: fixture.configPath, encoding: .utf8).replacingOccurrences(of: "gallery: 3", with: "gallery: 2\n    export: samples")
+        try config.write(toFile: fixture.configPath, atomically: true, encoding: .utf8)
+        try Self.builder(fixture, batchSize: 8, cache: cache, output: fixture.output).build()
+        let files = SiteChecks.files(under: fixture.output).filter { $0.hasPrefix("samples/") }.sorted()
+        let expected = ["ddim", "belm"].flatMap { sampler in [2, 3].flatMap { steps in (0..<5).map { String(format: "samples/sampling/\(sampler)-\(steps)/%06d.png", $0) } } }
+        #expect(files == expected.sorted())
+        let image = try PNGCodec.read(fixture.output.appendingPathComponent("samples/sampling/belm-3/000004.png"))
+        #expect(image.width == 32 && image.height == 32)
+        // The gallery still shows two per cell.
+        let page = try String(contentsOf: fixture.output.appendingPathComponent("sampling.html"), encoding: .utf8)
+        #expect(page.contains("the same 2 noises"))
     }
 
     final class EventLog: @unchecked Sendable {

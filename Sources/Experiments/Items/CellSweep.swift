@@ -1,4 +1,5 @@
 import Compute
+import Foundation
 import Models
 import Tensors
 
@@ -54,7 +55,13 @@ struct CellSweep {
         let gallery = galleryIndices(cell).map { i in
             GalleryEntry(index: i, images: [LabeledImage(label: sampleLabel(i), image: RGBImage(samples[i - cell.first]))])
         }
-        return CellItemResult(statistics: statistics(output.records, count: cell.count), gallery: gallery)
+        return CellItemResult(statistics: statistics(output.records, count: cell.count), gallery: gallery, exported: try exported(samples))
+    }
+
+    /// The PNGs `export: samples` asks for, at the gallery's 8-bit levels.
+    private func exported(_ images: [PlanarImage]) throws -> [Data]? {
+        guard request.exportSamples else { return nil }
+        return try images.map { try PNGCodec.encode(RGBImage($0).planar) }
     }
 
     private func sampleLabel(_ i: Int) -> String {
@@ -72,7 +79,7 @@ struct CellSweep {
                                                    LabeledImage(label: "reconstruction", image: RGBImage(after[k]))],
                                 error: i == 0 ? ErrorValues(before[k], after[k]) : nil)
         }
-        return CellItemResult(statistics: statistics(output.records, count: cell.count), gallery: gallery)
+        return CellItemResult(statistics: statistics(output.records, count: cell.count), gallery: gallery, exported: try exported(after))
     }
 
     /// The experiments report means over the item; as sums they merge across items.

@@ -13,10 +13,14 @@ public struct CellItemResult: Sendable, Codable, Hashable {
     public var statistics: CellStatistics
     /// The item's indices below the request's `gallery`, in index order.
     public var gallery: [GalleryEntry]
+    /// With `export: samples`, every sample (or reconstruction) of the item as PNG bytes, in index order;
+    /// nil otherwise. Read from the cache one item at a time when the site is written, never all at once.
+    public var exported: [Data]?
 
-    public init(statistics: CellStatistics, gallery: [GalleryEntry]) {
+    public init(statistics: CellStatistics, gallery: [GalleryEntry], exported: [Data]? = nil) {
         self.statistics = statistics
         self.gallery = gallery
+        self.exported = exported
     }
 }
 

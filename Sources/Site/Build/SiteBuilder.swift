@@ -104,7 +104,7 @@ public struct SiteBuilder {
             let runStarted = Date()
             var itemStarted = Date()
             let report = self.report
-            var done: [String: ResultCache.Entry] = [:]
+            var done: [String: ResultCache.Lookup] = [:]
             do {
                 try runner.runItems(mine.map(\.item), of: request, backend: backend, progress: { report(.progress($0)) }) { item, result in
                     guard let planned = mine.first(where: { $0.item == item }) else {
@@ -115,7 +115,7 @@ public struct SiteBuilder {
                     try checkStorable(result, of: experiment.spec, item: item)
                     let entry = ResultCache.Entry(facts: facts, item: item, result: result)
                     try cache.store(entry)
-                    done[planned.key] = entry
+                    done[planned.key] = ResultCache.Lookup.found(entry).withoutExports
                     itemStarted = Date()
                 }
             } catch let error as SiteWriteError {
@@ -128,7 +128,7 @@ public struct SiteBuilder {
                 throw ExperimentFailure(file: config.file, line: experiment.spec.line, experiment: request.name, underlying: error)
             }
             for (k, planned) in experiment.items.enumerated() {
-                if let entry = done[planned.key] { plan.experiments[index].items[k].lookup = .found(entry) }
+                if let lookup = done[planned.key] { plan.experiments[index].items[k].lookup = lookup }
             }
             report(.experimentDone(name: request.name, seconds: Date().timeIntervalSince(runStarted)))
             ran.append(request.name)
@@ -155,11 +155,20 @@ public struct SiteBuilder {
         }
 
         let results = SiteResults(config: config, outcomes: outcomes, environment: environment)
-        let files = try SiteRenderer(results: results, templates: templates!).render()
-        report(.writing(files: files.files.count))
+        var files = try SiteRenderer(results: results, templates: templates!).render()
+        for experiment in plan.experiments where experiment.spec.request.exportSamples {
+            let request = experiment.spec.request
+            for planned in experiment.items {
+                guard case .cell(let cell) = planned.item.scope, cell.seed == request.seeds[0] else { continue }
+                let name = SamplerSettings(edictP: request.edictP, bdiaGamma: request.bdiaGamma).recordName(cell.sampler)
+                files.addExport(.init(cache: cache, key: planned.key, folder: "samples/\(request.name)/\(name)-\(cell.steps)",
+                                      first: cell.first, count: cell.count))
+            }
+        }
+        report(.writing(files: files.count))
         try SiteFolder.replace(output, with: files)
         report(.done(path: output.path, ran: ran.count, cached: cached.count, seconds: Date().timeIntervalSince(started)))
-        return Summary(ran: ran, cached: cached, itemsRun: toRun.count, files: files.files.count)
+        return Summary(ran: ran, cached: cached, itemsRun: toRun.count, files: files.count)
     }
 
     /// A number that is not finite is refused before the cache could store it (JSON has no NaN); a whole

@@ -37,7 +37,7 @@ public struct BuildPlan: Sendable {
             let items = try runner.workItems(for: request).map { item in
                 let key = try ResultCache.key(item: item, request: request, modelDigest: modelDigest, inputsDigest: inputsDigest,
                                               codeVersion: runner.codeVersion, backend: backend)
-                return PlannedItem(item: item, key: key, lookup: cache.load(key))
+                return PlannedItem(item: item, key: key, lookup: cache.load(key).withoutExports)
             }
             experiments.append(PlannedExperiment(spec: spec, modelDigest: modelDigest, items: items))
         }
