@@ -3,6 +3,7 @@ import Compute
 import Experiments
 import Foundation
 import Models
+import BELMTestSupport
 import Testing
 @testable import BELMCommands
 @testable import Site
@@ -141,6 +142,49 @@ import Testing
                 Issue.record("\(name) was not stored again"); continue
             }
         }
+    }
+
+    /// Three `belm build --shard I/3` processes at once on one cache, the first killed with SIGKILL while it
+    /// runs and then run again, and `--cached-only`: the same site as one process.
+    @Test func concurrentShardsWithOneKilledAndRerunEqualOneProcess() throws {
+        let belm = try #require(BELMProcess.executable, "build the belm executable first (swift build)")
+        let fixture = try Self.fixture(count: 6)
+        defer { fixture.remove() }
+        let alone = fixture.root.appendingPathComponent("alone"), sharded = fixture.root.appendingPathComponent("sharded")
+        let one = try BELMProcess.run(["build", "--config", fixture.configPath, "--cache", fixture.root.appendingPathComponent("cache-1").path,
+                                       "--backend", "cpu", "--out", alone.path])
+        #expect(one.status == 0, "\(one.errors)")
+
+        let cache = fixture.root.appendingPathComponent("cache-3").path
+        func shard(_ index: Int) throws -> (Process, Pipe) {
+            let process = Process(), errors = Pipe()
+            process.executableURL = belm
+            process.arguments = ["build", "--config", fixture.configPath, "--cache", cache, "--backend", "cpu", "--shard", "\(index)/3"]
+            process.standardError = errors
+            try process.run()
+            return (process, errors)
+        }
+        let tasks = try (0..<3).map(shard)
+        var seen = Data()
+        while !String(decoding: seen, as: UTF8.self).contains("running") {
+            let chunk = tasks[0].1.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            seen += chunk
+        }
+        kill(tasks[0].0.processIdentifier, SIGKILL)
+        for (process, errors) in tasks {
+            _ = errors.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+        }
+        #expect(tasks[0].0.terminationReason == .uncaughtSignal)
+        #expect(tasks[1...].allSatisfy { $0.0.terminationStatus == 0 })
+        let rerun = try BELMProcess.run(["build", "--config", fixture.configPath, "--cache", cache, "--backend", "cpu", "--shard", "0/3"])
+        #expect(rerun.status == 0, "\(rerun.errors)")
+        let assemble = try BELMProcess.run(["build", "--config", fixture.configPath, "--cache", cache, "--backend", "cpu", "--cached-only", "--out", sharded.path])
+        #expect(assemble.status == 0, "\(assemble.errors)")
+        let a = try Self.files(under: alone), b = try Self.files(under: sharded)
+        #expect(a.keys.sorted() == b.keys.sorted())
+        for (path, data) in a where b[path] != data { Issue.record("\(path) differs between one process and three killed-and-rerun shards") }
     }
 
     @Test func exportWritesEverySampleOnlyWhenAsked() throws {
