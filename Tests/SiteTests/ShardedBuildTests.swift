@@ -100,7 +100,7 @@ import Testing
         #expect { try Self.builder(fixture, batchSize: 8, cache: cache, output: fixture.output).build(.cachedOnly) } throws: { error in
             let text = (error as? MissingItems)?.description ?? ""
             return text.contains("2 work items are not in the cache") && text.contains("sampling: 2 missing")
-                && text.contains("sampling ddim 5 steps seed 0 items 0–5 (not computed)") && text.contains("--shard I/N")
+                && text.contains("sampling ddim 5 steps seed 0 items 0–5 (not computed)") && text.contains("--backend cpu --shard I/N")
         }
         var command = try BuildCommand.parse(["--config", fixture.configPath, "--out", fixture.output.path, "--cache", cache.path, "--cached-only", "--quiet"])
         #expect(throws: ExitCode.failure) { try command.run() }
@@ -204,6 +204,16 @@ import Testing
         // The gallery still shows two per cell.
         let page = try String(contentsOf: fixture.output.appendingPathComponent("sampling.html"), encoding: .utf8)
         #expect(page.contains("the same 2 noises"))
+    }
+
+    @Test func exportIsRefusedWhereItHasNoSamples() throws {
+        let fixture = try Self.fixture(count: 5)
+        defer { fixture.remove() }
+        let config = try String(contentsOfFile: fixture.configPath, encoding: .utf8).replacingOccurrences(of: "frames: 3", with: "frames: 3\n    export: samples")
+        try config.write(toFile: fixture.configPath, atomically: true, encoding: .utf8)
+        #expect { try SiteConfigLoader.load(path: fixture.configPath, backends: ["cpu"]) } throws: { error in
+            "\(error)".contains("experiment 'interpolation' is of kind 'interpolation'; `export: samples` applies to sampling and reconstruction")
+        }
     }
 
     final class EventLog: @unchecked Sendable {

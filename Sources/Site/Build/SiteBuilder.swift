@@ -79,7 +79,7 @@ public struct SiteBuilder {
         switch mode {
         case .full: toRun = plan.stale
         case .cachedOnly:
-            guard plan.stale.isEmpty else { throw MissingItems(plan: plan, config: config.file, cache: cache.folder.path) }
+            guard plan.stale.isEmpty else { throw MissingItems(plan: plan, config: config.file, cache: cache.folder.path, backend: keyBackend) }
             toRun = []
         case .shard(let shard):
             let share = shard.share(of: plan.items)
@@ -142,7 +142,7 @@ public struct SiteBuilder {
         for experiment in plan.experiments {
             let entries = experiment.items.compactMap(\.entry)
             guard entries.count == experiment.items.count else {
-                throw MissingItems(plan: plan, config: config.file, cache: cache.folder.path)
+                throw MissingItems(plan: plan, config: config.file, cache: cache.folder.path, backend: keyBackend)
             }
             let result: ExperimentResult
             do {

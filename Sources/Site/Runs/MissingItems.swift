@@ -5,15 +5,18 @@ import Experiments
 public struct MissingItems: Error, CustomStringConvertible {
     public let config: String
     public let cache: String
+    /// The backend the items are keyed under, which the commands must name.
+    public let backend: String
     /// (experiment, its missing items, why each is missing).
     public let missing: [(experiment: String, items: [(label: String, reason: String)])]
 
     /// How many items a list shows per experiment before it says "and N more".
     static let shownPerExperiment = 10
 
-    init(plan: BuildPlan, config: String, cache: String) {
+    init(plan: BuildPlan, config: String, cache: String, backend: String) {
         self.config = config
         self.cache = cache
+        self.backend = backend
         missing = plan.experiments.compactMap { experiment in
             let stale = experiment.stale
             guard !stale.isEmpty else { return nil }
@@ -33,7 +36,7 @@ public struct MissingItems: Error, CustomStringConvertible {
             for item in items.prefix(Self.shownPerExperiment) { text += "    \(item.label) (\(item.reason))\n" }
             if items.count > Self.shownPerExperiment { text += "    and \(items.count - Self.shownPerExperiment) more\n" }
         }
-        let common = "--config \(BuildCommandText.quoted(config)) --cache \(BuildCommandText.quoted(cache))"
+        let common = "--config \(BuildCommandText.quoted(config)) --cache \(BuildCommandText.quoted(cache)) --backend \(backend)"
         text += "compute them with `belm build \(common)` (then the site is written too), or share them over N tasks with `belm build \(common) --shard I/N` for I = 0 … N−1 and run this again"
         return text
     }
