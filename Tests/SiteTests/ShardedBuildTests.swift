@@ -126,6 +126,10 @@ import Testing
         bytes[bytes.count - 10] ^= 0x01
         try Data(bytes).write(to: flipped)
 
+        #expect { try Self.builder(fixture, batchSize: 8, cache: cache, output: fixture.output).build(.cachedOnly) } throws: { error in
+            let text = "\(error)"
+            return text.contains("2 work items are not in the cache") && text.contains("(damaged: fails its checksum") && text.contains("(damaged: is truncated")
+        }
         let events = EventLog()
         let summary = try Self.builder(fixture, batchSize: 8, cache: cache, output: fixture.output, report: { events.add($0) }).build()
         #expect(summary.itemsRun == 2)
