@@ -1,6 +1,5 @@
 import Experiments
 import Foundation
-import Tensors
 
 /// Work-item results stored under the SHA-256 of everything they depend on: the item (its experiment's
 /// resolved settings, and for a cell item its sampler, step count, seed and index range), the model's digest,
@@ -84,11 +83,22 @@ public struct ResultCache: Sendable {
             material.request.seeds = []
             material.request.gallery = max(0, min(request.gallery, cell.first + cell.count) - cell.first)
             if request.kind == .sampling { material.request.count = 0 }
+        } else {
+            // Whole-experiment kinds show no gallery and export nothing.
+            material.request.gallery = 0
         }
         var hasher = SHA256()
         hasher.update(try encoder().encode(material))
         return hasher.finalizeHex()
     }
+
+    /// This machine's name as it goes into temporary names: letters, digits and '-' only.
+    static let hostTag: String = {
+        var name = [CChar](repeating: 0, count: 256)
+        let host = gethostname(&name, name.count) == 0 ? String(cString: name) : "host"
+        let cleaned = String(host.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "-" }.prefix(64))
+        return cleaned.isEmpty ? "host" : cleaned
+    }()
 
     public func url(_ key: String) -> URL { folder.appendingPathComponent("\(key).entry") }
 
@@ -109,10 +119,20 @@ public struct ResultCache: Sendable {
 
     public func store(_ entry: Entry) throws {
         let data = CacheEntryFile.contents(payload: try Self.encoder().encode(entry))
+        let destination = url(entry.facts.key)
+        // The temporary names this machine as well as this process: the folder may be shared by tasks on many
+        // machines, and only this machine can tell whether one of its processes is gone.
+        let temporary = folder.appendingPathComponent(".\(destination.lastPathComponent).partial-\(Self.hostTag)-\(getpid())")
         do {
-            try AtomicFile.write(data, to: url(entry.facts.key))
+            try data.write(to: temporary)
         } catch {
-            throw SiteWriteError(path: folder.path, reason: "cannot store results in the cache (\(error)); pass a writable --cache folder")
+            try? FileManager.default.removeItem(at: temporary)
+            throw SiteWriteError(path: folder.path, reason: "cannot store results in the cache (\(error.localizedDescription)); pass a writable --cache folder")
+        }
+        if rename(temporary.path, destination.path) != 0 {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temporary)
+            throw SiteWriteError(path: destination.path, reason: "cannot be moved into place in the cache (\(reason)); pass a writable --cache folder")
         }
     }
 }
