@@ -210,6 +210,19 @@ import Testing
         #expect(page.contains("the same 2 noises"))
     }
 
+    @Test func aPageNamesTheDevicesItsItemsWereComputedOn() throws {
+        let fixture = try Self.fixture(count: 2)
+        defer { fixture.remove() }
+        for (index, device) in ["GPU A", "GPU B"].enumerated() {
+            var builder = try Self.builder(fixture, batchSize: 8, cache: fixture.cache, output: fixture.output)
+            builder.environment.compute.device = device
+            try builder.build(.shard(Shard(index: index, count: 2)))
+        }
+        try Self.builder(fixture, batchSize: 8, cache: fixture.cache, output: fixture.output).build(.cachedOnly)
+        let page = try String(contentsOf: fixture.output.appendingPathComponent("sampling.html"), encoding: .utf8)
+        #expect(page.contains("computed on 2 devices: cpu · GPU A · fp32; cpu · GPU B · fp32."))
+    }
+
     @Test func exportIsRefusedWhereItHasNoSamples() throws {
         let fixture = try Self.fixture(count: 5)
         defer { fixture.remove() }

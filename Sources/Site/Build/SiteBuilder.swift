@@ -144,13 +144,16 @@ public struct SiteBuilder {
             guard entries.count == experiment.items.count else {
                 throw MissingItems(plan: plan, config: config.file, cache: cache.folder.path, backend: keyBackend)
             }
-            let result: ExperimentResult
+            var result: ExperimentResult
             do {
                 result = try runner.assemble(experiment.spec.request, items: entries.map { ($0.item, $0.result) })
             } catch {
                 throw ExperimentFailure(file: config.file, line: experiment.spec.line, experiment: experiment.spec.request.name, underlying: error)
             }
             try check(result, of: experiment.spec)
+            // Shards on different machines: the page says which devices computed the items.
+            let devices = Set(entries.map(\.facts.compute.summary)).sorted()
+            if devices.count > 1 { result.notes.append("Its work items were computed on \(devices.count) devices: \(devices.joined(separator: "; ")).") }
             outcomes.append(ExperimentOutcome(spec: experiment.spec, result: result, run: RunFacts(combining: entries.map(\.facts))))
         }
 
