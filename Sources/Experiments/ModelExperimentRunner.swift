@@ -6,8 +6,11 @@ import Tensors
 /// Runs the site's experiment requests on any model `ExperimentModel.load` takes (the reference model
 /// `builtin:shapes` / `gmm:DIR`, `builtin:shapes-unet`, a diffusers folder) with the experiments of this
 /// module, and turns their outputs into the site's records and figures: galleries with samplers as columns
-/// and step counts as rows, round trips with error maps, interpolation strips, edits. Several seeds are run
-/// one after the other; their records are merged into count-weighted means and the figures show the first seed.
+/// and step counts as rows, round trips with error maps, interpolation strips, edits.
+///
+/// Sampling and reconstruction run as cell work items (`WorkItems`, `CellSweep`) and are assembled from the
+/// items' sums and galleries (`CellAssembly`); interpolation, editing and convergence run whole, several seeds
+/// one after the other, their records merged into count-weighted means, the figures from the first seed.
 ///
 /// Reconstructions, interpolations and edits start from the model's own image set (the reference model's, or
 /// the set `builtin:shapes-unet` was trained on), else from the experiment's `images:` folder.
