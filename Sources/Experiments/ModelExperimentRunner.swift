@@ -60,12 +60,13 @@ public struct ModelExperimentRunner: ExperimentRunner {
         let model = try ExperimentModel.load(request.model, spread: request.spread ?? GaussianMixtureModel.defaultSpread,
                                              locator: locator, backend: backend)
         try Self.check(request, model: model)
-        let sources = try Self.sourceImages(request, model: model)
+        // A reconstruction's `images:` folder is read item by item (10,000 photos do not fit in memory at once).
+        let sources = request.kind == .reconstruction && request.images != nil ? .none : try Self.sourceImages(request, model: model)
         guard WorkItems.splitsByIndex(request.kind) else {
             for item in items { try completed(item, .whole(try runWhole(request, model: model, sources: sources, backend: backend, progress: progress))) }
             return
         }
-        let sweep = try CellSweep(request: request, model: model, sources: sources, batchSize: batchSize)
+        let sweep = try CellSweep(request: request, model: model, batchSize: batchSize)
         let total = items.map(\.cost).reduce(0, +)
         var done = 0
         for item in items {
@@ -143,7 +144,7 @@ public struct ModelExperimentRunner: ExperimentRunner {
     }
 
     /// The images reconstruction, interpolation and editing start from.
-    public enum Sources {
+    enum Sources {
         /// The model's own labelled set.
         case set(LabeledImageSet)
         /// The `images:` folder, at the model's image shape, in name order.

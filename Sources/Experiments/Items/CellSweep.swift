@@ -9,18 +9,27 @@ import Tensors
 struct CellSweep {
     let request: ExperimentRequest
     let model: ExperimentModel
-    /// Reconstruction: every image the request inverts, in index order (the model's evenly spaced images, or
-    /// the first `count` of the `images:` folder).
-    let originals: HostTensor?
+    /// Reconstruction: where image i comes from.
+    let originals: Originals?
+    enum Originals {
+        /// The model's own evenly spaced images, all `count` of them (the built-in sets are small).
+        case set(HostTensor)
+        /// The first `count` files of the `images:` folder in name order, each read when its item runs.
+        case files([URL])
+    }
     let batchSize: Int
 
-    init(request: ExperimentRequest, model: ExperimentModel, sources: ModelExperimentRunner.Sources, batchSize: Int) throws {
+    init(request: ExperimentRequest, model: ExperimentModel, batchSize: Int) throws {
         self.request = request
         self.model = model
         self.batchSize = batchSize
-        switch (request.kind, sources) {
-        case (.reconstruction, .files(let given)): originals = ModelExperimentRunner.first(request.count, of: given)
-        case (.reconstruction, _): originals = try model.evenlySpacedImages(count: request.count).images
+        switch request.kind {
+        case .reconstruction:
+            if let folder = request.images {
+                originals = .files(Array(try InputImages.files([folder]).prefix(request.count)))
+            } else {
+                originals = .set(try model.evenlySpacedImages(count: request.count).images)
+            }
         default: originals = nil
         }
     }
@@ -70,7 +79,14 @@ struct CellSweep {
     }
 
     private func reconstruction(_ cell: CellItem, backend: any Backend) throws -> CellItemResult {
-        let images = slice(originals!, cell.indices)
+        let images: HostTensor
+        switch originals {
+        case .set(let all): images = slice(all, cell.indices)
+        case .files(let files):
+            let shape = model.imageShape
+            images = try InputImages.load(files[cell.indices].map(\.path), channels: shape[0], side: shape[1])
+        case nil: preconditionFailure("a reconstruction sweep has its originals")
+        }
         let output = try ReconstructionExperiment(settings: settings(cell, count: cell.count), images: images).run(model, backend: backend)
         let before = PlanarImage.batch(output.originals), after = PlanarImage.batch(output.reconstructions[0].samples)
         let gallery = galleryIndices(cell).map { i in
