@@ -37,6 +37,7 @@ struct SiteRenderer {
         // Experiment pages first: they write the figures the index reuses.
         var previews: [String: String] = [:]
         var experimentContexts: [[String: Any]] = []
+        var latexTables: [String] = []
         for outcome in results.outcomes {
             var fragments = FragmentTable()
             let name = outcome.spec.request.name
@@ -50,6 +51,7 @@ struct SiteRenderer {
             context["has_figures"] = !figureHTML.isEmpty
             context["metrics_table"] = fragments.placeholder(for: MetricTables.perMetric(experimentRecords))
             context["has_metrics"] = !experimentRecords.isEmpty
+            latexTables += LaTeXTables.render(experimentRecords, experiment: name, title: outcome.spec.title, into: &files)
             let plots = try ErrorPlots.render(experimentRecords, experiment: name, showOrders: isConvergence, into: &files)
             context["plots"] = fragments.placeholder(for: plots)
             // The index previews each experiment with its first figure, or its plots when it has none.
@@ -63,6 +65,8 @@ struct SiteRenderer {
             try files.add("\(name).html", page("\(name).html", title: outcome.spec.title, template: outcome.spec.request.kind.rawValue, context: context, fragments: fragments))
             experimentContexts.append(experiment)
         }
+
+        files.add("tables/all.tex", LaTeXTables.all(latexTables))
 
         var fragments = FragmentTable()
         var context = baseContext()
@@ -106,7 +110,8 @@ struct SiteRenderer {
         context["config_block"] = fragments.placeholder(for: "<pre class=\"config\"><code>\(HTMLText.escape(results.config.sourceText))</code></pre>")
         var env = "<table class=\"facts\"><tbody>\n"
         for (key, value) in [("belm", environment.belmVersion), ("Swift", environment.swiftVersion),
-                             ("operating system", environment.operatingSystem), ("backend (device)", environment.backend)] {
+                             ("operating system", environment.operatingSystem), ("backend (device)", environment.backend),
+                             ("plots drawn with", PlotFonts.shared.description())] {
             env += "<tr><th scope=\"row\">\(HTMLText.escape(key))</th><td>\(HTMLText.escape(value))</td></tr>\n"
         }
         env += "</tbody></table>\n"
