@@ -62,7 +62,8 @@ struct LogLogPlot {
     struct Layout {
         var frame: (x: Double, y: Double, width: Double, height: Double)
         var legendColumns: Int
-        var legendColumnWidth: Double
+        /// Where each legend column starts, from the frame's left edge.
+        var legendOffsets: [Double]
         var legendTop: Double
     }
 
@@ -75,14 +76,21 @@ struct LogLogPlot {
         let left = 2 + Self.labelSize + 4 + tickWidth + 3
         let lastTick = try xTicks.last.map { try PlotText(Self.integer($0), size: Self.tickSize).width(cr) / 2 } ?? 0
         let right = max(4, lastTick + 1)
-        let columnWidth = legendWidths.max() ?? 0
-        let columns = max(1, min(series.count, Int((width - left - 2) / max(columnWidth, 1))))
-        let rows = (series.count + columns - 1) / columns
+        // The fewest legend rows that fit, then the fewest columns giving those rows (four entries as 2 × 2,
+        // not 3 + 1); each column as wide as its widest entry.
+        func widths(_ count: Int) -> [Double] {
+            (0..<count).map { column in stride(from: column, to: series.count, by: count).map { legendWidths[$0] }.max() ?? 0 }
+        }
+        let fitting = (1...max(1, series.count)).filter { widths($0).reduce(0, +) - 8 <= width - left - right }
+        let rows = fitting.max().map { (series.count + $0 - 1) / $0 } ?? series.count
+        let columns = fitting.first { (series.count + $0 - 1) / $0 == rows } ?? 1
+        let columnWidths = widths(columns)
+        let offsets = columnWidths.indices.map { columnWidths[..<$0].reduce(0, +) }
         let legendTop = 3.0
         let top = legendTop + Double(rows) * Self.legendRowHeight + 4
         let bottom = 3 + Self.tickSize + 3 + Self.labelSize + 3
         return Layout(frame: (left, top, width - left - right, height - top - bottom),
-                      legendColumns: columns, legendColumnWidth: columnWidth, legendTop: legendTop)
+                      legendColumns: columns, legendOffsets: offsets, legendTop: legendTop)
     }
 
     /// The layout as drawn, measured on a scratch surface.
@@ -181,7 +189,7 @@ struct LogLogPlot {
         // The legend above the frame, in as many columns as fit.
         for (index, line) in series.enumerated() {
             let column = index % layout.legendColumns, row = index / layout.legendColumns
-            let x = frame.x + Double(column) * layout.legendColumnWidth
+            let x = frame.x + layout.legendOffsets[column]
             let y = layout.legendTop + (Double(row) + 0.5) * Self.legendRowHeight
             stroke(cr, [(x, y), (x + Self.legendSample, y)], style: line.style)
             Self.marker(cr, at: (x + Self.legendSample / 2, y), style: line.style)
