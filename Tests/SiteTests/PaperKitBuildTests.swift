@@ -63,12 +63,27 @@ import Testing
                     #expect(abs(shown - value) <= unit / 2 * (1 + 1e-9), "\(path) \(steps) \(sampler): \(cell) is not \(value)")
                     checked += 1
                 }
-                // The bold cell is the row's best.
-                let bold = cells.dropFirst().enumerated().filter { $0.element.contains("\\mathbf") }
-                #expect(bold.count <= 1)
+                // Bold cells print the same number, and no plain cell prints it.
+                let bold = Set(cells.dropFirst().filter { $0.contains("\\mathbf") }.map { $0.replacingOccurrences(of: "\\mathbf{", with: "").dropLast(2) })
+                #expect(bold.count <= 1, "\(path) \(steps): bold cells differ: \(bold)")
+                for cell in cells.dropFirst() where !cell.contains("\\mathbf") {
+                    #expect(!bold.contains(cell.dropLast()), "\(path) \(steps): \(cell) equals a bold cell but is not bold")
+                }
             }
         }
         #expect(checked >= 20)
+
+        // The Paper kit page previews each figure and table with the line to paste, and is in the navigation.
+        let kit = String(decoding: files["paper-kit.html"]!, as: UTF8.self)
+        for figure in files.keys where figure.hasPrefix("figures/") && figure.hasSuffix(".pdf") {
+            let stem = figure.dropLast(4)
+            #expect(kit.contains("<code>\\includegraphics") && kit.contains("{\(stem).pdf}</code>"), "paper kit misses \(figure)")
+            #expect(kit.contains("src=\"\(stem).svg\"") || kit.contains("src=\"\(stem).png\""), "paper kit has no preview of \(figure)")
+        }
+        for path in tables { #expect(kit.contains("<code>\\input{\(path.dropLast(4))}</code>"), "paper kit misses \(path)") }
+        #expect(kit.contains("<code>\\input{tables/all}</code>"))
+        let index = String(decoding: files["index.html"]!, as: UTF8.self)
+        #expect(index.contains("href=\"paper-kit.html\""))
     }
 
     /// `$1.30 \times 10^{-13}$` or `$0.0456$` (optionally `\mathbf{…}`) as its value and the unit of its last digit.
@@ -99,8 +114,9 @@ import Testing
             MetricRecord(experiment: "round_trip", model: "m", sampler: $0.0, steps: $0.1, metric: "mse_pixel", value: $0.2, count: 4)
         }
         var files = SiteFiles()
-        let paths = LaTeXTables.render(records, experiment: "round_trip", title: "Round trips & 100% of the #1 {set} ~ ^_^ \\ here", into: &files)
-        files.add("tables/all.tex", LaTeXTables.all(paths))
+        var kit = PaperKit()
+        LaTeXTables.render(records, experiment: "round_trip", title: "Round trips & 100% of the #1 {set} ~ ^_^ \\ here", into: &files, kit: &kit)
+        files.add("tables/all.tex", LaTeXTables.all(kit.tables.map(\.path)))
         for (path, data) in files.files { try data.write(to: folder.appendingPathComponent(path)) }
         try "\\documentclass{article}\n\\usepackage{booktabs}\n\\begin{document}\n\\input{tables/all}\n\\end{document}\n"
             .write(to: folder.appendingPathComponent("paper.tex"), atomically: true, encoding: .utf8)

@@ -18,8 +18,9 @@ enum ErrorPlots {
         records.filter { $0.metric == metric && $0.sampler == sampler }.sorted { $0.steps < $1.steps }.map { ($0.steps, $0.value) }
     }
 
-    /// Adds each plot's PDF, SVG and PNG and returns the HTML that shows the SVG with links to all three.
-    static func render(_ records: [MetricRecord], experiment: String, showOrders: Bool, into files: inout SiteFiles) throws -> String {
+    /// Adds each plot's PDF, SVG and PNG (and the plot to the kit) and returns the HTML that shows the SVG with links to all three.
+    static func render(_ records: [MetricRecord], experiment: String, experimentTitle: String, showOrders: Bool,
+                       into files: inout SiteFiles, kit: inout PaperKit) throws -> String {
         var html = ""
         for plot in plots(records, showOrders: showOrders) {
             let stem = "figures/\(experiment)-\(plot.metric)"
@@ -27,6 +28,7 @@ enum ErrorPlots {
             files.add(stem + ".pdf", drawn.pdf)
             files.add(stem + ".svg", drawn.svg)
             files.add(stem + ".png", drawn.png)
+            kit.figures.append(.init(stem: stem, title: plot.plot.title, experimentTitle: experimentTitle, preview: stem + ".svg", width: plot.plot.size.width))
             let title = HTMLText.escape(plot.plot.title)
             let (width, height) = (Int((plot.plot.size.width * 96 / 72).rounded()), Int((plot.plot.size.height * 96 / 72).rounded()))
             html += "<figure class=\"plot-figure\">\n<img class=\"plot\" src=\"\(stem).svg\" width=\"\(width)\" height=\"\(height)\" alt=\"\(title), log–log axes\">\n"

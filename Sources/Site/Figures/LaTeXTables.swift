@@ -10,15 +10,14 @@ enum LaTeXTables {
     /// Wall-clock seconds describe the machine, not the sampler: they stay in metrics.json and the pages.
     static let leftOut: Set<String> = ["seconds"]
 
-    /// Adds `tables/EXPERIMENT-METRIC.tex` for each metric of the experiment; returns the paths added.
-    static func render(_ records: [MetricRecord], experiment: String, title: String, into files: inout SiteFiles) -> [String] {
-        var paths: [String] = []
+    /// Adds `tables/EXPERIMENT-METRIC.tex` for each metric of the experiment, and each table to the kit.
+    static func render(_ records: [MetricRecord], experiment: String, title: String, into files: inout SiteFiles, kit: inout PaperKit) {
         for metric in MetricTables.sortedMetrics(Set(records.map(\.metric))) where !leftOut.contains(metric) {
             let path = "tables/\(experiment)-\(metric).tex"
-            files.add(path, table(records.filter { $0.metric == metric }, experiment: experiment, title: title, metric: metric))
-            paths.append(path)
+            let rows = records.filter { $0.metric == metric }
+            files.add(path, table(rows, experiment: experiment, title: title, metric: metric))
+            kit.tables.append(.init(path: path, title: MetricTables.metricTitle(metric), experimentTitle: title, previewHTML: MetricTables.perMetric(rows)))
         }
-        return paths
     }
 
     /// `tables/all.tex`: every table, in the order of the site.
@@ -43,8 +42,11 @@ enum LaTeXTables {
         tex += "Steps & " + samplers.map { escape(MetricTables.samplerTitle($0)) }.joined(separator: " & ") + " \\\\\n\\midrule\n"
         for step in steps {
             let values = samplers.map { sampler in records.first { $0.sampler == sampler && $0.steps == step }?.value }
+            // The best at the precision shown: cells that print the same as the best one are bold too, so a
+            // reader never sees two equal numbers with only one in bold.
             let bestIndex = marksBest ? MetricTables.bestIndex(values, lowerIsBetter: lower) : nil
-            let cells = values.enumerated().map { index, value in value.map { number($0, bold: index == bestIndex) } ?? "--" }
+            let bestText = bestIndex.flatMap { values[$0] }.map { number($0) }
+            let cells = values.map { value in value.map { number($0, bold: number($0) == bestText) } ?? "--" }
             tex += "\(step) & " + cells.joined(separator: " & ") + " \\\\\n"
         }
         tex += "\\bottomrule\n\\end{tabular}\n\\end{table}\n"

@@ -9,7 +9,7 @@ struct SiteRenderer {
     let templates: TemplateSet
 
     static func neededTemplates(for config: SiteConfig) -> [String] {
-        ["index", "reproducibility"] + Array(Set(config.experiments.map(\.request.kind.rawValue))).sorted()
+        ["index", "paper-kit", "reproducibility"] + Array(Set(config.experiments.map(\.request.kind.rawValue))).sorted()
     }
 
     /// A page of the site: its file name, its title in the navigation, and its template.
@@ -23,6 +23,7 @@ struct SiteRenderer {
         var pages = [Page(file: "index.html", title: "Overview", template: "index")]
         pages += results.outcomes.map { Page(file: "\($0.spec.request.name).html", title: $0.spec.title, template: $0.spec.request.kind.rawValue) }
         pages += templates.extraPages.map { Page(file: "\($0).html", title: Self.titleFromName($0), template: $0) }
+        pages.append(Page(file: "paper-kit.html", title: "Paper kit", template: "paper-kit"))
         pages.append(Page(file: "reproducibility.html", title: "Reproducibility", template: "reproducibility"))
         return pages
     }
@@ -37,7 +38,7 @@ struct SiteRenderer {
         // Experiment pages first: they write the figures the index reuses.
         var previews: [String: String] = [:]
         var experimentContexts: [[String: Any]] = []
-        var latexTables: [String] = []
+        var kit = PaperKit()
         for outcome in results.outcomes {
             var fragments = FragmentTable()
             let name = outcome.spec.request.name
@@ -51,8 +52,9 @@ struct SiteRenderer {
             context["has_figures"] = !figureHTML.isEmpty
             context["metrics_table"] = fragments.placeholder(for: MetricTables.perMetric(experimentRecords))
             context["has_metrics"] = !experimentRecords.isEmpty
-            latexTables += LaTeXTables.render(experimentRecords, experiment: name, title: outcome.spec.title, into: &files)
-            let plots = try ErrorPlots.render(experimentRecords, experiment: name, showOrders: isConvergence, into: &files)
+            LaTeXTables.render(experimentRecords, experiment: name, title: outcome.spec.title, into: &files, kit: &kit)
+            let plots = try ErrorPlots.render(experimentRecords, experiment: name, experimentTitle: outcome.spec.title, showOrders: isConvergence,
+                                              into: &files, kit: &kit)
             context["plots"] = fragments.placeholder(for: plots)
             // The index previews each experiment with its first figure, or its plots when it has none.
             previews[name] = figureHTML.first ?? plots
@@ -66,7 +68,7 @@ struct SiteRenderer {
             experimentContexts.append(experiment)
         }
 
-        files.add("tables/all.tex", LaTeXTables.all(latexTables))
+        files.add("tables/all.tex", LaTeXTables.all(kit.tables.map(\.path)))
 
         var fragments = FragmentTable()
         var context = baseContext()
@@ -82,6 +84,11 @@ struct SiteRenderer {
         for name in templates.extraPages {
             try files.add("\(name).html", page("\(name).html", title: Self.titleFromName(name), template: name, context: baseContext(), fragments: FragmentTable()))
         }
+        var kitFragments = FragmentTable()
+        var kitContext = baseContext()
+        kitContext["figures"] = kitFragments.placeholder(for: kit.figuresHTML())
+        kitContext["tables"] = kitFragments.placeholder(for: kit.tablesHTML())
+        try files.add("paper-kit.html", page("paper-kit.html", title: "Paper kit", template: "paper-kit", context: kitContext, fragments: kitFragments))
         try files.add("reproducibility.html", reproducibilityPage())
         return files
     }

@@ -1,0 +1,67 @@
+import Foundation
+
+/// The "Paper kit" page's content: every figure and table of the site that a paper can use, each with a
+/// preview and the line to paste into the paper's source.
+struct PaperKit {
+    struct Figure {
+        /// "figures/reconstruction-mse" (the files add .pdf, .svg, .png).
+        var stem: String
+        var title: String
+        var experimentTitle: String
+        /// The image shown as a preview, relative to the site's root.
+        var preview: String
+        /// The figure's own width in points: a one-column plot or an image grid.
+        var width: Double
+    }
+
+    struct Table {
+        /// "tables/reconstruction-mse.tex".
+        var path: String
+        var title: String
+        var experimentTitle: String
+        /// The same numbers as an HTML table.
+        var previewHTML: String
+    }
+
+    var figures: [Figure] = []
+    var tables: [Table] = []
+
+    /// `\includegraphics` at the figure's natural width, or the column width when it is wider.
+    static func includeLine(_ figure: Figure) -> String {
+        figure.width <= 3.25 * 72 + 0.5 ? "\\includegraphics{\(figure.stem).pdf}" : "\\includegraphics[width=\\textwidth]{\(figure.stem).pdf}"
+    }
+
+    static func inputLine(_ table: Table) -> String { "\\input{\(table.path.hasSuffix(".tex") ? String(table.path.dropLast(4)) : table.path)}" }
+
+    func figuresHTML() -> String {
+        guard !figures.isEmpty else { return "<p>This site has no figures.</p>\n" }
+        var html = ""
+        for (index, figure) in figures.enumerated() {
+            let title = HTMLText.escape(figure.title), stem = HTMLText.escape(figure.stem)
+            html += "<section class=\"kit-item\" id=\"kit-figure-\(index + 1)\">\n<h3>\(HTMLText.escape(figure.experimentTitle)) · \(title)</h3>\n"
+            html += "<img class=\"plot kit-preview\" src=\"\(HTMLText.escape(figure.preview))\" alt=\"\(title)\" loading=\"lazy\">\n"
+            html += Self.copyBox(Self.includeLine(figure), id: "kit-figure-\(index + 1)-line")
+            html += "<p class=\"downloads\"><a href=\"\(stem).pdf\">PDF</a>"
+            if figure.preview.hasSuffix(".svg") { html += " · <a href=\"\(stem).svg\">SVG</a>" }
+            html += " · <a href=\"\(stem).png\">PNG</a></p>\n</section>\n"
+        }
+        return html
+    }
+
+    func tablesHTML() -> String {
+        guard !tables.isEmpty else { return "<p>This site recorded no metrics.</p>\n" }
+        var html = Self.copyBox("\\input{tables/all}", id: "kit-tables-all")
+        for (index, table) in tables.enumerated() {
+            html += "<section class=\"kit-item\" id=\"kit-table-\(index + 1)\">\n<h3>\(HTMLText.escape(table.experimentTitle)) · \(HTMLText.escape(table.title))</h3>\n"
+            html += table.previewHTML
+            html += Self.copyBox(Self.inputLine(table), id: "kit-table-\(index + 1)-line")
+            html += "<p class=\"downloads\"><a href=\"\(HTMLText.escape(table.path))\">\(HTMLText.escape(table.path))</a></p>\n</section>\n"
+        }
+        return html
+    }
+
+    /// A line of LaTeX with a Copy button (the site's script copies the text of the element it names).
+    static func copyBox(_ line: String, id: String) -> String {
+        "<div class=\"copy-box\"><button type=\"button\" class=\"copy\" data-copy-target=\"\(id)\">Copy</button><pre id=\"\(id)\"><code>\(HTMLText.escape(line))</code></pre></div>\n"
+    }
+}
