@@ -91,40 +91,101 @@ import Testing
 
     /// poppler renders the PDF, and every font in it is embedded (a journal's PDF check fails otherwise).
     @Test func thePDFRendersAndEmbedsItsFonts() throws {
-        guard let pdftoppm = PopplerTools.find("pdftoppm"), let pdffonts = PopplerTools.find("pdffonts") else {
-            print("SKIPPED thePDFRendersAndEmbedsItsFonts: pdftoppm/pdffonts not found (Debian package poppler-utils; `make deps` installs it)")
-            return
-        }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("belm-pdf-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let pdf = folder.appendingPathComponent("plot.pdf")
-        try Self.samplePlot().render().pdf.write(to: pdf)
-
-        let fonts = try PopplerTools.run(pdffonts, [pdf.path])
-        #expect(fonts.status == 0, "pdffonts: \(fonts.output)")
-        let rows = fonts.output.split(separator: "\n").dropFirst(2)
-        #expect(rows.count >= 2, "a text font and the math font: \(fonts.output)")
-        for row in rows {
-            // Columns: name, type, encoding, emb, sub, uni, object ID.
-            let columns = row.split(separator: " ", omittingEmptySubsequences: true)
-            #expect(columns.count >= 7 && columns[columns.count - 5] == "yes", "font not embedded: \(row)")
-        }
+        guard PopplerTools.available(for: "thePDFRendersAndEmbedsItsFonts") else { return }
+        let pdf = try Self.samplePlot().render().pdf
+        #expect(try PopplerTools.problems(pdf, name: "plot.pdf") == [])
+        let fonts = try PopplerTools.withFile(pdf) { try PopplerTools.run(PopplerTools.find("pdffonts")!, [$0.path]) }
         #expect(fonts.output.contains("LMRoman"), "\(fonts.output)")
+    }
 
-        let rendered = try PopplerTools.run(pdftoppm, ["-png", "-r", "150", "-singlefile", pdf.path, folder.appendingPathComponent("page").path])
-        #expect(rendered.status == 0, "pdftoppm: \(rendered.output)")
-        let page = try PNGCodec.read(folder.appendingPathComponent("page.png"))
-        #expect(page.width == Int((234.0 / 72 * 150).rounded()) || page.width == Int((234.0 / 72 * 150).rounded(.up)))
-        // Ink: the frame, labels and lines make some pixels dark.
-        var dark = 0
-        for y in 0..<page.height { for x in 0..<page.width where page[0, y, x] < -0.5 && page[1, y, x] < -0.5 { dark += 1 } }
-        #expect(dark > 500, "the rendered page is nearly empty (\(dark) dark pixels)")
+    static func checker(_ a: [UInt8], _ b: [UInt8], size: Int) -> RGBImage {
+        RGBImage(width: size, height: size, pixels: (0..<size * size).flatMap { (($0 / size + $0 % size) % 2 == 0) ? a : b })
+    }
+
+    /// An image figure's PDF holds each image at its own resolution, drawn without smoothing, with its
+    /// labels in the plots' font; it fits the text width of a two-column paper.
+    @Test func imageFiguresBecomePDFsWithSharpPixelsAndLabels() throws {
+        let red: [UInt8] = [230, 20, 10], blue: [UInt8] = [10, 40, 220]
+        let cell = ImageCell(images: [LabeledImage(label: "original", image: Self.checker(red, blue, size: 4)),
+                                      LabeledImage(label: "back", image: Self.checker(blue, red, size: 4))])
+        let figure = ImageFigure(id: "round-trip", title: "Round trips.", caption: "", columns: ["DDIM", "O-BELM"],
+                                 rows: [ImageRow(label: "10 steps", cells: [cell, cell]), ImageRow(label: "20 steps", cells: [cell, cell])])
+        let drawing = ImageFigurePDF(figure: figure)
+        let rendered = try drawing.render()
+        #expect(rendered.width <= ImageFigurePDF.textWidth)
+        #expect(drawing.subLabels == ["original", "back"])
+        let big = ImageFigure(id: "big", title: "Big.", caption: "", columns: ["a", "b", "c"], rows: [ImageRow(label: "r", cells: Array(repeating: ImageCell(images: [
+            LabeledImage(label: "x", image: Self.checker(red, blue, size: 256))]), count: 3))])
+        let bigWidth = try ImageFigurePDF(figure: big).render().width
+        #expect(abs(bigWidth - ImageFigurePDF.textWidth) < 1e-6, "a wide figure is scaled to the text width")
+
+        guard PopplerTools.available(for: "imageFiguresBecomePDFsWithSharpPixelsAndLabels") else { return }
+        #expect(try PopplerTools.problems(rendered.pdf, name: "round-trip.pdf") == [])
+        let images = try PopplerTools.withFile(rendered.pdf) { try PopplerTools.run(PopplerTools.find("pdfimages")!, ["-list", $0.path]) }
+        let rows = images.output.split(separator: "\n").dropFirst(2).map { $0.split(separator: " ", omittingEmptySubsequences: true) }
+        #expect(rows.count >= 2, "\(images.output)")
+        for row in rows {
+            // Columns: page num type width height color comp bpc enc interp …
+            #expect(row[3] == "4" && row[4] == "4" && row[9] == "no", "not native, or smoothed: \(row.joined(separator: " "))")
+        }
+        // Rendered at 144 dpi (2 px per point), the middle of the first image's first pixel is pure red.
+        let layout = try drawing.measuredLayout()
+        let page = try PopplerTools.withFile(rendered.pdf) { pdf -> PlanarImage in
+            let out = pdf.deletingPathExtension().path + "-page"
+            _ = try PopplerTools.run(PopplerTools.find("pdftoppm")!, ["-png", "-r", "144", "-singlefile", pdf.path, out])
+            return try PNGCodec.read(URL(fileURLWithPath: out + ".png"))
+        }
+        let x = Int((layout.left + layout.scale / 2) * 2), y = Int((layout.top + layout.scale / 2) * 2)
+        let pixel = (0..<3).map { Int(((page[$0, y, x] + 1) / 2 * 255).rounded()) }
+        #expect(pixel.enumerated().allSatisfy { abs($0.element - Int(red[$0.offset])) <= 2 }, "\(pixel)")
+        // Halfway into the next pixel it is blue: no blending between neighbours.
+        let x2 = Int((layout.left + layout.scale * 1.5) * 2)
+        let next = (0..<3).map { Int(((page[$0, y, x2] + 1) / 2 * 255).rounded()) }
+        #expect(next.enumerated().allSatisfy { abs($0.element - Int(blue[$0.offset])) <= 2 }, "\(next)")
     }
 }
 
 /// poppler-utils, when installed: tests that need it say so and skip without it.
 enum PopplerTools {
+    static func available(for test: String) -> Bool {
+        if find("pdftoppm") != nil && find("pdffonts") != nil && find("pdfimages") != nil { return true }
+        print("SKIPPED \(test) (poppler part): pdftoppm, pdffonts or pdfimages not found (Debian package poppler-utils; `make deps` installs it)")
+        return false
+    }
+
+    /// Calls `body` with the PDF written to a temporary file (removed afterwards, with anything beside it).
+    static func withFile<T>(_ pdf: Data, _ body: (URL) throws -> T) throws -> T {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("belm-pdf-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("figure.pdf")
+        try pdf.write(to: file)
+        return try body(file)
+    }
+
+    /// What is wrong with a PDF for a paper: poppler cannot render it, it renders blank, or a font is not embedded.
+    static func problems(_ pdf: Data, name: String) throws -> [String] {
+        try withFile(pdf) { file in
+            var problems: [String] = []
+            let fonts = try run(find("pdffonts")!, [file.path])
+            if fonts.status != 0 { problems.append("\(name): pdffonts failed: \(fonts.output)") }
+            for row in fonts.output.split(separator: "\n").dropFirst(2) {
+                // Columns: name, type, encoding, emb, sub, uni, object ID (two numbers).
+                let columns = row.split(separator: " ", omittingEmptySubsequences: true)
+                if columns.count < 8 || columns[columns.count - 5] != "yes" { problems.append("\(name): font not embedded: \(row)") }
+            }
+            if fonts.output.split(separator: "\n").count < 3 { problems.append("\(name): no fonts (its labels are missing)") }
+            let out = file.deletingPathExtension().path + "-page"
+            let rendered = try run(find("pdftoppm")!, ["-png", "-r", "72", "-singlefile", file.path, out])
+            if rendered.status != 0 { return problems + ["\(name): pdftoppm failed: \(rendered.output)"] }
+            let page = try PNGCodec.read(URL(fileURLWithPath: out + ".png"))
+            var dark = 0
+            for y in 0..<page.height { for x in 0..<page.width where page[0, y, x] < 0 || page[1, y, x] < 0 || page[2, y, x] < 0 { dark += 1 } }
+            if dark < page.width * page.height / 100 { problems.append("\(name): renders nearly blank (\(dark) of \(page.width * page.height) pixels inked)") }
+            return problems
+        }
+    }
+
     static func find(_ tool: String) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         return path.split(separator: ":").map { "\($0)/\(tool)" }.first { FileManager.default.isExecutableFile(atPath: $0) }

@@ -19,6 +19,10 @@ import Testing
         for stem in ["figures/reconstruction-mse", "figures/convergence-ode_error"] {
             for suffix in [".pdf", ".svg", ".png"] { #expect(a[stem + suffix] != nil, "missing \(stem + suffix)") }
         }
+        #expect(a["figures/reconstruction-round-trip.pdf"] != nil && a["figures/sampling-samples.pdf"] != nil)
+        if PopplerTools.available(for: "twoCleanBuildsGiveTheSameFiguresAndTables") {
+            for (path, data) in a where path.hasSuffix(".pdf") { #expect(try PopplerTools.problems(data, name: path) == []) }
+        }
         #expect(a["tables/all.tex"] != nil && a["tables/reconstruction-mse.tex"] != nil)
         #expect(a.keys.sorted() == b.keys.sorted())
         for (path, data) in a { #expect(b[path] == data, "\(path) differs between two clean builds") }

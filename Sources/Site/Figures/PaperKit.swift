@@ -26,10 +26,12 @@ struct PaperKit {
     var figures: [Figure] = []
     var tables: [Table] = []
 
-    /// `\includegraphics` at the figure's natural width, or the column width when it is wider.
-    static func includeLine(_ figure: Figure) -> String {
-        figure.width <= 3.25 * 72 + 0.5 ? "\\includegraphics{\(figure.stem).pdf}" : "\\includegraphics[width=\\textwidth]{\(figure.stem).pdf}"
-    }
+    /// `\includegraphics` at the figure's natural size: plots are made one column wide, image figures at most
+    /// the text width of a two-column paper, so neither is rescaled (and the type keeps its size).
+    static func includeLine(_ figure: Figure) -> String { "\\includegraphics{\(figure.stem).pdf}" }
+
+    /// Figures wider than one column need the whole text width in a two-column paper.
+    static func isWide(_ figure: Figure) -> Bool { figure.width > 3.25 * 72 + 0.5 }
 
     static func inputLine(_ table: Table) -> String { "\\input{\(table.path.hasSuffix(".tex") ? String(table.path.dropLast(4)) : table.path)}" }
 
@@ -41,6 +43,9 @@ struct PaperKit {
             html += "<section class=\"kit-item\" id=\"kit-figure-\(index + 1)\">\n<h3>\(HTMLText.escape(figure.experimentTitle)) · \(title)</h3>\n"
             html += "<img class=\"plot kit-preview\" src=\"\(HTMLText.escape(figure.preview))\" alt=\"\(title)\" loading=\"lazy\">\n"
             html += Self.copyBox(Self.includeLine(figure), id: "kit-figure-\(index + 1)-line")
+            if Self.isWide(figure) {
+                html += "<p class=\"kit-note\">Wider than a column (\(String(format: "%.2f", figure.width / 72)) in): in a two-column paper, put it in a <code>figure*</code> environment.</p>\n"
+            }
             html += "<p class=\"downloads\"><a href=\"\(stem).pdf\">PDF</a>"
             if figure.preview.hasSuffix(".svg") { html += " · <a href=\"\(stem).svg\">SVG</a>" }
             html += " · <a href=\"\(stem).png\">PNG</a></p>\n</section>\n"

@@ -42,7 +42,9 @@ struct SiteRenderer {
         for outcome in results.outcomes {
             var fragments = FragmentTable()
             let name = outcome.spec.request.name
-            let figureHTML = try outcome.result.figures.map { try FigureGallery.render($0, experiment: name, into: &files) }
+            let figureHTML = try outcome.result.figures.map {
+                try FigureGallery.render($0, experiment: name, experimentTitle: outcome.spec.title, into: &files, kit: &kit)
+            }
             let experimentRecords = outcome.result.records.map(relabelled).sorted(by: MetricRecord.canonicalOrder)
             let isConvergence = outcome.spec.request.kind == .convergence
             var context = baseContext()
