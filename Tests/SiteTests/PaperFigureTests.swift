@@ -29,6 +29,10 @@ import Testing
         // One column of a two-column paper; the frame leaves room for the labels on every side.
         #expect(plot.size.width == 234)
         #expect(frame.x > 15 && frame.y > 8 && frame.x + frame.width < 234 && frame.y + frame.height < plot.size.height - 15)
+        var wide = plot
+        wide.size = .twoColumn
+        #expect(try wide.measuredLayout().frame.width > frame.width + 240)
+        #expect(String(decoding: try wide.pdf(), as: UTF8.self).contains("/MediaBox [ 0 0 486 187.2 ]"))
     }
 
     @Test func superscriptsGreekAndBarsAreSetAsInLaTeX() throws {
@@ -45,6 +49,31 @@ import Testing
         #expect(throws: PlotError.self) { try PlotText("error 😀", size: 8) }
         do { _ = try PlotText("error 😀", size: 8) } catch {
             #expect("\(error)".contains("U+1F600") && "\(error)".contains("error 😀"))
+        }
+    }
+
+    /// Latin Modern at the optical size nearest each type size, its math font for Greek; DejaVu Serif only where
+    /// fonts-lmodern is missing; a clear error with neither.
+    @Test func fontsAreChosenByFileWithOneFallback() throws {
+        let fonts = PlotFonts.shared
+        #expect(fonts.latinModernPath(size: 7).hasSuffix("/lm/lmroman7-regular.otf"))
+        #expect(fonts.latinModernPath(size: 4.9).hasSuffix("/lm/lmroman5-regular.otf"))
+        #expect(fonts.latinModernPath(size: 11).hasSuffix("/lm/lmroman10-regular.otf"))
+        if FileManager.default.fileExists(atPath: fonts.latinModernPath(size: 8)) {
+            #expect(try fonts.chain(size: 8).map(\.fileName) == ["lmroman8-regular.otf", "latinmodern-math.otf"])
+        } else {
+            print("NOTE fontsAreChosenByFileWithOneFallback: fonts-lmodern is not installed; plots use DejaVu Serif here")
+        }
+        let noLatinModern = PlotFonts(latinModernFolder: "/nonexistent/lm", dejaVuSerif: PlotFonts.debianDejaVuSerif)
+        if FileManager.default.fileExists(atPath: PlotFonts.debianDejaVuSerif) {
+            #expect(try noLatinModern.chain(size: 8).map(\.fileName) == ["DejaVuSerif.ttf"])
+        }
+        let none = PlotFonts(latinModernFolder: "/nonexistent/lm", dejaVuSerif: "/nonexistent/DejaVuSerif.ttf")
+        do {
+            _ = try none.chain(size: 8)
+            Issue.record("a chain without font files")
+        } catch {
+            #expect("\(error)".contains("fonts-lmodern") && "\(error)".contains("/nonexistent/lm/lm/lmroman8-regular.otf"))
         }
     }
 

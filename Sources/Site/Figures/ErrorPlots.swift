@@ -18,7 +18,7 @@ enum ErrorPlots {
         records.filter { $0.metric == metric && $0.sampler == sampler }.sorted { $0.steps < $1.steps }.map { ($0.steps, $0.value) }
     }
 
-    /// Adds each plot's PDF, SVG and PNG (and the plot to the kit) and returns the HTML that shows the SVG with links to all three.
+    /// Adds each plot's PDF (one column, and `-wide` across two), SVG and PNG (and the plot to the kit) and returns the HTML that shows the SVG with links to all three.
     static func render(_ records: [MetricRecord], experiment: String, experimentTitle: String, showOrders: Bool,
                        into files: inout SiteFiles, kit: inout PaperKit) throws -> String {
         var html = ""
@@ -28,11 +28,16 @@ enum ErrorPlots {
             files.add(stem + ".pdf", drawn.pdf)
             files.add(stem + ".svg", drawn.svg)
             files.add(stem + ".png", drawn.png)
-            kit.figures.append(.init(stem: stem, title: plot.plot.title, experimentTitle: experimentTitle, preview: stem + ".svg", width: plot.plot.size.width))
+            // The same plot across a two-column paper's whole text width, for a figure* environment.
+            var wide = plot.plot
+            wide.size = .twoColumn
+            files.add(stem + "-wide.pdf", try wide.pdf())
+            kit.figures.append(.init(stem: stem, title: plot.plot.title, experimentTitle: experimentTitle, preview: stem + ".svg",
+                                     width: plot.plot.size.width, wideStem: stem + "-wide"))
             let title = HTMLText.escape(plot.plot.title)
             let (width, height) = (Int((plot.plot.size.width * 96 / 72).rounded()), Int((plot.plot.size.height * 96 / 72).rounded()))
             html += "<figure class=\"plot-figure\">\n<img class=\"plot\" src=\"\(stem).svg\" width=\"\(width)\" height=\"\(height)\" alt=\"\(title), log–log axes\">\n"
-            html += "<figcaption><strong>\(title).</strong> Log–log axes. Download: <a href=\"\(stem).pdf\">PDF</a> · <a href=\"\(stem).svg\">SVG</a> · <a href=\"\(stem).png\">PNG</a></figcaption>\n</figure>\n"
+            html += "<figcaption><strong>\(title).</strong> Log–log axes. Download: <a href=\"\(stem).pdf\">PDF</a> (<a href=\"\(stem)-wide.pdf\">two-column width</a>) · <a href=\"\(stem).svg\">SVG</a> · <a href=\"\(stem).png\">PNG</a></figcaption>\n</figure>\n"
         }
         return html
     }

@@ -238,10 +238,14 @@ struct LogLogPlot {
         cairo_close_path(cr)
     }
 
+    func pdf() throws -> Data {
+        try CairoDocument.pdf(width: size.width, height: size.height, title: title) { try draw($0) }
+    }
+
     /// The figure's three files: PDF for the paper, SVG for the site, PNG for slides and screens.
     func render() throws -> (pdf: Data, svg: Data, png: Data) {
         let width = size.width, height = size.height
-        let pdf = try CairoDocument.pdf(width: width, height: height, title: title) { try draw($0) }
+        let pdf = try pdf()
         let svg = try CairoDocument.svg(width: width, height: height) { cr in
             // The site may show it on a dark page: the SVG carries its own white paper.
             cairo_set_source_rgb(cr, 1, 1, 1)

@@ -12,6 +12,8 @@ struct PaperKit {
         var preview: String
         /// The figure's own width in points: a one-column plot or an image grid.
         var width: Double
+        /// The stem of the same figure drawn across a two-column paper's text width, if there is one.
+        var wideStem: String? = nil
     }
 
     struct Table {
@@ -43,10 +45,15 @@ struct PaperKit {
             html += "<section class=\"kit-item\" id=\"kit-figure-\(index + 1)\">\n<h3>\(HTMLText.escape(figure.experimentTitle)) · \(title)</h3>\n"
             html += "<img class=\"plot kit-preview\" src=\"\(HTMLText.escape(figure.preview))\" alt=\"\(title)\" loading=\"lazy\">\n"
             html += Self.copyBox(Self.includeLine(figure), id: "kit-figure-\(index + 1)-line")
+            if let wide = figure.wideStem {
+                html += "<p class=\"kit-note\">Across both columns of a two-column paper (6.75 in, in a <code>figure*</code> environment):</p>\n"
+                html += Self.copyBox("\\includegraphics{\(wide).pdf}", id: "kit-figure-\(index + 1)-wide")
+            }
             if Self.isWide(figure) {
                 html += "<p class=\"kit-note\">Wider than a column (\(String(format: "%.2f", figure.width / 72)) in): in a two-column paper, put it in a <code>figure*</code> environment.</p>\n"
             }
             html += "<p class=\"downloads\"><a href=\"\(stem).pdf\">PDF</a>"
+            if let wide = figure.wideStem { html += " · <a href=\"\(HTMLText.escape(wide)).pdf\">PDF, two columns</a>" }
             if figure.preview.hasSuffix(".svg") { html += " · <a href=\"\(stem).svg\">SVG</a>" }
             html += " · <a href=\"\(stem).png\">PNG</a></p>\n</section>\n"
         }

@@ -11,10 +11,19 @@ import Foundation
 final class PlotFonts: @unchecked Sendable {
     static let shared = PlotFonts()
 
-    static let latinModernFolder = "/usr/share/texmf/fonts/opentype/public"
+    /// Where Debian's fonts-lmodern puts the OpenType files, and fonts-dejavu-core DejaVu Serif.
+    static let debianLatinModernFolder = "/usr/share/texmf/fonts/opentype/public"
+    static let debianDejaVuSerif = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
     /// Latin Modern Roman's optical sizes, in points.
     static let opticalSizes = [5, 6, 7, 8, 9, 10, 12, 17]
-    static let dejaVuSerif = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
+
+    let latinModernFolder: String
+    let dejaVuSerif: String
+
+    init(latinModernFolder: String = PlotFonts.debianLatinModernFolder, dejaVuSerif: String = PlotFonts.debianDejaVuSerif) {
+        self.latinModernFolder = latinModernFolder
+        self.dejaVuSerif = dejaVuSerif
+    }
 
     /// A loaded font file: the cairo face draws, the FreeType face answers which characters it has.
     final class Face: @unchecked Sendable {
@@ -39,16 +48,17 @@ final class PlotFonts: @unchecked Sendable {
 
     /// The fonts for text of `size` points, in the order a character is looked up: text font, then Greek.
     func chain(size: Double) throws -> [Face] {
-        if FileManager.default.fileExists(atPath: Self.latinModernPath(size: size)) {
-            return [try face(Self.latinModernPath(size: size)), try face(Self.latinModernFolder + "/lm-math/latinmodern-math.otf")]
+        let text = latinModernPath(size: size)
+        if FileManager.default.fileExists(atPath: text) {
+            return [try face(text), try face(latinModernFolder + "/lm-math/latinmodern-math.otf")]
         }
-        if FileManager.default.fileExists(atPath: Self.dejaVuSerif) { return [try face(Self.dejaVuSerif)] }
-        throw PlotError("no font for plots: neither \(Self.latinModernPath(size: size)) (Debian package fonts-lmodern) nor \(Self.dejaVuSerif) (fonts-dejavu-core) exists; install fonts-lmodern (`make deps` does)")
+        if FileManager.default.fileExists(atPath: dejaVuSerif) { return [try face(dejaVuSerif)] }
+        throw PlotError("no font for plots: neither \(text) (Debian package fonts-lmodern) nor \(dejaVuSerif) (fonts-dejavu-core) exists; install fonts-lmodern (`make deps` does)")
     }
 
     /// The Latin Modern Roman file whose optical size is nearest to `size` (the smaller on a tie).
-    static func latinModernPath(size: Double) -> String {
-        let nearest = opticalSizes.min { abs(Double($0) - size) < abs(Double($1) - size) }!
+    func latinModernPath(size: Double) -> String {
+        let nearest = Self.opticalSizes.min { abs(Double($0) - size) < abs(Double($1) - size) }!
         return latinModernFolder + "/lm/lmroman\(nearest)-regular.otf"
     }
 
