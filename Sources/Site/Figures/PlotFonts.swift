@@ -25,19 +25,20 @@ final class PlotFonts: @unchecked Sendable {
         self.dejaVuSerif = dejaVuSerif
     }
 
-    /// A loaded font file: the cairo face draws, the FreeType face answers which characters it has.
+    /// A loaded font file: the cairo face draws; the characters it has were read once, when it was loaded,
+    /// because cairo may use the FreeType face on another thread at any time after that.
     final class Face: @unchecked Sendable {
         let path: String
-        let ftFace: FT_Face
         let cairoFace: OpaquePointer
+        let characters: Set<UInt32>
 
-        init(path: String, ftFace: FT_Face, cairoFace: OpaquePointer) {
+        init(path: String, cairoFace: OpaquePointer, characters: Set<UInt32>) {
             self.path = path
-            self.ftFace = ftFace
             self.cairoFace = cairoFace
+            self.characters = characters
         }
 
-        func has(_ scalar: Unicode.Scalar) -> Bool { FT_Get_Char_Index(ftFace, FT_ULong(scalar.value)) != 0 }
+        func has(_ scalar: Unicode.Scalar) -> Bool { characters.contains(scalar.value) }
         var fileName: String { URL(fileURLWithPath: path).lastPathComponent }
     }
 
@@ -86,7 +87,14 @@ final class PlotFonts: @unchecked Sendable {
         guard let cairoFace = cairo_ft_font_face_create_for_ft_face(ftFace, 0), cairo_font_face_status(cairoFace) == CAIRO_STATUS_SUCCESS else {
             throw PlotError("\(path): cairo cannot use this font file")
         }
-        let face = Face(path: path, ftFace: ftFace, cairoFace: cairoFace)
+        var characters = Set<UInt32>()
+        var glyph: FT_UInt = 0
+        var code = FT_Get_First_Char(ftFace, &glyph)
+        while glyph != 0 {
+            characters.insert(UInt32(code))
+            code = FT_Get_Next_Char(ftFace, code, &glyph)
+        }
+        let face = Face(path: path, cairoFace: cairoFace, characters: characters)
         faces[path] = face
         return face
     }
