@@ -82,9 +82,10 @@ import Testing
         for figure in files.keys where figure.hasPrefix("figures/") && figure.hasSuffix(".pdf") {
             let stem = figure.dropLast(4)
             #expect(kit.contains("<code>\\includegraphics") && kit.contains("{\(stem).pdf}</code>"), "paper kit misses \(figure)")
-            // A two-column plot is previewed by its one-column version.
+            // A two-column plot is previewed by its one-column version, an image figure by its (enlarged) PNG.
             let shown = stem.hasSuffix("-wide") ? stem.dropLast(5) : stem
-            #expect(kit.contains("src=\"\(shown).svg\"") || kit.contains("src=\"\(shown).png\""), "paper kit has no preview of \(figure)")
+            let previews = ["src=\"\(shown).svg\"", "src=\"\(shown).png\"", "src=\"\(shown)@"]
+            #expect(previews.contains { kit.contains($0) }, "paper kit has no preview of \(figure)")
         }
         for path in tables { #expect(kit.contains("<code>\\input{\(path.dropLast(4))}</code>"), "paper kit misses \(path)") }
         #expect(kit.contains("<code>\\input{tables/all}</code>"))

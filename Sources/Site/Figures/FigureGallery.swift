@@ -42,12 +42,14 @@ enum FigureGallery {
         files.add("figures/\(stem).png", try PNGCodec.encode(composite.image.planar))
         let pdf = try ImageFigurePDF(figure: figure).render()
         files.add("figures/\(stem).pdf", pdf.pdf)
-        kit.figures.append(.init(stem: "figures/\(stem)", title: figure.title, experimentTitle: experimentTitle, preview: "figures/\(stem).png", width: pdf.width))
         var links = "<a href=\"figures/\(stem).pdf\">PDF</a> · <a href=\"figures/\(stem).png\">PNG</a>"
+        var preview = "figures/\(stem).png"
         if scale > 1 {
-            files.add("figures/\(stem)@\(scale)x.png", try PNGCodec.encode(ImageGrid.upscaled(composite.image.planar, by: scale)))
-            links += " · <a href=\"figures/\(stem)@\(scale)x.png\">PNG ×\(scale)</a>"
+            preview = "figures/\(stem)@\(scale)x.png"
+            files.add(preview, try PNGCodec.encode(ImageGrid.upscaled(composite.image.planar, by: scale)))
+            links += " · <a href=\"\(preview)\">PNG ×\(scale)</a>"
         }
+        kit.figures.append(.init(stem: "figures/\(stem)", title: figure.title, experimentTitle: experimentTitle, preview: preview, width: pdf.width))
         html += "<p class=\"downloads\">Whole figure: \(links)</p>\n</figure>\n"
         return html
     }

@@ -43,7 +43,9 @@ struct PaperKit {
         for (index, figure) in figures.enumerated() {
             let title = HTMLText.escape(figure.title), stem = HTMLText.escape(figure.stem)
             html += "<section class=\"kit-item\" id=\"kit-figure-\(index + 1)\">\n<h3>\(HTMLText.escape(figure.experimentTitle)) · \(title)</h3>\n"
-            html += "<img class=\"plot kit-preview\" src=\"\(HTMLText.escape(figure.preview))\" alt=\"\(title)\" loading=\"lazy\">\n"
+            // Plots are vector previews; image figures are pixels, shown enlarged without smoothing.
+            let kind = figure.preview.hasSuffix(".svg") ? "plot" : "pixelated"
+            html += "<img class=\"\(kind) kit-preview\" src=\"\(HTMLText.escape(figure.preview))\" alt=\"\(title)\" loading=\"lazy\">\n"
             html += Self.copyBox(Self.includeLine(figure), id: "kit-figure-\(index + 1)-line")
             if let wide = figure.wideStem {
                 html += "<p class=\"kit-note\">Across both columns of a two-column paper (6.75 in, in a <code>figure*</code> environment):</p>\n"
