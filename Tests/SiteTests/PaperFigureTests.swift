@@ -141,7 +141,9 @@ import Testing
                                  rows: [ImageRow(label: "10 steps", cells: [cell, cell]), ImageRow(label: "20 steps", cells: [cell, cell])])
         let drawing = ImageFigurePDF(figure: figure)
         let rendered = try drawing.render()
-        #expect(rendered.width <= ImageFigurePDF.textWidth)
+        // Sixteen 4-pixel columns fit one column at 3 pt a pixel.
+        #expect(rendered.width <= ImageFigurePDF.columnWidth)
+        #expect(try drawing.measuredLayout().scale == ImageFigurePDF.maxPointsPerPixel)
         #expect(drawing.subLabels == ["original", "back"])
         let big = ImageFigure(id: "big", title: "Big.", caption: "", columns: ["a", "b", "c"], rows: [ImageRow(label: "r", cells: Array(repeating: ImageCell(images: [
             LabeledImage(label: "x", image: Self.checker(red, blue, size: 256))]), count: 3))])

@@ -4,12 +4,16 @@ import Foundation
 
 /// An image figure (a gallery, round trips with error maps, interpolation strips, edits) as a PDF for
 /// `\includegraphics`: every image embedded at its native resolution and drawn without smoothing (each pixel a
-/// sharp square), with the row and column labels set in the plots' font. It fills at most the text width of a
-/// two-column paper and 8 in of its height, and never enlarges a pixel beyond `maxPointsPerPixel`.
+/// sharp square), with the row and column labels set in the plots' font. It fits one column of a two-column
+/// paper when its pixels stay large enough there, else the text width; at most 8 in high; and never enlarges a
+/// pixel beyond `maxPointsPerPixel`.
 struct ImageFigurePDF {
     let figure: ImageFigure
 
-    static let textWidth = 6.75 * 72, textHeight = 8 * 72.0, maxPointsPerPixel = 3.0
+    static let columnWidth = 3.25 * 72, textWidth = 6.75 * 72, textHeight = 8 * 72.0, maxPointsPerPixel = 3.0
+    /// A figure stays within one column when its pixels can still be this big there (1.5 pt: a 32-pixel image
+    /// 0.67 in wide); otherwise it spans the text width.
+    static let oneColumnMinimumPointsPerPixel = 1.5
     static let labelSize = 7.0, subLabelSize = 6.0, minimumSize = 5.0
     /// Gaps in points: between the images of a cell, and between cells.
     static let inner = 2.0, outer = 6.0
@@ -49,7 +53,8 @@ struct ImageFigurePDF {
         let gaps = Double(innerGaps.reduce(0, +)) * Self.inner + Double(max(0, columnCount - 1)) * Self.outer
         let pixels = Double(columnWidths.reduce(0, +))
         let rowGaps = Double(max(0, cells.count - 1)) * Self.outer, rowPixels = Double(rowHeights.reduce(0, +))
-        var scale = min(Self.maxPointsPerPixel, (Self.textWidth - left - gaps) / pixels)
+        let inColumn = (Self.columnWidth - left - gaps) / pixels
+        var scale = min(Self.maxPointsPerPixel, inColumn >= Self.oneColumnMinimumPointsPerPixel ? inColumn : (Self.textWidth - left - gaps) / pixels)
         var subLabelSize = try fittingSubLabelSize(cr, scale: scale)
         var top = Self.labelSize + 3 + (subLabelSize.map { $0 + 2 } ?? 0)
         if top + rowPixels * scale + rowGaps > Self.textHeight {
