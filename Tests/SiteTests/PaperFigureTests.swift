@@ -125,6 +125,14 @@ import Testing
         #expect(try PopplerTools.problems(pdf, name: "plot.pdf") == [])
         let fonts = try PopplerTools.withFile(pdf) { try PopplerTools.run(PopplerTools.find("pdffonts")!, [$0.path]) }
         #expect(fonts.output.contains("LMRoman"), "\(fonts.output)")
+        // Greek in a label brings in the math font, embedded too.
+        var greek = Self.samplePlot()
+        greek.yLabel = "ε error at ᾱ, σ = 0.3"
+        let greekPDF = try greek.pdf()
+        #expect(try PopplerTools.problems(greekPDF, name: "greek.pdf") == [])
+        let greekFonts = try PopplerTools.withFile(greekPDF) { try PopplerTools.run(PopplerTools.find("pdffonts")!, [$0.path]) }
+        #expect(greekFonts.output.contains("LatinModernMath"), "\(greekFonts.output)")
+        if let keep = ProcessInfo.processInfo.environment["BELM_KEEP_GREEK_PLOT"] { try greek.render().png.write(to: URL(fileURLWithPath: keep)) }
     }
 
     static func checker(_ a: [UInt8], _ b: [UInt8], size: Int) -> RGBImage {
