@@ -155,6 +155,12 @@ import Testing
         #expect(drawing.subLabels == ["original", "back"])
         let big = ImageFigure(id: "big", title: "Big.", caption: "", columns: ["a", "b", "c"], rows: [ImageRow(label: "r", cells: Array(repeating: ImageCell(images: [
             LabeledImage(label: "x", image: Self.checker(red, blue, size: 256))]), count: 3))])
+        // Rows of different lengths, and a figure with no rows, still draw.
+        let ragged = ImageFigure(id: "ragged", title: "Ragged.", caption: "", columns: ["a", "b"],
+                                 rows: [ImageRow(label: "one", cells: [cell]), ImageRow(label: "two", cells: [cell, cell])])
+        #expect(try ImageFigurePDF(figure: ragged).render().width > 0)
+        let empty = ImageFigure(id: "empty", title: "Empty.", caption: "", columns: [], rows: [])
+        #expect(try ImageFigurePDF(figure: empty).render().pdf.count > 0)
         let bigWidth = try ImageFigurePDF(figure: big).render().width
         #expect(abs(bigWidth - ImageFigurePDF.textWidth) < 1e-6, "a wide figure is scaled to the text width")
 

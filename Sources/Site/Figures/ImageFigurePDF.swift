@@ -32,6 +32,8 @@ struct ImageFigurePDF {
         var scale: Double
         var left: Double, top: Double
         var columnWidths: [Int], rowHeights: [Int]
+        /// The most images in a cell of each column, less one: the inner gaps the column makes room for.
+        var innerGaps: [Int]
         /// The type size of the images' labels, nil when they are left out.
         var subLabelSize: Double?
     }
@@ -51,8 +53,8 @@ struct ImageFigurePDF {
         let rowLabelWidth = try figure.rows.map { try PlotText($0.label, size: Self.labelSize).width(cr) }.max() ?? 0
         let left = rowLabelWidth > 0 ? rowLabelWidth + Self.outer : 0
         let gaps = Double(innerGaps.reduce(0, +)) * Self.inner + Double(max(0, columnCount - 1)) * Self.outer
-        let pixels = Double(columnWidths.reduce(0, +))
-        let rowGaps = Double(max(0, cells.count - 1)) * Self.outer, rowPixels = Double(rowHeights.reduce(0, +))
+        let pixels = Double(max(1, columnWidths.reduce(0, +)))
+        let rowGaps = Double(max(0, cells.count - 1)) * Self.outer, rowPixels = Double(max(1, rowHeights.reduce(0, +)))
         let inColumn = (Self.columnWidth - left - gaps) / pixels
         var scale = min(Self.maxPointsPerPixel, inColumn >= Self.oneColumnMinimumPointsPerPixel ? inColumn : (Self.textWidth - left - gaps) / pixels)
         var subLabelSize = try fittingSubLabelSize(cr, scale: scale)
@@ -66,7 +68,7 @@ struct ImageFigurePDF {
         let width = left + pixels * scale + gaps
         let height = top + Double(rowHeights.reduce(0, +)) * scale + Double(max(0, cells.count - 1)) * Self.outer
         return Layout(width: width, height: height, scale: scale, left: left, top: top, columnWidths: columnWidths, rowHeights: rowHeights,
-                      subLabelSize: subLabelSize)
+                      innerGaps: innerGaps, subLabelSize: subLabelSize)
     }
 
     /// The images' labels at `subLabelSize`, or smaller down to `minimumSize` so that each fits over its image;
@@ -90,8 +92,7 @@ struct ImageFigurePDF {
         var x = layout.left
         for (c, width) in layout.columnWidths.enumerated() {
             let images = figure.rows.first.map { $0.cells.count > c ? $0.cells[c].images : [] } ?? []
-            let gaps = Double(max(0, images.count - 1)) * Self.inner
-            let cellWidth = Double(width) * s + gaps
+            let cellWidth = Double(width) * s + Double(layout.innerGaps[c]) * Self.inner
             if c < figure.columns.count {
                 try PlotText(figure.columns[c], size: Self.labelSize).draw(cr, x: x + cellWidth / 2, y: Self.labelSize, anchor: 0.5)
             }
@@ -117,7 +118,7 @@ struct ImageFigurePDF {
                     try Self.paint(cr, labeled.image, x: ix, y: y, scale: s)
                     ix += Double(labeled.image.width) * s + Self.inner
                 }
-                x += Double(layout.columnWidths[c]) * s + Double(max(0, (figure.rows.first?.cells[c].images.count ?? 1) - 1)) * Self.inner + Self.outer
+                x += Double(layout.columnWidths[c]) * s + Double(layout.innerGaps[c]) * Self.inner + Self.outer
             }
             y += rowHeight + Self.outer
         }
