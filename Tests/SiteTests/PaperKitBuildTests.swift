@@ -82,9 +82,9 @@ import Testing
         for figure in files.keys where figure.hasPrefix("figures/") && figure.hasSuffix(".pdf") {
             let stem = figure.dropLast(4)
             #expect(kit.contains("<code>\\includegraphics") && kit.contains("{\(stem).pdf}</code>"), "paper kit misses \(figure)")
-            // A two-column plot is previewed by its one-column version, an image figure by its (enlarged) PNG.
+            // A two-column plot is previewed by its one-column SVG, an image figure by a PNG of its PDF.
             let shown = stem.hasSuffix("-wide") ? stem.dropLast(5) : stem
-            let previews = ["src=\"\(shown).svg\"", "src=\"\(shown).png\"", "src=\"\(shown)@"]
+            let previews = ["src=\"\(shown).svg\"", "src=\"\(shown)-pdf.png\""]
             #expect(previews.contains { kit.contains($0) }, "paper kit has no preview of \(figure)")
         }
         for path in tables { #expect(kit.contains("<code>\\input{\(path.dropLast(4))}</code>"), "paper kit misses \(path)") }

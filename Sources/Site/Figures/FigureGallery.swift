@@ -3,8 +3,8 @@ import Foundation
 import Models
 
 /// Writes an experiment's figures: every image as its own PNG, each figure as one composite PNG at native
-/// resolution and upscaled without smoothing under figures/, a labelled PDF for papers (`ImageFigurePDF`),
-/// and the HTML grid that shows them.
+/// resolution and upscaled without smoothing under figures/, a labelled PDF for papers (`ImageFigurePDF`) with
+/// a PNG of it (`-pdf.png`, its preview in the Paper kit), and the HTML grid that shows them.
 enum FigureGallery {
     /// How much bigger than native a small image is shown (and how the upscaled composite is scaled):
     /// whole multiples only, so every source pixel becomes a square block, about `target` pixels wide.
@@ -42,14 +42,13 @@ enum FigureGallery {
         files.add("figures/\(stem).png", try PNGCodec.encode(composite.image.planar))
         let pdf = try ImageFigurePDF(figure: figure).render()
         files.add("figures/\(stem).pdf", pdf.pdf)
+        files.add("figures/\(stem)-pdf.png", pdf.png)
         var links = "<a href=\"figures/\(stem).pdf\">PDF</a> · <a href=\"figures/\(stem).png\">PNG</a>"
-        var preview = "figures/\(stem).png"
         if scale > 1 {
-            preview = "figures/\(stem)@\(scale)x.png"
-            files.add(preview, try PNGCodec.encode(ImageGrid.upscaled(composite.image.planar, by: scale)))
-            links += " · <a href=\"\(preview)\">PNG ×\(scale)</a>"
+            files.add("figures/\(stem)@\(scale)x.png", try PNGCodec.encode(ImageGrid.upscaled(composite.image.planar, by: scale)))
+            links += " · <a href=\"figures/\(stem)@\(scale)x.png\">PNG ×\(scale)</a>"
         }
-        kit.figures.append(.init(stem: "figures/\(stem)", title: figure.title, experimentTitle: experimentTitle, preview: preview, width: pdf.width))
+        kit.figures.append(.init(stem: "figures/\(stem)", title: figure.title, experimentTitle: experimentTitle, preview: "figures/\(stem)-pdf.png", width: pdf.width))
         html += "<p class=\"downloads\">Whole figure: \(links)</p>\n</figure>\n"
         return html
     }

@@ -161,10 +161,11 @@ struct ImageFigurePDF {
         return try layout(scratch)
     }
 
-    /// The PDF and its size in points.
-    func render() throws -> (pdf: Data, width: Double, height: Double) {
+    /// The PDF, a PNG of the same drawing (the preview of the PDF on the site), and the size in points.
+    func render() throws -> (pdf: Data, png: Data, width: Double, height: Double) {
         let size = try measuredLayout()
         let pdf = try CairoDocument.pdf(width: size.width, height: size.height, title: figure.title) { try draw($0) }
-        return (pdf, size.width, size.height)
+        let png = try CairoDocument.png(width: size.width, height: size.height) { try draw($0) }
+        return (pdf, png.data, size.width, size.height)
     }
 }

@@ -43,8 +43,8 @@ struct PaperKit {
         for (index, figure) in figures.enumerated() {
             let title = HTMLText.escape(figure.title), stem = HTMLText.escape(figure.stem)
             html += "<section class=\"kit-item\" id=\"kit-figure-\(index + 1)\">\n<h3>\(HTMLText.escape(figure.experimentTitle)) · \(title)</h3>\n"
-            // Plots are vector previews; image figures are pixels, shown enlarged without smoothing.
-            let kind = figure.preview.hasSuffix(".svg") ? "plot" : "pixelated"
+            // Plots are previewed by their SVG, image figures by a PNG of their PDF (labels included).
+            let kind = figure.preview.hasSuffix(".svg") ? "plot" : "image-figure"
             html += "<img class=\"\(kind) kit-preview\" src=\"\(HTMLText.escape(figure.preview))\" alt=\"\(title)\" loading=\"lazy\">\n"
             html += Self.copyBox(Self.includeLine(figure), id: "kit-figure-\(index + 1)-line")
             if let wide = figure.wideStem {
