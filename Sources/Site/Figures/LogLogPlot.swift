@@ -178,11 +178,11 @@ struct LogLogPlot {
         for line in series {
             let points = line.points.filter { $0.y > 0 }.map { position(x: $0.x, y: $0.y, in: frame) }
             guard points.count > 1 else { continue }
-            stroke(cr, points, style: line.style)
+            line.style.stroke(cr, points, width: Self.lineWidth)
         }
         for line in series {
             for point in line.points where point.y > 0 {
-                Self.marker(cr, at: position(x: point.x, y: point.y, in: frame), style: line.style)
+                line.style.mark(cr, at: position(x: point.x, y: point.y, in: frame), radius: Self.markerRadius)
             }
         }
 
@@ -191,8 +191,8 @@ struct LogLogPlot {
             let column = index % layout.legendColumns, row = index / layout.legendColumns
             let x = frame.x + layout.legendOffsets[column]
             let y = layout.legendTop + (Double(row) + 0.5) * Self.legendRowHeight
-            stroke(cr, [(x, y), (x + Self.legendSample, y)], style: line.style)
-            Self.marker(cr, at: (x + Self.legendSample / 2, y), style: line.style)
+            line.style.stroke(cr, [(x, y), (x + Self.legendSample, y)], width: Self.lineWidth)
+            line.style.mark(cr, at: (x + Self.legendSample / 2, y), radius: Self.markerRadius)
             cairo_set_source_rgb(cr, 0, 0, 0)
             try PlotText(line.label, size: Self.legendSize).draw(cr, x: x + Self.legendSample + 3, y: y + Self.legendSize * 0.33)
         }
@@ -201,41 +201,6 @@ struct LogLogPlot {
     private func line(_ cr: OpaquePointer, _ a: (Double, Double), _ b: (Double, Double)) {
         cairo_move_to(cr, a.0, a.1)
         cairo_line_to(cr, b.0, b.1)
-    }
-
-    private func stroke(_ cr: OpaquePointer, _ points: [(Double, Double)], style: SamplerStyle) {
-        cairo_set_source_rgb(cr, style.color.red, style.color.green, style.color.blue)
-        cairo_set_line_width(cr, Self.lineWidth)
-        cairo_set_dash(cr, style.dashes, Int32(style.dashes.count), 0)
-        cairo_move_to(cr, points[0].0, points[0].1)
-        for point in points.dropFirst() { cairo_line_to(cr, point.0, point.1) }
-        cairo_stroke(cr)
-        cairo_set_dash(cr, nil, 0, 0)
-    }
-
-    static func marker(_ cr: OpaquePointer, at p: (Double, Double), style: SamplerStyle) {
-        let r = markerRadius
-        cairo_set_source_rgb(cr, style.color.red, style.color.green, style.color.blue)
-        switch style.marker {
-        case .circle: cairo_arc(cr, p.0, p.1, r, 0, 2 * Double.pi)
-        case .square: cairo_rectangle(cr, p.0 - r * 0.85, p.1 - r * 0.85, r * 1.7, r * 1.7)
-        case .triangle: polygon(cr, [(p.0, p.1 - r * 1.2), (p.0 + r * 1.1, p.1 + r * 0.8), (p.0 - r * 1.1, p.1 + r * 0.8)])
-        case .invertedTriangle: polygon(cr, [(p.0, p.1 + r * 1.2), (p.0 + r * 1.1, p.1 - r * 0.8), (p.0 - r * 1.1, p.1 - r * 0.8)])
-        case .diamond: polygon(cr, [(p.0, p.1 - r * 1.3), (p.0 + r, p.1), (p.0, p.1 + r * 1.3), (p.0 - r, p.1)])
-        case .cross:
-            cairo_set_line_width(cr, 0.9)
-            cairo_move_to(cr, p.0 - r, p.1 - r); cairo_line_to(cr, p.0 + r, p.1 + r)
-            cairo_move_to(cr, p.0 - r, p.1 + r); cairo_line_to(cr, p.0 + r, p.1 - r)
-            cairo_stroke(cr)
-            return
-        }
-        cairo_fill(cr)
-    }
-
-    private static func polygon(_ cr: OpaquePointer, _ points: [(Double, Double)]) {
-        cairo_move_to(cr, points[0].0, points[0].1)
-        for point in points.dropFirst() { cairo_line_to(cr, point.0, point.1) }
-        cairo_close_path(cr)
     }
 
     func pdf() throws -> Data {
