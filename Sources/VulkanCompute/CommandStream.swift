@@ -198,6 +198,16 @@ final class CommandStream {
         vkCmdFillBuffer(commandBuffer, region.block.buffer, VkDeviceSize(region.offset), VkDeviceSize(region.size), 0)
     }
 
+    /// Copies `bytes` from the start of one region to the start of another.
+    func copy(from source: DeviceRegion, to destination: DeviceRegion, bytes: Int) {
+        precondition(bytes <= source.size && bytes <= destination.size)
+        guard bytes > 0 else { return }
+        let commandBuffer = begin()
+        barrier(commandBuffer)
+        var copy = VkBufferCopy(srcOffset: VkDeviceSize(source.offset), dstOffset: VkDeviceSize(destination.offset), size: VkDeviceSize(bytes))
+        vkCmdCopyBuffer(commandBuffer, source.block.buffer, destination.block.buffer, 1, &copy)
+    }
+
     /// Copies host data into a region through the current frame's staging memory.
     func upload(_ bytes: UnsafeRawBufferPointer, to region: DeviceRegion) {
         precondition(bytes.count <= region.size)

@@ -94,6 +94,8 @@ final class DeviceArena {
 
     /// Bytes of device memory held in blocks (what a long run's memory use is).
     var reservedBytes: Int { blocks.reduce(0) { $0 + $1.size } }
+    /// Bytes of the blocks handed out in regions that are still alive.
+    private(set) var allocatedBytes = 0
 
     func allocate(bytes: Int) throws -> DeviceRegion {
         let size = max(alignment, (bytes + alignment - 1) / alignment * alignment)
@@ -120,11 +122,13 @@ final class DeviceArena {
         } else {
             free[b][s] = (range.offset + size, range.size - size)
         }
+        allocatedBytes += size
         return DeviceRegion(arena: self, block: blocks[b], offset: range.offset, size: size)
     }
 
     func release(block: DeviceBlock, offset: Int, size: Int) {
         guard let b = blocks.firstIndex(where: { $0 === block }) else { return }
+        allocatedBytes -= size
         var ranges = free[b]
         let slot = ranges.firstIndex { $0.offset > offset } ?? ranges.count
         ranges.insert((offset, size), at: slot)

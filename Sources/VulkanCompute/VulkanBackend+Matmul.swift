@@ -3,8 +3,8 @@ import Compute
 /// GEMM and convolution through the kernel family of the device (`KernelFamily`): texel-buffer register-tiled
 /// kernels (`gemm_texel`, `conv2d_texel`) or shared-memory tiled ones (`gemm_shared`, `conv2d_shared`).
 /// Operands are brought into the kernels' layouts by `strided_gather`: K padded to a multiple of 4 for A,
-/// B as [K][N] padded to whole tiles, the conv input as NHWC with its zero border. Weight layouts are made
-/// once per weight tensor and kept with it.
+/// B as [K][N] padded to whole tiles, the conv input as NHWC with its zero border. Weights are repacked once,
+/// in place of their row-major values (`packed(_:_:)`).
 extension VulkanBackend {
     /// Output channels (columns) per invocation: TNV vec4s in the kernels.
     static let columnTile = 16
@@ -18,17 +18,6 @@ extension VulkanBackend {
     static let invocationsPerGroup = 8
 
     static func roundUp(_ value: Int, _ multiple: Int) -> Int { (value + multiple - 1) / multiple * multiple }
-
-    /// A re-laid-out copy of a tensor, made on first use and cached on the tensor's storage (shared by its reshaped
-    /// views, so `key` names the layout and the shape it was made for).
-    func derived(_ tensor: Tensor, key: String, floats: Int, build: (DeviceRegion, DeviceRegion) -> Void) -> DeviceRegion {
-        let storage = self.storage(tensor)
-        if let cached = storage.derived[key] { return cached }
-        let region = allocate(floats: floats, for: "the \(key) layout of a \(tensor.shape) tensor")
-        build(region, storage.region)
-        storage.derived[key] = region
-        return region
-    }
 
     public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: ConvPadding) -> Tensor {
         precondition(x.rank == 4 && weight.rank == 4, "conv2d takes x [N, C, H, W] and weight [Co, Ci, kh, kw]")
@@ -61,11 +50,7 @@ extension VulkanBackend {
             winogradConv2d(out: out, packedInput: packedInput, weight: weight, bias: bias, n: n, ci: ci, co: co, hp: hp, wp: wp)
             return result
         }
-        let packedWeight = derived(weight, key: "conv2d \(weight.shape)", floats: kh * kw * cip * cop) { packed, source in
-            // [Co][Ci][kh][kw] → [kh·kw][Cip][Cop]; the tap index ky·kw + kx has stride 1 in the source.
-            gather(into: packed, from: source, dims: [kh * kw, cip, cop], strides: [1, kh * kw, ci * kh * kw],
-                   extent: [kh * kw, ci, co])
-        }
+        let packedWeight = packed(weight, .convolution(co: co, ci: ci, taps: kh * kw, cip: cip, cop: cop))
         let pixels = n * ho * wo
         if kernelFamily == .shared {
             let groups = (Self.roundUp(pixels, 64) / 64, Self.roundUp(cop, 64) / 64)
@@ -94,10 +79,7 @@ extension VulkanBackend {
         let (result, out) = output(Array(x.shape.dropLast()) + [outputs])
         guard result.count > 0 else { return result }
         let kp = Self.roundUp(inputs, 4), np = Self.roundUp(outputs, Self.columnTile)
-        let packedWeight = derived(weight, key: "linear \(weight.shape)", floats: kp * np) { packed, source in
-            // Wᵀ: [out][in] → [Kp][Np].
-            gather(into: packed, from: source, dims: [kp, np], strides: [1, inputs], extent: [inputs, outputs])
-        }
+        let packedWeight = packed(weight, .transposed(outputs: outputs, inputs: inputs, kp: kp, np: np))
         let a = rowOperand(region(x), batch: 1, rows: rows, k: inputs)
         gemm(out: out, a: a, b: packedWeight, bias: bias.map(region), batch: 1, m: rows, n: outputs, k4: kp / 4, n4: np / 4,
              aBatchStride: 0, bBatchStride: 0, scale: 1)

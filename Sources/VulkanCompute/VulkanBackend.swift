@@ -7,12 +7,18 @@ import Foundation
 /// logical row-major layout; ops are recorded into command buffers and submitted in batches; reading values
 /// back (`values(of:)`) submits and waits.
 public final class VulkanBackend: Backend {
-    /// What a tensor's storage is on this backend: an arena region, plus re-laid-out copies (repacked
-    /// weights) made the first time a kernel needs them. Tensors are immutable, so the copies never go stale.
+    /// What a tensor's storage is on this backend: its row-major values in an arena region, until a GEMM or
+    /// convolution kernel first reads it as a weight. Then the values are repacked into that kernel's layout and
+    /// the row-major copy is released, so a weight holds one device copy (every packing can be gathered back, see
+    /// `VulkanBackend.region(_:)`). Winograd transforms cannot be, so they are kept beside whatever else is held.
+    /// Tensors are immutable, so the copies never go stale.
     final class Storage {
-        let region: DeviceRegion
-        var derived: [String: DeviceRegion] = [:]
-        init(_ region: DeviceRegion) { self.region = region }
+        /// The row-major values; nil once a packed layout holds them.
+        var rowMajor: DeviceRegion?
+        var packed: [PackedLayout: DeviceRegion] = [:]
+        /// Winograd-transformed weights, by the weight's shape.
+        var winograd: [[Int]: DeviceRegion] = [:]
+        init(_ region: DeviceRegion) { rowMajor = region }
     }
 
     public let name = "vulkan"
@@ -61,6 +67,10 @@ public final class VulkanBackend: Backend {
     /// Device memory held by the arena, in bytes.
     public var reservedDeviceBytes: Int { arena.reservedBytes }
 
+    /// Device memory in use by live tensors, their packed weight layouts and the stream's 256-byte placeholder, in bytes
+    /// (each rounded up to the arena's alignment); the rest of `reservedDeviceBytes` is free for reuse.
+    public var allocatedDeviceBytes: Int { arena.allocatedBytes }
+
     /// Command-buffer submissions so far.
     public var submissionCount: Int { stream.submissions }
 
@@ -93,7 +103,19 @@ public final class VulkanBackend: Backend {
         return storage
     }
 
-    func region(_ tensor: Tensor) -> DeviceRegion { storage(tensor).region }
+    /// The tensor's row-major values. A weight whose values a kernel repacked gets them gathered back into a fresh
+    /// region, which is not kept: only the rare op that reads a weight as an ordinary tensor pays that gather.
+    func region(_ tensor: Tensor) -> DeviceRegion {
+        let storage = self.storage(tensor)
+        if let rowMajor = storage.rowMajor { return rowMajor }
+        guard let (layout, packed) = storage.packed.min(by: { $0.value.offset < $1.value.offset }) else {
+            preconditionFailure("\(tensor) holds no values on this Vulkan backend")
+        }
+        let restored = allocate(floats: layout.valueCount, for: "the values of a repacked \(tensor.shape) weight")
+        let (dims, strides) = layout.restoringGather
+        gather(into: restored, from: packed, dims: dims, strides: strides)
+        return restored
+    }
 
     /// Device memory for `floats` values. A request beyond one binding (maxStorageBufferRange) stops the process:
     /// the Backend contract has no error path, so the message names what was being made (`purpose`) and its size.
