@@ -38,8 +38,10 @@ extension VulkanBackend {
             // 4 × 4 blocks through vec4 reads and stores; the border is zero-filled first.
             if padding != .symmetric(0) { stream.zero(packedInput) }
             let rx = region(x), inner = h * (w / 4) * (cip / 4)
-            stream.dispatch(.nchwToNHWC, storage: [packedInput], texels: [rx.block.view],
-                            push: [ci, h, w / 4, cip / 4, padding.before, padding.after, Int(rx.texelOffset), inner].map(Self.u),
+            stream.dispatch(NchwToNhwcParams(C: Self.u(ci), H: Self.u(h), W4: Self.u(w / 4), Cip4: Self.u(cip / 4),
+                                             before: Self.u(padding.before), after: Self.u(padding.after), xTexel: rx.texelOffset,
+                                             inner: Self.u(inner)),
+                            storage: [packedInput], texels: [rx.block.view],
                             groups: Self.grid(inner: inner, z: n))
         } else {
             gather(into: packedInput, from: region(x), dims: [n, hp, wp, cip], strides: [ci * h * w, w, 1, h * w],
@@ -55,8 +57,10 @@ extension VulkanBackend {
         if kernelFamily == .shared {
             let groups = (Self.roundUp(pixels, 64) / 64, Self.roundUp(cop, 64) / 64)
             precondition(groups.0 <= 65535, "conv2d output of \(pixels) pixels is too large for one dispatch; use a smaller batch")
-            stream.dispatch(.conv2dShared, storage: [out, packedInput, packedWeight, bias.map(region)],
-                            push: [pixels, ho, wo, hp, wp, cip, cop, co, kw, stride, kh * kw * cip, bias == nil ? 0 : 1].map(Self.u),
+            stream.dispatch(Conv2dSharedParams(pixels: Self.u(pixels), Ho: Self.u(ho), Wo: Self.u(wo), Hp: Self.u(hp), Wp: Self.u(wp),
+                                               Cip: Self.u(cip), Cop: Self.u(cop), Co: Self.u(co), kw: Self.u(kw), stride: Self.u(stride),
+                                               K: Self.u(kh * kw * cip), hasBias: bias == nil ? 0 : 1),
+                            storage: [out, packedInput, packedWeight, bias.map(region)],
                             groups: (Self.u(groups.0), Self.u(groups.1), 1))
             return result
         }
@@ -64,10 +68,12 @@ extension VulkanBackend {
         // Adjacent invocations share a SIMD row: along pixels unless there are fewer pixel tiles than lanes.
         let channelsInner = pixelTiles < Self.invocationsPerGroup
         let biasRegion = bias.map(region) ?? packedWeight
-        stream.dispatch(.conv2dTexel, storage: [out], texels: [packedInput.block.view, packedWeight.block.view, biasRegion.block.view],
-                        push: [pixels, ho, wo, hp, wp, cip / 4, cop / 4, co, kh, kw, stride,
-                               Int(packedInput.texelOffset), Int(packedWeight.texelOffset), bias == nil ? 0 : 1,
-                               Int(biasRegion.texelOffset), pixelTiles, channelTiles, channelsInner ? 1 : 0].map(Self.u),
+        stream.dispatch(Conv2dTexelParams(pixels: Self.u(pixels), Ho: Self.u(ho), Wo: Self.u(wo), Hp: Self.u(hp), Wp: Self.u(wp),
+                                          Ci4: Self.u(cip / 4), Co4: Self.u(cop / 4), Co: Self.u(co), kh: Self.u(kh), kw: Self.u(kw),
+                                          stride: Self.u(stride), aOffset: packedInput.texelOffset, wOffset: packedWeight.texelOffset,
+                                          hasBias: bias == nil ? 0 : 1, biasOffset: biasRegion.texelOffset, pixelTiles: Self.u(pixelTiles),
+                                          channelTiles: Self.u(channelTiles), channelsInner: channelsInner ? 1 : 0),
+                        storage: [out], texels: [packedInput.block.view, packedWeight.block.view, biasRegion.block.view],
                         groups: Self.grid(pixelTiles * channelTiles, width: Self.invocationsPerGroup))
         return result
     }
@@ -128,8 +134,10 @@ extension VulkanBackend {
               k4: Int, n4: Int, aBatchStride: Int, bBatchStride: Int, scale: Float, bTransposed: Bool = false) {
         if kernelFamily == .shared {
             precondition(Self.roundUp(m, 64) / 64 <= 65535 && batch <= 65535, "matrix product of \(batch)×\(m) rows is too large for one dispatch")
-            stream.dispatch(.gemmShared, storage: [out, a, b, bias],
-                            push: [m, n, 4 * k4, 4 * n4, 4 * aBatchStride, 4 * bBatchStride].map(Self.u) + [Self.f(scale), bias == nil ? 0 : 1],
+            stream.dispatch(GemmSharedParams(M: Self.u(m), N: Self.u(n), Kp: Self.u(4 * k4), Np: Self.u(4 * n4),
+                                             aBatchStride: Self.u(4 * aBatchStride), bBatchStride: Self.u(4 * bBatchStride),
+                                             scale: scale, hasBias: bias == nil ? 0 : 1),
+                            storage: [out, a, b, bias],
                             groups: (Self.u(Self.roundUp(m, 64) / 64), Self.u(Self.roundUp(4 * n4, 64) / 64), Self.u(batch)))
             return
         }
@@ -137,10 +145,12 @@ extension VulkanBackend {
         // Adjacent invocations share a SIMD row: along rows unless there are fewer row tiles than lanes.
         let columnsInner = rowTiles < Self.invocationsPerGroup
         let biasRegion = bias ?? b
-        stream.dispatch(.gemmTexel, storage: [out], texels: [a.block.view, b.block.view, biasRegion.block.view],
-                        push: [m, n, k4, n4, Int(a.texelOffset), Int(b.texelOffset), aBatchStride, bBatchStride].map(Self.u)
-                            + [Self.f(scale), bias == nil ? 0 : 1, biasRegion.texelOffset]
-                            + [rowTiles, columnTiles, columnsInner ? 1 : 0, batch, bTransposed ? 1 : 0].map(Self.u),
+        stream.dispatch(GemmTexelParams(M: Self.u(m), N: Self.u(n), K4: Self.u(k4), N4: Self.u(n4), aOffset: a.texelOffset,
+                                        bOffset: b.texelOffset, aBatchStride: Self.u(aBatchStride), bBatchStride: Self.u(bBatchStride),
+                                        scale: scale, hasBias: bias == nil ? 0 : 1, biasOffset: biasRegion.texelOffset,
+                                        rowTiles: Self.u(rowTiles), columnTiles: Self.u(columnTiles), columnsInner: columnsInner ? 1 : 0,
+                                        batches: Self.u(batch), bTransposed: bTransposed ? 1 : 0),
+                        storage: [out], texels: [a.block.view, b.block.view, biasRegion.block.view],
                         groups: Self.grid(rowTiles * columnTiles * batch, width: Self.invocationsPerGroup))
     }
 }

@@ -180,6 +180,4 @@ public final class VulkanBackend: Backend {
         precondition(value >= 0 && value <= Int(UInt32.max), "\(value) does not fit a 32-bit index")
         return UInt32(value)
     }
-
-    static func f(_ value: Float) -> UInt32 { value.bitPattern }
 }
