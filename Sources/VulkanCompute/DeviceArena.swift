@@ -9,6 +9,8 @@ final class DeviceBlock {
     let memory: VkDeviceMemory
     let view: VkBufferView
     let scalarView: VkBufferView
+    /// RGBA16F texels over the whole block (fp16 weights), where the device has such texel buffers.
+    let halfView: VkBufferView?
     let size: Int
 
     init(context: VulkanContext, size: Int) throws {
@@ -31,6 +33,7 @@ final class DeviceBlock {
         }
         view = try makeView(VK_FORMAT_R32G32B32A32_SFLOAT, texelBytes: 16)
         scalarView = try makeView(VK_FORMAT_R32_SFLOAT, texelBytes: 4)
+        halfView = context.halfTexelBuffers ? try makeView(VK_FORMAT_R16G16B16A16_SFLOAT, texelBytes: 8) : nil
         self.buffer = buffer
         self.memory = memory
         self.size = size
@@ -39,6 +42,7 @@ final class DeviceBlock {
     func destroy(_ device: VkDevice) {
         vkDestroyBufferView(device, view, nil)
         vkDestroyBufferView(device, scalarView, nil)
+        if let halfView { vkDestroyBufferView(device, halfView, nil) }
         vkDestroyBuffer(device, buffer, nil)
         vkFreeMemory(device, memory, nil)
     }
@@ -66,6 +70,8 @@ final class DeviceRegion {
     var texelOffset: UInt32 { UInt32(offset / 16) }
     /// The region's start as a float index into its block's `scalarView`.
     var scalarOffset: UInt32 { UInt32(offset / 4) }
+    /// The region's start as an RGBA16F texel index into its block's `halfView`.
+    var halfTexelOffset: UInt32 { UInt32(offset / 8) }
 
     deinit { arena.release(block: block, offset: offset, size: size) }
 }

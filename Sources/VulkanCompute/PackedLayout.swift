@@ -7,28 +7,34 @@ struct PackedLayout: Hashable {
     let dims: [Int]
     let strides: [Int]
     let extent: [Int]
+    /// How each value is stored: fp16 layouts are read through RGBA16F texel views.
+    let precision: WeightPrecision
 
-    init(dims: [Int], strides: [Int], extent: [Int]) {
+    init(dims: [Int], strides: [Int], extent: [Int], precision: WeightPrecision = .fp32) {
         precondition(dims.count == strides.count && dims.count == extent.count && zip(extent, dims).allSatisfy { $0 <= $1 },
                      "packed layout \(dims) with strides \(strides) and extent \(extent)")
         self.dims = dims
         self.strides = strides
         self.extent = extent
+        self.precision = precision
     }
 
     /// Conv weights [Co][Ci][kh][kw] as [kh·kw][Cip][Cop] (`conv2d_texel`, `conv2d_shared`).
-    static func convolution(co: Int, ci: Int, taps: Int, cip: Int, cop: Int) -> PackedLayout {
+    static func convolution(co: Int, ci: Int, taps: Int, cip: Int, cop: Int, precision: WeightPrecision) -> PackedLayout {
         // The tap index ky·kw + kx has stride 1 in the source.
-        PackedLayout(dims: [taps, cip, cop], strides: [1, taps, ci * taps], extent: [taps, ci, co])
+        PackedLayout(dims: [taps, cip, cop], strides: [1, taps, ci * taps], extent: [taps, ci, co], precision: precision)
     }
 
     /// Linear weights [outputs][inputs] transposed, as [Kp][Np] (the right operand of `gemm_texel`, `gemm_shared`).
-    static func transposed(outputs: Int, inputs: Int, kp: Int, np: Int) -> PackedLayout {
-        PackedLayout(dims: [kp, np], strides: [1, inputs], extent: [inputs, outputs])
+    static func transposed(outputs: Int, inputs: Int, kp: Int, np: Int, precision: WeightPrecision) -> PackedLayout {
+        PackedLayout(dims: [kp, np], strides: [1, inputs], extent: [inputs, outputs], precision: precision)
     }
 
     /// Floats the packed array holds, padding included.
     var floats: Int { dims.reduce(1, *) }
+
+    /// Bytes the packed array holds.
+    var bytes: Int { floats * precision.bytes }
 
     /// Values of the weight it packs (its padding excluded).
     var valueCount: Int { extent.reduce(1, *) }

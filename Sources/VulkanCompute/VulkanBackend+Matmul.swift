@@ -52,7 +52,8 @@ extension VulkanBackend {
             winogradConv2d(out: out, packedInput: packedInput, weight: weight, bias: bias, n: n, ci: ci, co: co, hp: hp, wp: wp)
             return result
         }
-        let packedWeight = packed(weight, .convolution(co: co, ci: ci, taps: kh * kw, cip: cip, cop: cop))
+        let weightLayout = PackedLayout.convolution(co: co, ci: ci, taps: kh * kw, cip: cip, cop: cop, precision: packedWeightPrecision)
+        let packedWeight = packed(weight, weightLayout)
         let pixels = n * ho * wo
         if kernelFamily == .shared {
             let groups = (Self.roundUp(pixels, 64) / 64, Self.roundUp(cop, 64) / 64)
@@ -70,10 +71,12 @@ extension VulkanBackend {
         let biasRegion = bias.map(region) ?? packedWeight
         stream.dispatch(Conv2dTexelParams(pixels: Self.u(pixels), Ho: Self.u(ho), Wo: Self.u(wo), Hp: Self.u(hp), Wp: Self.u(wp),
                                           Ci4: Self.u(cip / 4), Co4: Self.u(cop / 4), Co: Self.u(co), kh: Self.u(kh), kw: Self.u(kw),
-                                          stride: Self.u(stride), aOffset: packedInput.texelOffset, wOffset: packedWeight.texelOffset,
+                                          stride: Self.u(stride), aOffset: packedInput.texelOffset,
+                                          wOffset: weightLayout.precision == .fp16 ? packedWeight.halfTexelOffset : packedWeight.texelOffset,
                                           hasBias: bias == nil ? 0 : 1, biasOffset: biasRegion.texelOffset, pixelTiles: Self.u(pixelTiles),
                                           channelTiles: Self.u(channelTiles), channelsInner: channelsInner ? 1 : 0),
-                        storage: [out], texels: [packedInput.block.view, packedWeight.block.view, biasRegion.block.view],
+                        storage: [out], texels: [packedInput.block.view, weightLayout.precision == .fp16 ? packedWeight.block.halfView! : packedWeight.block.view,
+                                                 biasRegion.block.view],
                         groups: Self.grid(pixelTiles * channelTiles, width: Self.invocationsPerGroup))
         return result
     }
@@ -85,10 +88,11 @@ extension VulkanBackend {
         let (result, out) = output(Array(x.shape.dropLast()) + [outputs])
         guard result.count > 0 else { return result }
         let kp = Self.roundUp(inputs, 4), np = Self.roundUp(outputs, Self.columnTile)
-        let packedWeight = packed(weight, .transposed(outputs: outputs, inputs: inputs, kp: kp, np: np))
+        let weightLayout = PackedLayout.transposed(outputs: outputs, inputs: inputs, kp: kp, np: np, precision: packedWeightPrecision)
+        let packedWeight = packed(weight, weightLayout)
         let a = rowOperand(region(x), batch: 1, rows: rows, k: inputs)
         gemm(out: out, a: a, b: packedWeight, bias: bias.map(region), batch: 1, m: rows, n: outputs, k4: kp / 4, n4: np / 4,
-             aBatchStride: 0, bBatchStride: 0, scale: 1)
+             aBatchStride: 0, bBatchStride: 0, scale: 1, bHalf: weightLayout.precision == .fp16)
         return result
     }
 
@@ -131,7 +135,8 @@ extension VulkanBackend {
     }
 
     func gemm(out: DeviceRegion, a: DeviceRegion, b: DeviceRegion, bias: DeviceRegion?, batch: Int, m: Int, n: Int,
-              k4: Int, n4: Int, aBatchStride: Int, bBatchStride: Int, scale: Float, bTransposed: Bool = false) {
+              k4: Int, n4: Int, aBatchStride: Int, bBatchStride: Int, scale: Float, bTransposed: Bool = false, bHalf: Bool = false) {
+        precondition(!bHalf || kernelFamily == .texel, "fp16 operands are read by the texel kernels only")
         if kernelFamily == .shared {
             precondition(Self.roundUp(m, 64) / 64 <= 65535 && batch <= 65535, "matrix product of \(batch)×\(m) rows is too large for one dispatch")
             stream.dispatch(GemmSharedParams(M: Self.u(m), N: Self.u(n), Kp: Self.u(4 * k4), Np: Self.u(4 * n4),
@@ -146,11 +151,11 @@ extension VulkanBackend {
         let columnsInner = rowTiles < Self.invocationsPerGroup
         let biasRegion = bias ?? b
         stream.dispatch(GemmTexelParams(M: Self.u(m), N: Self.u(n), K4: Self.u(k4), N4: Self.u(n4), aOffset: a.texelOffset,
-                                        bOffset: b.texelOffset, aBatchStride: Self.u(aBatchStride), bBatchStride: Self.u(bBatchStride),
+                                        bOffset: bHalf ? b.halfTexelOffset : b.texelOffset, aBatchStride: Self.u(aBatchStride), bBatchStride: Self.u(bBatchStride),
                                         scale: scale, hasBias: bias == nil ? 0 : 1, biasOffset: biasRegion.texelOffset,
                                         rowTiles: Self.u(rowTiles), columnTiles: Self.u(columnTiles), columnsInner: columnsInner ? 1 : 0,
                                         batches: Self.u(batch), bTransposed: bTransposed ? 1 : 0),
-                        storage: [out], texels: [a.block.view, b.block.view, biasRegion.block.view],
+                        storage: [out], texels: [a.block.view, bHalf ? b.block.halfView! : b.block.view, biasRegion.block.view],
                         groups: Self.grid(rowTiles * columnTiles * batch, width: Self.invocationsPerGroup))
     }
 }

@@ -28,6 +28,11 @@ public final class VulkanBackend: Backend {
     let stream: CommandStream
     /// The GEMM and convolution kernels in use.
     public let kernelFamily: KernelFamily
+    /// How GEMM and convolution weights are stored: fp16 halves their memory (the texel kernel family only, on
+    /// devices with RGBA16F texel buffers; other weights stay fp32). Groundwork for `--precision fp16`, not offered
+    /// by any command yet; set it before the first forward pass.
+    var weightPrecision: WeightPrecision = .fp32
+
     /// Whether the CPU device's family runs 3×3 stride-1 convolutions as Winograd F(4×4, 3×3) (4× fewer
     /// multiplications; results differ from direct convolution by rounding only). On unless `BELM_VULKAN_WINOGRAD=0`.
     public var winograd: Bool
@@ -113,14 +118,18 @@ public final class VulkanBackend: Backend {
         }
         let restored = allocate(floats: layout.valueCount, for: "the values of a repacked \(tensor.shape) weight")
         let (dims, strides) = layout.restoringGather
-        gather(into: restored, from: packed, dims: dims, strides: strides)
+        gather(into: restored, from: layout.precision == .fp16 ? widened(packed, floats: layout.floats) : packed, dims: dims, strides: strides)
         return restored
     }
 
     /// Device memory for `floats` values. A request beyond one binding (maxStorageBufferRange) stops the process:
     /// the Backend contract has no error path, so the message names what was being made (`purpose`) and its size.
     func allocate(floats: Int, for purpose: @autoclosure () -> String = "a working buffer") -> DeviceRegion {
-        do { return try arena.allocate(bytes: floats * 4) } catch { fatalError("\(purpose()): \(error)") }
+        allocate(bytes: floats * 4, for: purpose())
+    }
+
+    func allocate(bytes: Int, for purpose: @autoclosure () -> String) -> DeviceRegion {
+        do { return try arena.allocate(bytes: bytes) } catch { fatalError("\(purpose()): \(error)") }
     }
 
     func make(_ region: DeviceRegion, _ shape: [Int]) -> Tensor {
