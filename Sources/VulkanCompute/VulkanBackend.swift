@@ -4,7 +4,7 @@ import Foundation
 
 /// belm's Vulkan compute backend: the `Backend` contract run by GLSL compute shaders on the chosen device
 /// (discrete GPU, then integrated, then the CPU device, lavapipe). Tensors live in a device arena in their
-/// logical row-major layout; ops are recorded into command buffers and submitted in batches; reading values
+/// logical row-major layout (weights in the layout their kernel reads, once one has); ops are recorded into command buffers and submitted in batches; reading values
 /// back (`values(of:)`) submits and waits.
 public final class VulkanBackend: Backend {
     /// What a tensor's storage is on this backend: its row-major values in an arena region, until a GEMM or
@@ -30,7 +30,7 @@ public final class VulkanBackend: Backend {
     public let kernelFamily: KernelFamily
     /// How GEMM and convolution weights are stored: fp16 halves their memory (the texel kernel family only, on
     /// devices with RGBA16F texel buffers; other weights stay fp32). Groundwork for `--precision fp16`, not offered
-    /// by any command yet; set it before the first forward pass.
+    /// by any command yet; set it before the first forward pass. A weight packed in fp16 reads back as its fp16 values.
     var weightPrecision: WeightPrecision = .fp32
 
     /// Whether the CPU device's family runs 3×3 stride-1 convolutions as Winograd F(4×4, 3×3) (4× fewer
@@ -113,7 +113,8 @@ public final class VulkanBackend: Backend {
     func region(_ tensor: Tensor) -> DeviceRegion {
         let storage = self.storage(tensor)
         if let rowMajor = storage.rowMajor { return rowMajor }
-        guard let (layout, packed) = storage.packed.min(by: { $0.value.offset < $1.value.offset }) else {
+        // An fp32 packing where there is one: it holds the values exactly.
+        guard let (layout, packed) = storage.packed.min(by: { $0.key.precision.bytes > $1.key.precision.bytes }) else {
             preconditionFailure("\(tensor) holds no values on this Vulkan backend")
         }
         let restored = allocate(floats: layout.valueCount, for: "the values of a repacked \(tensor.shape) weight")
