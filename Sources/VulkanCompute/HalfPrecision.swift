@@ -1,7 +1,7 @@
-/// How GEMM and convolution weights are stored on the device. fp16 halves their memory; the kernels read them
-/// through RGBA16F texel views, which convert each fetch to fp32, so products still accumulate in fp32.
-/// Groundwork for `--precision fp16`: only the texel kernel family reads fp16 weights, activations stay fp32,
-/// and no command offers it yet.
+/// How GEMM and convolution weights are stored on the device. fp16 halves their memory; the kernels widen each
+/// value to fp32 as they read it (the texel family through RGBA16F texel views, the shared family by unpacking
+/// two values per uint), so products still accumulate in fp32. Groundwork for `--precision fp16`: activations
+/// stay fp32, and no command offers it yet.
 enum WeightPrecision: Hashable {
     case fp32, fp16
 

@@ -60,7 +60,8 @@ extension VulkanBackend {
             precondition(groups.0 <= 65535, "conv2d output of \(pixels) pixels is too large for one dispatch; use a smaller batch")
             stream.dispatch(Conv2dSharedParams(pixels: Self.u(pixels), Ho: Self.u(ho), Wo: Self.u(wo), Hp: Self.u(hp), Wp: Self.u(wp),
                                                Cip: Self.u(cip), Cop: Self.u(cop), Co: Self.u(co), kw: Self.u(kw), stride: Self.u(stride),
-                                               K: Self.u(kh * kw * cip), hasBias: bias == nil ? 0 : 1),
+                                               K: Self.u(kh * kw * cip), hasBias: bias == nil ? 0 : 1,
+                                               wHalf: weightLayout.precision == .fp16 ? 1 : 0),
                             storage: [out, packedInput, packedWeight, bias.map(region)],
                             groups: (Self.u(groups.0), Self.u(groups.1), 1))
             return result
@@ -136,12 +137,11 @@ extension VulkanBackend {
 
     func gemm(out: DeviceRegion, a: DeviceRegion, b: DeviceRegion, bias: DeviceRegion?, batch: Int, m: Int, n: Int,
               k4: Int, n4: Int, aBatchStride: Int, bBatchStride: Int, scale: Float, bTransposed: Bool = false, bHalf: Bool = false) {
-        precondition(!bHalf || kernelFamily == .texel, "fp16 operands are read by the texel kernels only")
         if kernelFamily == .shared {
             precondition(Self.roundUp(m, 64) / 64 <= 65535 && batch <= 65535, "matrix product of \(batch)×\(m) rows is too large for one dispatch")
             stream.dispatch(GemmSharedParams(M: Self.u(m), N: Self.u(n), Kp: Self.u(4 * k4), Np: Self.u(4 * n4),
                                              aBatchStride: Self.u(4 * aBatchStride), bBatchStride: Self.u(4 * bBatchStride),
-                                             scale: scale, hasBias: bias == nil ? 0 : 1),
+                                             scale: scale, hasBias: bias == nil ? 0 : 1, bHalf: bHalf ? 1 : 0),
                             storage: [out, a, b, bias],
                             groups: (Self.u(Self.roundUp(m, 64) / 64), Self.u(Self.roundUp(4 * n4, 64) / 64), Self.u(batch)))
             return

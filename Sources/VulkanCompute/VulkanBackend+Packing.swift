@@ -2,9 +2,10 @@ import Compute
 
 /// Weights in the layouts their kernels read, one device copy each.
 extension VulkanBackend {
-    /// The precision a GEMM or convolution weight is packed in: `weightPrecision` where the kernels can read it.
+    /// The precision a GEMM or convolution weight is packed in: `weightPrecision` where the kernels can read it
+    /// (the texel family through RGBA16F texel views, where the device has them; the shared family always).
     var packedWeightPrecision: WeightPrecision {
-        weightPrecision == .fp16 && kernelFamily == .texel && context.halfTexelBuffers ? .fp16 : .fp32
+        weightPrecision == .fp16 && (kernelFamily == .shared || context.halfTexelBuffers) ? .fp16 : .fp32
     }
 
     /// The weight in `layout`, made the first time a kernel asks and kept with the tensor's storage (shared by its

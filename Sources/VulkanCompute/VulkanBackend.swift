@@ -28,8 +28,8 @@ public final class VulkanBackend: Backend {
     let stream: CommandStream
     /// The GEMM and convolution kernels in use.
     public let kernelFamily: KernelFamily
-    /// How GEMM and convolution weights are stored: fp16 halves their memory (the texel kernel family only, on
-    /// devices with RGBA16F texel buffers; other weights stay fp32). Groundwork for `--precision fp16`, not offered
+    /// How GEMM and convolution weights are stored: fp16 halves their memory (the texel family needs RGBA16F
+    /// texel buffers; other weights stay fp32). Groundwork for `--precision fp16`, not offered
     /// by any command yet; set it before the first forward pass. A weight packed in fp16 reads back as its fp16 values.
     var weightPrecision: WeightPrecision = .fp32
 

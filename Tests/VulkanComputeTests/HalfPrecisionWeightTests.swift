@@ -2,8 +2,8 @@ import Compute
 import Testing
 @testable import VulkanCompute
 
-/// fp16 weight storage (groundwork for `--precision fp16`): the texel kernels read fp16 weights through RGBA16F
-/// views and accumulate in fp32, so their results match the CPU backend run on the same weights rounded to fp16,
+/// fp16 weight storage (groundwork for `--precision fp16`): both kernel families read fp16 weights, widen them and
+/// accumulate in fp32, so their results match the CPU backend run on the same weights rounded to fp16,
 /// while the weights hold half their fp32 bytes.
 @Suite struct HalfPrecisionWeightTests {
     @Test func roundingToHalfIsToNearestEven() {
@@ -25,10 +25,11 @@ import Testing
         }
     }
 
-    @Test func halfWeightsMatchTheCPUOnRoundedWeightsAtHalfTheBytes() throws {
-        let h = try DifferentialHarness(kernelFamily: .texel)
+    @Test(arguments: KernelFamily.allCases)
+    func halfWeightsMatchTheCPUOnRoundedWeightsAtHalfTheBytes(family: KernelFamily) throws {
+        let h = try DifferentialHarness(kernelFamily: family)
         let backend = h.vulkan
-        try #require(backend.context.halfTexelBuffers, "the device has no RGBA16F texel buffers")
+        if family == .texel { try #require(backend.context.halfTexelBuffers, "the device has no RGBA16F texel buffers") }
         backend.winograd = false
         backend.weightPrecision = .fp16
         let convValues = h.random(32 * 16 * 9), linearValues = h.random(48 * 40)
