@@ -24,6 +24,7 @@ let package = Package(
         // OpenSSL's libcrypto, for SHA-256 over whole checkpoints (cache keys, model digests).
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CCmark", pkgConfig: "libcmark", providers: [.apt(["libcmark-dev"])]),
+        .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
         // Vulkan's headers only (libvulkan-dev): no pkgConfig, which would link libvulkan; VulkanCompute opens the
         // loader at run time so that belm starts, and --backend cpu works, where Vulkan is not installed.
         .systemLibrary(name: "CVulkan", providers: [.apt(["libvulkan-dev"])]),
@@ -38,7 +39,7 @@ let package = Package(
         .target(name: "Models", dependencies: ["Diffusion", "CPNG", "CJPEG"], exclude: ["Resources"]),
         .target(name: "Experiments", dependencies: ["Models", "CCrypto"]),
         .target(name: "Site", dependencies: [
-            "Experiments", "CCmark",
+            "Experiments", "CCmark", "CCairo",
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Yams", package: "Yams"),
         ]),
