@@ -1,5 +1,5 @@
 # The two commands of the quick start, and the pieces they are made of.
-SYSTEM_PACKAGES = libpng-dev libcmark-dev libvulkan-dev mesa-vulkan-drivers glslc libjpeg-dev libssl-dev liblapacke-dev zlib1g-dev pkg-config vulkan-validationlayers
+SYSTEM_PACKAGES = libpng-dev libcmark-dev libvulkan-dev mesa-vulkan-drivers glslc libjpeg-dev libssl-dev liblapacke-dev zlib1g-dev pkg-config vulkan-validationlayers libcairo2-dev fonts-lmodern poppler-utils
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: site test deps build release install

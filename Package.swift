@@ -29,6 +29,7 @@ let package = Package(
         // zlib: inflating the deflated members of `np.savez_compressed` files, and CRC-32 for every zip member.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CCmark", pkgConfig: "libcmark", providers: [.apt(["libcmark-dev"])]),
+        .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
         // Vulkan's headers only (libvulkan-dev): no pkgConfig, which would link libvulkan; VulkanCompute opens the
         // loader at run time so that belm starts, and --backend cpu works, where Vulkan is not installed.
         .systemLibrary(name: "CVulkan", providers: [.apt(["libvulkan-dev"])]),
@@ -45,7 +46,7 @@ let package = Package(
         .target(name: "FID", dependencies: ["Models", "CLapack"]),
         .target(name: "Experiments", dependencies: ["Models", "CCrypto"]),
         .target(name: "Site", dependencies: [
-            "Experiments", "CCmark",
+            "Experiments", "CCmark", "CCairo",
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Yams", package: "Yams"),
         ]),

@@ -8,6 +8,7 @@ public struct BELM: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             BuildCommand.self,
+            PlanCommand.self,
             ServeCommand.self,
             SampleCommand.self,
             ReconstructCommand.self,

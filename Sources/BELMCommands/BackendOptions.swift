@@ -6,6 +6,9 @@ import VulkanCompute
 public enum BackendChoice: String, ExpressibleByArgument, CaseIterable, Sendable {
     case vulkan
     case cpu
+
+    /// The name the backend gives itself (`Backend.name`), which cache keys hold; found without starting it.
+    public var backendName: String { rawValue }
 }
 
 /// `--backend` (and `--device`), shared by every command that runs a model.

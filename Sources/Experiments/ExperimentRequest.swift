@@ -66,11 +66,20 @@ public struct ExperimentRequest: Sendable, Codable, Hashable {
     /// A folder of PNG/JPEG images to invert (reconstruction, interpolation, editing) for a diffusers model
     /// without an image set of its own; nil = the model's own set.
     public var images: String?
+    /// Samples (or images) per cell the figures show; the metrics take every one.
+    public var gallery: Int
+
+    /// Sampling and reconstruction: write every sample (or reconstruction) of the first seed as a PNG under
+    /// `samples/<experiment>/<sampler>-<steps>/`, the layout FID tools read.
+    public var exportSamples: Bool
+
+    /// How many a gallery shows when the config does not say.
+    public static let defaultGallery = 8
 
     public init(name: String, kind: ExperimentKind, model: String, samplers: [SamplerChoice], steps: [Int],
                 seeds: [Int], count: Int, classes: [Int] = [], prompts: [String] = [], targets: [String] = [],
                 freezeStep: Int? = nil, guidance: Double? = nil, edictP: Double = 0.93, bdiaGamma: Double = 1.0,
-                frames: Int = 7, spread: Double? = nil, images: String? = nil) {
+                frames: Int = 7, spread: Double? = nil, images: String? = nil, gallery: Int = ExperimentRequest.defaultGallery, exportSamples: Bool = false) {
         self.name = name
         self.kind = kind
         self.model = model
@@ -88,5 +97,7 @@ public struct ExperimentRequest: Sendable, Codable, Hashable {
         self.frames = frames
         self.spread = spread
         self.images = images
+        self.gallery = gallery
+        self.exportSamples = exportSamples
     }
 }

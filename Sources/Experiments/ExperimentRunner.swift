@@ -42,4 +42,37 @@ public protocol ExperimentRunner: Sendable {
     /// Runs one experiment. `progress` may be called often; it is cheap.
     func run(_ request: ExperimentRequest, backend: any Backend,
              progress: @escaping @Sendable (ExperimentProgress) -> Void) throws -> ExperimentResult
+    /// The request's work items (defaults below: one whole-experiment item).
+    func workItems(for request: ExperimentRequest) -> [WorkItem]
+    func runItems(_ items: [WorkItem], of request: ExperimentRequest, backend: any Backend,
+                  progress: @escaping @Sendable (ExperimentProgress) -> Void,
+                  completed: (WorkItem, ItemResult) throws -> Void) throws
+    func assemble(_ request: ExperimentRequest, items: [(WorkItem, ItemResult)]) throws -> ExperimentResult
+}
+
+/// Work items: how a runner splits a request, runs some of its items and assembles a result from all of
+/// them. A runner that does not split gets one whole-experiment item run by `run`.
+extension ExperimentRunner {
+    public func workItems(for request: ExperimentRequest) -> [WorkItem] {
+        [WorkItem(experiment: request.name, scope: .whole, cost: WorkItems.wholeCost(request))]
+    }
+
+    /// Runs `items` (some of `workItems(for: request)`), handing each result to `completed` as soon as it is
+    /// done, so that a process killed midway keeps what it finished.
+    public func runItems(_ items: [WorkItem], of request: ExperimentRequest, backend: any Backend,
+                         progress: @escaping @Sendable (ExperimentProgress) -> Void,
+                         completed: (WorkItem, ItemResult) throws -> Void) throws {
+        for item in items {
+            guard case .whole = item.scope else { throw ExperimentError("experiment '\(request.name)': this runner has no cell items (\(item.label))") }
+            try completed(item, .whole(try run(request, backend: backend, progress: progress)))
+        }
+    }
+
+    /// The experiment's result from every one of its items.
+    public func assemble(_ request: ExperimentRequest, items: [(WorkItem, ItemResult)]) throws -> ExperimentResult {
+        guard items.count == 1, case .whole(let result) = items[0].1 else {
+            throw ExperimentError("experiment '\(request.name)': expected one whole-experiment item, got \(items.count)")
+        }
+        return result
+    }
 }

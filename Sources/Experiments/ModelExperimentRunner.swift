@@ -6,14 +6,17 @@ import Tensors
 /// Runs the site's experiment requests on any model `ExperimentModel.load` takes (the reference model
 /// `builtin:shapes` / `gmm:DIR`, `builtin:shapes-unet`, a diffusers folder) with the experiments of this
 /// module, and turns their outputs into the site's records and figures: galleries with samplers as columns
-/// and step counts as rows, round trips with error maps, interpolation strips, edits. Several seeds are run
-/// one after the other; their records are merged into count-weighted means and the figures show the first seed.
+/// and step counts as rows, round trips with error maps, interpolation strips, edits.
+///
+/// Sampling and reconstruction run as cell work items (`WorkItems`, `CellSweep`) and are assembled from the
+/// items' sums and galleries (`CellAssembly`); interpolation, editing and convergence run whole, several seeds
+/// one after the other, their records merged into count-weighted means, the figures from the first seed.
 ///
 /// Reconstructions, interpolations and edits start from the model's own image set (the reference model's, or
 /// the set `builtin:shapes-unet` was trained on), else from the experiment's `images:` folder.
 public struct ModelExperimentRunner: ExperimentRunner {
     /// Bump whenever a change here or in the samplers, models or metrics can change a number or an image.
-    public var codeVersion = "belm-experiments-3"
+    public var codeVersion = "belm-experiments-4"
     public var supportedKinds: Set<ExperimentKind> = Set(ExperimentKind.allCases)
     public var batchSize: Int
     public var locator: BuiltinModelLocator
@@ -39,12 +42,67 @@ public struct ModelExperimentRunner: ExperimentRunner {
         return try ModelDigest.folder(folder, digests: digests)
     }
 
-    public func run(_ request: ExperimentRequest, backend: any Backend,
-                    progress: @escaping @Sendable (ExperimentProgress) -> Void) throws -> ExperimentResult {
+    /// Sampling and reconstruction split into cell items (see `WorkItems`); the other kinds are one item.
+    public func workItems(for request: ExperimentRequest) -> [WorkItem] { WorkItems.plan(request, count: Self.imageCount(request)) }
+
+    /// The images a reconstruction inverts: `count`, or all of its `images:` folder when that holds fewer.
+    /// A folder that cannot be listed counts as `count` here; running the items then says what is wrong.
+    static func imageCount(_ request: ExperimentRequest) -> Int {
+        guard request.kind == .reconstruction, let folder = request.images, let files = try? InputImages.files([folder]) else { return request.count }
+        return min(request.count, files.count)
+    }
+
+    /// Loads the model once, then runs the items in the order given.
+    public func runItems(_ items: [WorkItem], of request: ExperimentRequest, backend: any Backend,
+                         progress: @escaping @Sendable (ExperimentProgress) -> Void,
+                         completed: (WorkItem, ItemResult) throws -> Void) throws {
+        guard !items.isEmpty else { return }
         let model = try ExperimentModel.load(request.model, spread: request.spread ?? GaussianMixtureModel.defaultSpread,
                                              locator: locator, backend: backend)
         try Self.check(request, model: model)
-        let sources = try Self.sourceImages(request, model: model)
+        // A reconstruction's `images:` folder is read item by item (10,000 photos do not fit in memory at once).
+        let sources = request.kind == .reconstruction && request.images != nil ? .none : try Self.sourceImages(request, model: model)
+        guard WorkItems.splitsByIndex(request.kind) else {
+            for item in items { try completed(item, .whole(try runWhole(request, model: model, sources: sources, backend: backend, progress: progress))) }
+            return
+        }
+        let sweep = try CellSweep(request: request, model: model, batchSize: batchSize)
+        let total = items.map(\.cost).reduce(0, +)
+        var done = 0
+        for item in items {
+            guard case .cell(let cell) = item.scope else { throw ExperimentError("experiment '\(request.name)': \(item.label) is not a cell item") }
+            progress(ExperimentProgress(experiment: request.name, stage: cell.label, done: done, total: total))
+            try completed(item, .cell(try sweep.run(cell, backend: backend)))
+            done += item.cost
+        }
+        progress(ExperimentProgress(experiment: request.name, stage: "done", done: total, total: total))
+    }
+
+    public func assemble(_ request: ExperimentRequest, items: [(WorkItem, ItemResult)]) throws -> ExperimentResult {
+        guard WorkItems.splitsByIndex(request.kind) else {
+            guard items.count == 1, case .whole(let result) = items[0].1 else {
+                throw ExperimentError("experiment '\(request.name)': expected one whole-experiment item, got \(items.count)")
+            }
+            return result
+        }
+        return try CellAssembly.result(request, count: Self.imageCount(request), items: items.map { item, result in
+            guard case .cell(let cell) = result else { throw ExperimentError("experiment '\(request.name)': \(item.label) holds a whole-experiment result") }
+            return (item, cell)
+        })
+    }
+
+    /// The whole experiment in this process: its items one after the other, then assembled.
+    public func run(_ request: ExperimentRequest, backend: any Backend,
+                    progress: @escaping @Sendable (ExperimentProgress) -> Void) throws -> ExperimentResult {
+        var results: [(WorkItem, ItemResult)] = []
+        try runItems(workItems(for: request), of: request, backend: backend, progress: progress) { results.append(($0, $1)) }
+        return try assemble(request, items: results)
+    }
+
+    /// Interpolation, editing and convergence: every seed in turn, records merged into count-weighted means,
+    /// figures from the first seed.
+    private func runWhole(_ request: ExperimentRequest, model: ExperimentModel, sources: Sources, backend: any Backend,
+                          progress: @escaping @Sendable (ExperimentProgress) -> Void) throws -> ExperimentResult {
         let tracker = ProgressTracker(request: request, batches: Batches.ranges(count: request.count, size: batchSize).count,
                                       freezeStep: editFreezeStep(request), report: progress)
         var parts: [ExperimentResult] = []
@@ -55,11 +113,10 @@ public struct ModelExperimentRunner: ExperimentRunner {
                                        progress: { tracker.handle($0, seed: index) })
             let figures = index == 0
             switch request.kind {
-            case .sampling: parts.append(try sampling(request, settings: settings, model: model, backend: backend, figures: figures))
-            case .reconstruction: parts.append(try reconstruction(request, settings: settings, model: model, sources: sources, backend: backend, figures: figures))
             case .interpolation: parts.append(try interpolation(request, settings: settings, model: model, sources: sources, backend: backend, seedIndex: index, figures: figures))
             case .editing: parts.append(try editing(request, settings: settings, model: model, sources: sources, backend: backend, figures: figures))
             case .convergence: parts.append(try convergence(request, settings: settings, model: model, backend: backend))
+            case .sampling, .reconstruction: preconditionFailure("sampling and reconstruction run as cell items")
             }
         }
         let records = Self.merge(parts.flatMap(\.records), experiment: request.name, model: request.model)
@@ -122,67 +179,6 @@ public struct ModelExperimentRunner: ExperimentRunner {
     }
 
     // MARK: Experiments
-
-    private func sampling(_ request: ExperimentRequest, settings: RunSettings, model: ExperimentModel, backend: any Backend, figures: Bool) throws -> ExperimentResult {
-        let experiment = request.prompts.isEmpty
-            ? SamplingExperiment(settings: settings, classes: request.classes, guidance: request.guidance)
-            : SamplingExperiment(settings: settings, prompts: request.prompts, guidance: request.guidance)
-        let output = try experiment.run(model, backend: backend)
-        guard figures else { return ExperimentResult(records: output.records, figures: []) }
-        let labels = (0..<request.count).map { i in
-            !request.prompts.isEmpty ? request.prompts[i % request.prompts.count]
-                : request.classes.isEmpty ? "sample \(i + 1)" : model.classNames[request.classes[i % request.classes.count]]
-        }
-        let rows = request.steps.map { n in
-            ImageRow(label: "\(n) steps", cells: request.samplers.map { choice in
-                let run = output.runs.first { $0.sampler == choice.rawValue && $0.steps == n }!
-                return ImageCell(images: zip(labels, PlanarImage.batch(run.samples)).map { LabeledImage(label: $0, image: RGBImage($1)) })
-            })
-        }
-        let figure = ImageFigure(id: "samples", title: "Samples.", caption: "Every cell of a row starts from the same \(request.count) noises (seed \(settings.seed)); columns differ by sampler only.",
-                                 columns: request.samplers.map(\.displayName), rows: rows)
-        return ExperimentResult(records: output.records, figures: [figure])
-    }
-
-    private func reconstruction(_ request: ExperimentRequest, settings: RunSettings, model: ExperimentModel, sources: Sources, backend: any Backend, figures: Bool) throws -> ExperimentResult {
-        var images: HostTensor?
-        if case .files(let given) = sources { images = Self.first(request.count, of: given) }
-        let output = try ReconstructionExperiment(settings: settings, images: images).run(model, backend: backend)
-        let count = output.originals.shape[0]
-        guard figures else { return ExperimentResult(records: output.records, figures: []) }
-        let originals = PlanarImage.batch(output.originals)
-        func rebuilt(_ choice: SamplerChoice, _ n: Int) -> [PlanarImage] {
-            PlanarImage.batch(output.reconstructions.first { $0.sampler == choice.rawValue && $0.steps == n }!.samples)
-        }
-        let amplification = Self.amplification(forLargestError: request.steps.flatMap { n in
-            request.samplers.map { choice in zip(originals[0].values, rebuilt(choice, n)[0].values).map { abs($0 - $1) }.max() ?? 0 }
-        }.max() ?? 0)
-        let roundTrips = ImageFigure(
-            id: "round-trip", title: "Round trips.",
-            caption: "Original and reconstruction of the first image (drag the slider), and |original − reconstruction| ×\(Int(amplification)), the power of ten that makes the largest error in the figure white.",
-            columns: request.samplers.map(\.displayName),
-            rows: request.steps.map { n in
-                ImageRow(label: "\(n) steps", cells: request.samplers.map { choice in
-                    let back = rebuilt(choice, n)[0]
-                    return ImageCell(images: [
-                        LabeledImage(label: "original", image: RGBImage(originals[0])),
-                        LabeledImage(label: "reconstruction", image: RGBImage(back)),
-                        LabeledImage(label: "error ×\(Int(amplification))", image: RGBImage(Self.errorMap(originals[0], back, amplification: amplification))),
-                    ], compare: true)
-                })
-            })
-        let fewest = request.steps[0], shown = min(count, 8)
-        var rows = [ImageRow(label: "originals", cells: originals.prefix(shown).map { ImageCell(images: [LabeledImage(label: "original", image: RGBImage($0))]) })]
-        for choice in request.samplers {
-            rows.append(ImageRow(label: choice.displayName, cells: rebuilt(choice, fewest).prefix(shown).map {
-                ImageCell(images: [LabeledImage(label: "\(choice.displayName), \(fewest) steps", image: RGBImage($0))])
-            }))
-        }
-        let all = ImageFigure(id: "all-images", title: "Every image at \(fewest) steps.",
-                              caption: "The originals, then each sampler's reconstructions after inverting with \(fewest) steps and sampling back.",
-                              columns: (1...shown).map { "image \($0)" }, rows: rows)
-        return ExperimentResult(records: output.records, figures: [roundTrips, all])
-    }
 
     private func interpolation(_ request: ExperimentRequest, settings: RunSettings, model: ExperimentModel, sources: Sources, backend: any Backend, seedIndex: Int, figures: Bool) throws -> ExperimentResult {
         let first: Int, second: Int, endpoints: InterpolationExperiment.Endpoints
@@ -282,12 +278,6 @@ public struct ModelExperimentRunner: ExperimentRunner {
     static func amplification(forLargestError error: Float) -> Float {
         guard error > 0 else { return 1_000_000 }
         return Float(min(1e6, max(1, pow(10, (log10(2 / Double(error))).rounded(.up)))))
-    }
-
-    /// |a − b| per value, times `amplification`, as an image (0 black, ≥ 1 white).
-    static func errorMap(_ a: PlanarImage, _ b: PlanarImage, amplification: Float) -> PlanarImage {
-        PlanarImage(channels: a.channels, height: a.height, width: a.width,
-                    values: zip(a.values, b.values).map { min(1, abs($0 - $1) / 2 * amplification) * 2 - 1 })
     }
 
     /// One record per (sampler, steps, metric): count-weighted means over seeds (and over edit pairs),

@@ -15,6 +15,9 @@ public struct SamplingExperiment {
     /// Prompts, cycled over the samples.
     public var prompts: [String] = []
     public var negativePrompt: String?
+    /// The global index of the first sample: sample k of this run draws noise `firstIndex + k` of the seed and
+    /// takes the class or prompt of that index, so a work item reproduces its part of a larger run exactly.
+    public var firstIndex = 0
 
     public init(settings: RunSettings, classes: [Int] = [], guidance: Double? = nil, noise: HostTensor? = nil) {
         self.settings = settings
@@ -41,7 +44,7 @@ public struct SamplingExperiment {
             }
             return noise
         }
-        return SeededNoise.batch(seed: settings.seed, indices: 0..<settings.count, shape: sampleShape)
+        return SeededNoise.batch(seed: settings.seed, indices: firstIndex..<(firstIndex + settings.count), shape: sampleShape)
     }
 
     public func run(_ model: ExperimentModel, backend: any Backend) throws -> (runs: [SamplerRun], records: [MetricRecord]) {
@@ -87,8 +90,9 @@ public struct SamplingExperiment {
     }
 
     func conditioning(_ model: ExperimentModel, _ range: Range<Int>) throws -> Conditioning {
-        if !prompts.isEmpty { return try model.conditioning(range.map { .prompt(prompts[$0 % prompts.count]) }) }
-        if !classes.isEmpty { return try model.conditioning(range.map { .label(classes[$0 % classes.count]) }) }
+        let global = (firstIndex + range.lowerBound)..<(firstIndex + range.upperBound)
+        if !prompts.isEmpty { return try model.conditioning(global.map { .prompt(prompts[$0 % prompts.count]) }) }
+        if !classes.isEmpty { return try model.conditioning(global.map { .label(classes[$0 % classes.count]) }) }
         return try model.conditioning(range.map { _ in .unconditional })
     }
 }

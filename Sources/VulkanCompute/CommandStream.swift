@@ -115,11 +115,14 @@ final class CommandStream {
         vkCmdPipelineBarrier(commandBuffer, stages, stages, 0, 1, &barrier, 0, nil, 0, nil)
     }
 
-    /// Records one dispatch. `storage` fills bindings 0..<4 in order (nil: a placeholder the kernel ignores), `texels` bindings 4..<8 (views over
-    /// whole blocks, RGBA32F or R32F; the kernel gets the regions' texel offsets through `push`).
-    func dispatch(_ kernel: Kernel, storage: [DeviceRegion?], texels: [VkBufferView] = [], push: [UInt32],
-                  groups: (UInt32, UInt32, UInt32)) {
-        precondition(storage.count <= Kernel.storageBindings && texels.count <= Kernel.texelBindings && push.count * 4 <= Kernel.pushConstantBytes)
+    /// Records one dispatch of the kernel whose push constants `params` are. `storage` fills bindings 0..<4 in order
+    /// (nil: a placeholder the kernel ignores), `texels` bindings 4..<8 (views over whole blocks, RGBA32F or R32F;
+    /// the kernel gets the regions' texel offsets through `params`).
+    func dispatch<Params: PushConstants>(_ params: Params, storage: [DeviceRegion?], texels: [VkBufferView] = [],
+                                         groups: (UInt32, UInt32, UInt32)) {
+        let kernel = Params.kernel
+        precondition(storage.count <= Kernel.storageBindings && texels.count <= Kernel.texelBindings
+                     && MemoryLayout<Params>.size <= Kernel.pushConstantBytes)
         if frame.dispatches >= dispatchesPerSubmit { flush() }
         let pipeline = kernels.pipeline(kernel)
         let commandBuffer = begin()
@@ -171,8 +174,8 @@ final class CommandStream {
         barrier(commandBuffer)
         vkCmdBindPipeline(commandBuffer, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline)
         vkCmdBindDescriptorSets(commandBuffer, VK_PIPELINE_BIND_POINT_COMPUTE, kernels.pipelineLayout, 0, 1, &set, 0, nil)
-        if !push.isEmpty {
-            push.withUnsafeBytes { bytes in
+        if MemoryLayout<Params>.size > 0 {
+            withUnsafeBytes(of: params) { bytes in
                 vkCmdPushConstants(commandBuffer, kernels.pipelineLayout, VkShaderStageFlags(VK_SHADER_STAGE_COMPUTE_BIT.rawValue),
                                    0, UInt32(bytes.count), bytes.baseAddress)
             }
@@ -196,6 +199,16 @@ final class CommandStream {
         let commandBuffer = begin()
         barrier(commandBuffer)
         vkCmdFillBuffer(commandBuffer, region.block.buffer, VkDeviceSize(region.offset), VkDeviceSize(region.size), 0)
+    }
+
+    /// Copies `bytes` from the start of one region to the start of another.
+    func copy(from source: DeviceRegion, to destination: DeviceRegion, bytes: Int) {
+        precondition(bytes <= source.size && bytes <= destination.size)
+        guard bytes > 0 else { return }
+        let commandBuffer = begin()
+        barrier(commandBuffer)
+        var copy = VkBufferCopy(srcOffset: VkDeviceSize(source.offset), dstOffset: VkDeviceSize(destination.offset), size: VkDeviceSize(bytes))
+        vkCmdCopyBuffer(commandBuffer, source.block.buffer, destination.block.buffer, 1, &copy)
     }
 
     /// Copies host data into a region through the current frame's staging memory.

@@ -9,6 +9,8 @@ final class DeviceBlock {
     let memory: VkDeviceMemory
     let view: VkBufferView
     let scalarView: VkBufferView
+    /// RGBA16F texels over the whole block (fp16 weights), where the device has such texel buffers.
+    let halfView: VkBufferView?
     let size: Int
 
     init(context: VulkanContext, size: Int) throws {
@@ -31,6 +33,7 @@ final class DeviceBlock {
         }
         view = try makeView(VK_FORMAT_R32G32B32A32_SFLOAT, texelBytes: 16)
         scalarView = try makeView(VK_FORMAT_R32_SFLOAT, texelBytes: 4)
+        halfView = context.halfTexelBuffers ? try makeView(VK_FORMAT_R16G16B16A16_SFLOAT, texelBytes: 8) : nil
         self.buffer = buffer
         self.memory = memory
         self.size = size
@@ -39,6 +42,7 @@ final class DeviceBlock {
     func destroy(_ device: VkDevice) {
         vkDestroyBufferView(device, view, nil)
         vkDestroyBufferView(device, scalarView, nil)
+        if let halfView { vkDestroyBufferView(device, halfView, nil) }
         vkDestroyBuffer(device, buffer, nil)
         vkFreeMemory(device, memory, nil)
     }
@@ -66,6 +70,8 @@ final class DeviceRegion {
     var texelOffset: UInt32 { UInt32(offset / 16) }
     /// The region's start as a float index into its block's `scalarView`.
     var scalarOffset: UInt32 { UInt32(offset / 4) }
+    /// The region's start as an RGBA16F texel index into its block's `halfView`.
+    var halfTexelOffset: UInt32 { UInt32(offset / 8) }
 
     deinit { arena.release(block: block, offset: offset, size: size) }
 }
@@ -94,6 +100,8 @@ final class DeviceArena {
 
     /// Bytes of device memory held in blocks (what a long run's memory use is).
     var reservedBytes: Int { blocks.reduce(0) { $0 + $1.size } }
+    /// Bytes of the blocks handed out in regions that are still alive.
+    private(set) var allocatedBytes = 0
 
     func allocate(bytes: Int) throws -> DeviceRegion {
         let size = max(alignment, (bytes + alignment - 1) / alignment * alignment)
@@ -120,11 +128,13 @@ final class DeviceArena {
         } else {
             free[b][s] = (range.offset + size, range.size - size)
         }
+        allocatedBytes += size
         return DeviceRegion(arena: self, block: blocks[b], offset: range.offset, size: size)
     }
 
     func release(block: DeviceBlock, offset: Int, size: Int) {
         guard let b = blocks.firstIndex(where: { $0 === block }) else { return }
+        allocatedBytes -= size
         var ranges = free[b]
         let slot = ranges.firstIndex { $0.offset > offset } ?? ranges.count
         ranges.insert((offset, size), at: slot)

@@ -1,48 +1,23 @@
 import CVulkan
 
-/// Every compute shader of the backend. All share one descriptor set layout (four storage buffers, four
-/// uniform texel buffers) and one 128-byte push-constant range for shapes and scalars.
-enum Kernel: String, CaseIterable {
-    case linearCombination, broadcastBinary, broadcastBinaryVec4, activation, geglu
-    case stridedGather, stridedGatherFlat, nchwToNHWC, copyRows, copyRowsVec4, resample2x, embedding
-    case pool2d, resizeBilinear
-    case groupNorm, layerNorm, softmax, groupNormRows, layerNormRows, softmaxRows
-    case gemmTexel, conv2dTexel, gemmShared, conv2dShared, winogradInput, winogradOutput
-
-    var spirv: String {
-        switch self {
-        case .linearCombination: return SPIRV.linear_combination
-        case .broadcastBinary: return SPIRV.broadcast_binary
-        case .broadcastBinaryVec4: return SPIRV.broadcast_binary_vec4
-        case .activation: return SPIRV.activation
-        case .geglu: return SPIRV.geglu
-        case .stridedGather: return SPIRV.strided_gather
-        case .stridedGatherFlat: return SPIRV.strided_gather_flat
-        case .nchwToNHWC: return SPIRV.nchw_to_nhwc
-        case .copyRows: return SPIRV.copy_rows
-        case .copyRowsVec4: return SPIRV.copy_rows_vec4
-        case .resample2x: return SPIRV.resample2x
-        case .embedding: return SPIRV.embedding
-        case .pool2d: return SPIRV.pool2d
-        case .resizeBilinear: return SPIRV.resize_bilinear
-        case .groupNorm: return SPIRV.group_norm
-        case .layerNorm: return SPIRV.layer_norm
-        case .softmax: return SPIRV.softmax
-        case .groupNormRows: return SPIRV.group_norm_rows
-        case .layerNormRows: return SPIRV.layer_norm_rows
-        case .softmaxRows: return SPIRV.softmax_rows
-        case .gemmTexel: return SPIRV.gemm_texel
-        case .conv2dTexel: return SPIRV.conv2d_texel
-        case .gemmShared: return SPIRV.gemm_shared
-        case .conv2dShared: return SPIRV.conv2d_shared
-        case .winogradInput: return SPIRV.winograd_input
-        case .winogradOutput: return SPIRV.winograd_output
-        }
-    }
-
+/// The kernels (`enum Kernel`, one case per `Shaders/*.comp`) and their push-constant structs are generated from
+/// the shaders by GLSLCompilerPlugin (see its `KernelList`): adding a kernel is adding its `.comp` file, and its
+/// `XxxParams` struct mirrors the shader's `Params` block, which PushConstantLayoutTests checks against the GLSL.
+/// All kernels share one descriptor set layout (four storage buffers, four uniform texel buffers) and one
+/// 128-byte push-constant range for shapes and scalars.
+extension Kernel {
     static let storageBindings = 4
     static let texelBindings = 4
     static let pushConstantBytes = 128
+}
+
+/// A kernel's push constants: a plain struct of 32-bit fields whose bytes are pushed as they lie in memory, so
+/// its stored properties must match the GLSL block in order, type and offset (`fieldOffsets`).
+protocol PushConstants: BitwiseCopyable {
+    /// The kernel these are the push constants of: dispatching a struct dispatches its kernel.
+    static var kernel: Kernel { get }
+    /// Each stored property's name and byte offset, in declaration order.
+    static var fieldOffsets: [(name: String, offset: Int)] { get }
 }
 
 /// The shared layouts and the pipelines, each created the first time a kernel is used.

@@ -18,9 +18,10 @@ extension VulkanBackend {
             while coefficients.count < 3 { coefficients.append(0) }
             let regions = chunk.map { region($0.0) }
             let offsets = (0..<3).map { $0 < regions.count ? regions[$0].texelOffset : 0 }
-            stream.dispatch(.linearCombination, storage: [out], texels: regions.map(\.block.view),
-                            push: [Self.u(count4), Self.u(chunk.count), chunkIndex > 0 ? 1 : 0] + coefficients.map(Self.f) + offsets,
-                            groups: Self.grid(count4))
+            stream.dispatch(LinearCombinationParams(count4: Self.u(count4), terms: Self.u(chunk.count), accumulate: chunkIndex > 0 ? 1 : 0,
+                                                    c0: coefficients[0], c1: coefficients[1], c2: coefficients[2],
+                                                    off0: offsets[0], off1: offsets[1], off2: offsets[2]),
+                            storage: [out], texels: regions.map(\.block.view), groups: Self.grid(count4))
         }
         return result
     }
@@ -42,16 +43,17 @@ extension VulkanBackend {
             let d = [Int](repeating: 1, count: 3 - dims.count) + dims
             let s = [Int](repeating: 0, count: 3 - strides.count) + strides
             if d[0] <= 65535 {
-                stream.dispatch(.broadcastBinaryVec4, storage: [out], texels: [ra.block.view, rb.block.scalarView],
-                                push: [d[1], d[2] / 4, s[0], s[1], s[2], Int(ra.texelOffset), Int(rb.scalarOffset), multiply ? 1 : 0,
-                                       d[1] * d[2] / 4].map(Self.u),
+                stream.dispatch(BroadcastBinaryVec4Params(d1: Self.u(d[1]), d2v: Self.u(d[2] / 4), s0: Self.u(s[0]), s1: Self.u(s[1]),
+                                                          s2: Self.u(s[2]), aOffset: ra.texelOffset, bOffset: rb.scalarOffset,
+                                                          multiply: multiply ? 1 : 0, inner: Self.u(d[1] * d[2] / 4)),
+                                storage: [out], texels: [ra.block.view, rb.block.scalarView],
                                 groups: Self.grid(inner: d[1] * d[2] / 4, z: d[0]))
                 return result
             }
         }
-        stream.dispatch(.broadcastBinary, storage: [out, ra, rb],
-                        push: [Self.u(a.count), Self.u(dims.count), multiply ? 1 : 0] + Self.six(dims) + Self.six(strides),
-                        groups: Self.grid(a.count))
+        stream.dispatch(BroadcastBinaryParams(count: Self.u(a.count), rank: Self.u(dims.count), multiply: multiply ? 1 : 0,
+                                              dims: Self.six(dims), bStrides: Self.six(strides)),
+                        storage: [out, ra, rb], groups: Self.grid(a.count))
         return result
     }
 
@@ -66,8 +68,8 @@ extension VulkanBackend {
         case .relu: code = 3
         }
         let count4 = (x.count + 3) / 4, rx = region(x)
-        stream.dispatch(.activation, storage: [out], texels: [rx.block.view], push: [Self.u(count4), code, rx.texelOffset],
-                        groups: Self.grid(count4))
+        stream.dispatch(ActivationParams(count4: Self.u(count4), kind: code, xOffset: rx.texelOffset),
+                        storage: [out], texels: [rx.block.view], groups: Self.grid(count4))
         return result
     }
 
@@ -78,8 +80,8 @@ extension VulkanBackend {
         guard result.count > 0 else { return result }
         let rows = result.count / (width / 2), rx = region(x)
         let (perLayer, layers) = Self.fold(rows)
-        stream.dispatch(.geglu, storage: [out], texels: [rx.block.scalarView],
-                        push: [width / 2, Int(rx.scalarOffset), perLayer, rows].map(Self.u),
+        stream.dispatch(GegluParams(half_: Self.u(width / 2), xOffset: rx.scalarOffset, rowsPerLayer: Self.u(perLayer), rows: Self.u(rows)),
+                        storage: [out], texels: [rx.block.scalarView],
                         groups: Self.grid(x: (width / 2 + 3) / 4, y: perLayer, z: layers))
         return result
     }
@@ -102,9 +104,10 @@ extension VulkanBackend {
         return (outDims, outStrides)
     }
 
-    /// Pads a list of at most six values to exactly six push-constant words.
-    static func six(_ values: [Int]) -> [UInt32] {
+    /// Pads a list of at most six values to a `uint name[6]` push constant.
+    static func six(_ values: [Int]) -> (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) {
         precondition(values.count <= 6)
-        return values.map(u) + [UInt32](repeating: 0, count: 6 - values.count)
+        let w = values.map(u) + [UInt32](repeating: 0, count: 6 - values.count)
+        return (w[0], w[1], w[2], w[3], w[4], w[5])
     }
 }

@@ -28,16 +28,18 @@ extension VulkanBackend {
         let outer = d.dropLast(2).reduce(1, *)
         let chunks = (d.last! + 3) / 4
         if d.count <= 6, outer <= 65535 {
-            stream.dispatch(.stridedGather, storage: [out], texels: [src.block.scalarView],
-                            push: [Self.u(d.count), src.scalarOffset + Self.u(srcOffset), d.last! % 4 == 0 ? 1 : 0,
-                                   Self.u(chunks), Self.u(chunks * d[d.count - 2])]
-                                + Self.six(d) + Self.six(s) + Self.six(l) + Self.six(e),
+            stream.dispatch(StridedGatherParams(rank: Self.u(d.count), srcOffset: src.scalarOffset + Self.u(srcOffset),
+                                                lastIsVec4: d.last! % 4 == 0 ? 1 : 0, chunks: Self.u(chunks),
+                                                inner: Self.u(chunks * d[d.count - 2]),
+                                                dims: Self.six(d), strides: Self.six(s), low: Self.six(l), extent: Self.six(e)),
+                            storage: [out], texels: [src.block.scalarView],
                             groups: Self.grid(inner: chunks * d[d.count - 2], z: outer))
             return
         }
-        stream.dispatch(.stridedGatherFlat, storage: [out, src],
-                        push: [Self.u(count), Self.u(dims.count), Self.u(srcOffset)] + Self.six(dims) + Self.six(strides)
-                            + Self.six(low ?? dims.map { _ in 0 }) + Self.six(extent ?? dims),
+        stream.dispatch(StridedGatherFlatParams(count: Self.u(count), rank: Self.u(dims.count), srcOffset: Self.u(srcOffset),
+                                                dims: Self.six(dims), strides: Self.six(strides),
+                                                low: Self.six(low ?? dims.map { _ in 0 }), extent: Self.six(extent ?? dims)),
+                        storage: [out, src],
                         groups: Self.grid(count))
     }
 
@@ -83,14 +85,18 @@ extension VulkanBackend {
         let (perLayer, layers) = Self.fold(rows)
         let sourceStart = Int(src.scalarOffset) + srcOffset
         if aligned && srcAligned && sourceStart % 4 == 0 {
-            stream.dispatch(.copyRowsVec4, storage: [out], texels: [src.block.scalarView, src.block.view],
-                            push: [width / 4, rows, perLayer, sourceStart / 4, srcStride / 4, dstOffset / 4, dstStride / 4].map(Self.u),
+            stream.dispatch(CopyRowsVec4Params(width4: Self.u(width / 4), rows: Self.u(rows), rowsPerLayer: Self.u(perLayer),
+                                               srcOffset4: Self.u(sourceStart / 4), srcStride4: Self.u(srcStride / 4),
+                                               dstOffset4: Self.u(dstOffset / 4), dstStride4: Self.u(dstStride / 4)),
+                            storage: [out], texels: [src.block.scalarView, src.block.view],
                             groups: Self.grid(x: width / 4, y: perLayer, z: layers))
             return
         }
-        stream.dispatch(.copyRows, storage: [out], texels: [src.block.scalarView, src.block.view],
-                        push: [width, rows, perLayer, Int(src.scalarOffset) + srcOffset, srcStride, dstOffset, dstStride,
-                               aligned ? 1 : 0, srcAligned ? 1 : 0].map(Self.u),
+        stream.dispatch(CopyRowsParams(width: Self.u(width), rows: Self.u(rows), rowsPerLayer: Self.u(perLayer),
+                                       srcOffset: Self.u(Int(src.scalarOffset) + srcOffset), srcStride: Self.u(srcStride),
+                                       dstOffset: Self.u(dstOffset), dstStride: Self.u(dstStride), aligned: aligned ? 1 : 0,
+                                       srcAligned: srcAligned ? 1 : 0),
+                        storage: [out], texels: [src.block.scalarView, src.block.view],
                         groups: Self.grid(x: (width + 3) / 4, y: perLayer, z: layers))
     }
 
@@ -109,8 +115,9 @@ extension VulkanBackend {
         let (result, out) = output(outShape)
         guard result.count > 0 else { return result }
         let rx = region(x)
-        stream.dispatch(.resample2x, storage: [out], texels: [rx.block.scalarView],
-                        push: [mode] + [outShape[2], outShape[3], x.shape[2], x.shape[3], Int(rx.scalarOffset)].map(Self.u),
+        stream.dispatch(Resample2xParams(mode: mode, h: Self.u(outShape[2]), w: Self.u(outShape[3]), inH: Self.u(x.shape[2]),
+                                         inW: Self.u(x.shape[3]), xOffset: rx.scalarOffset),
+                        storage: [out], texels: [rx.block.scalarView],
                         groups: Self.grid(inner: outShape[2] * outShape[3], z: outShape[0] * outShape[1]))
         return result
     }
@@ -125,8 +132,8 @@ extension VulkanBackend {
         let indexRegion = allocate(floats: indices.count)
         indices.map { UInt32($0) }.withUnsafeBytes { stream.upload($0, to: indexRegion) }
         let rt = region(table)
-        stream.dispatch(.embedding, storage: [out, indexRegion], texels: [rt.block.scalarView],
-                        push: [Self.u(width), rt.scalarOffset], groups: Self.grid(x: width, y: indices.count))
+        stream.dispatch(EmbeddingParams(width: Self.u(width), tableOffset: rt.scalarOffset),
+                        storage: [out, indexRegion], texels: [rt.block.scalarView], groups: Self.grid(x: width, y: indices.count))
         return result
     }
 }

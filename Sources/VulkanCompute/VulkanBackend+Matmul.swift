@@ -3,8 +3,8 @@ import Compute
 /// GEMM and convolution through the kernel family of the device (`KernelFamily`): texel-buffer register-tiled
 /// kernels (`gemm_texel`, `conv2d_texel`) or shared-memory tiled ones (`gemm_shared`, `conv2d_shared`).
 /// Operands are brought into the kernels' layouts by `strided_gather`: K padded to a multiple of 4 for A,
-/// B as [K][N] padded to whole tiles, the conv input as NHWC with its zero border. Weight layouts are made
-/// once per weight tensor and kept with it.
+/// B as [K][N] padded to whole tiles, the conv input as NHWC with its zero border. Weights are repacked once,
+/// in place of their row-major values (`packed(_:_:)`).
 extension VulkanBackend {
     /// Output channels (columns) per invocation: TNV vec4s in the kernels.
     static let columnTile = 16
@@ -18,17 +18,6 @@ extension VulkanBackend {
     static let invocationsPerGroup = 8
 
     static func roundUp(_ value: Int, _ multiple: Int) -> Int { (value + multiple - 1) / multiple * multiple }
-
-    /// A re-laid-out copy of a tensor, made on first use and cached on the tensor's storage (shared by its reshaped
-    /// views, so `key` names the layout and the shape it was made for).
-    func derived(_ tensor: Tensor, key: String, floats: Int, build: (DeviceRegion, DeviceRegion) -> Void) -> DeviceRegion {
-        let storage = self.storage(tensor)
-        if let cached = storage.derived[key] { return cached }
-        let region = allocate(floats: floats, for: "the \(key) layout of a \(tensor.shape) tensor")
-        build(region, storage.region)
-        storage.derived[key] = region
-        return region
-    }
 
     public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: ConvPadding) -> Tensor {
         precondition(x.rank == 4 && weight.rank == 4, "conv2d takes x [N, C, H, W] and weight [Co, Ci, kh, kw]")
@@ -49,8 +38,10 @@ extension VulkanBackend {
             // 4 × 4 blocks through vec4 reads and stores; the border is zero-filled first.
             if padding != .symmetric(0) { stream.zero(packedInput) }
             let rx = region(x), inner = h * (w / 4) * (cip / 4)
-            stream.dispatch(.nchwToNHWC, storage: [packedInput], texels: [rx.block.view],
-                            push: [ci, h, w / 4, cip / 4, padding.before, padding.after, Int(rx.texelOffset), inner].map(Self.u),
+            stream.dispatch(NchwToNhwcParams(C: Self.u(ci), H: Self.u(h), W4: Self.u(w / 4), Cip4: Self.u(cip / 4),
+                                             before: Self.u(padding.before), after: Self.u(padding.after), xTexel: rx.texelOffset,
+                                             inner: Self.u(inner)),
+                            storage: [packedInput], texels: [rx.block.view],
                             groups: Self.grid(inner: inner, z: n))
         } else {
             gather(into: packedInput, from: region(x), dims: [n, hp, wp, cip], strides: [ci * h * w, w, 1, h * w],
@@ -61,17 +52,17 @@ extension VulkanBackend {
             winogradConv2d(out: out, packedInput: packedInput, weight: weight, bias: bias, n: n, ci: ci, co: co, hp: hp, wp: wp)
             return result
         }
-        let packedWeight = derived(weight, key: "conv2d \(weight.shape)", floats: kh * kw * cip * cop) { packed, source in
-            // [Co][Ci][kh][kw] → [kh·kw][Cip][Cop]; the tap index ky·kw + kx has stride 1 in the source.
-            gather(into: packed, from: source, dims: [kh * kw, cip, cop], strides: [1, kh * kw, ci * kh * kw],
-                   extent: [kh * kw, ci, co])
-        }
+        let weightLayout = PackedLayout.convolution(co: co, ci: ci, taps: kh * kw, cip: cip, cop: cop, precision: packedWeightPrecision)
+        let packedWeight = packed(weight, weightLayout)
         let pixels = n * ho * wo
         if kernelFamily == .shared {
             let groups = (Self.roundUp(pixels, 64) / 64, Self.roundUp(cop, 64) / 64)
             precondition(groups.0 <= 65535, "conv2d output of \(pixels) pixels is too large for one dispatch; use a smaller batch")
-            stream.dispatch(.conv2dShared, storage: [out, packedInput, packedWeight, bias.map(region)],
-                            push: [pixels, ho, wo, hp, wp, cip, cop, co, kw, stride, kh * kw * cip, bias == nil ? 0 : 1].map(Self.u),
+            stream.dispatch(Conv2dSharedParams(pixels: Self.u(pixels), Ho: Self.u(ho), Wo: Self.u(wo), Hp: Self.u(hp), Wp: Self.u(wp),
+                                               Cip: Self.u(cip), Cop: Self.u(cop), Co: Self.u(co), kw: Self.u(kw), stride: Self.u(stride),
+                                               K: Self.u(kh * kw * cip), hasBias: bias == nil ? 0 : 1,
+                                               wHalf: weightLayout.precision == .fp16 ? 1 : 0),
+                            storage: [out, packedInput, packedWeight, bias.map(region)],
                             groups: (Self.u(groups.0), Self.u(groups.1), 1))
             return result
         }
@@ -79,10 +70,14 @@ extension VulkanBackend {
         // Adjacent invocations share a SIMD row: along pixels unless there are fewer pixel tiles than lanes.
         let channelsInner = pixelTiles < Self.invocationsPerGroup
         let biasRegion = bias.map(region) ?? packedWeight
-        stream.dispatch(.conv2dTexel, storage: [out], texels: [packedInput.block.view, packedWeight.block.view, biasRegion.block.view],
-                        push: [pixels, ho, wo, hp, wp, cip / 4, cop / 4, co, kh, kw, stride,
-                               Int(packedInput.texelOffset), Int(packedWeight.texelOffset), bias == nil ? 0 : 1,
-                               Int(biasRegion.texelOffset), pixelTiles, channelTiles, channelsInner ? 1 : 0].map(Self.u),
+        stream.dispatch(Conv2dTexelParams(pixels: Self.u(pixels), Ho: Self.u(ho), Wo: Self.u(wo), Hp: Self.u(hp), Wp: Self.u(wp),
+                                          Ci4: Self.u(cip / 4), Co4: Self.u(cop / 4), Co: Self.u(co), kh: Self.u(kh), kw: Self.u(kw),
+                                          stride: Self.u(stride), aOffset: packedInput.texelOffset,
+                                          wOffset: weightLayout.precision == .fp16 ? packedWeight.halfTexelOffset : packedWeight.texelOffset,
+                                          hasBias: bias == nil ? 0 : 1, biasOffset: biasRegion.texelOffset, pixelTiles: Self.u(pixelTiles),
+                                          channelTiles: Self.u(channelTiles), channelsInner: channelsInner ? 1 : 0),
+                        storage: [out], texels: [packedInput.block.view, weightLayout.precision == .fp16 ? packedWeight.block.halfView! : packedWeight.block.view,
+                                                 biasRegion.block.view],
                         groups: Self.grid(pixelTiles * channelTiles, width: Self.invocationsPerGroup))
         return result
     }
@@ -94,13 +89,11 @@ extension VulkanBackend {
         let (result, out) = output(Array(x.shape.dropLast()) + [outputs])
         guard result.count > 0 else { return result }
         let kp = Self.roundUp(inputs, 4), np = Self.roundUp(outputs, Self.columnTile)
-        let packedWeight = derived(weight, key: "linear \(weight.shape)", floats: kp * np) { packed, source in
-            // Wᵀ: [out][in] → [Kp][Np].
-            gather(into: packed, from: source, dims: [kp, np], strides: [1, inputs], extent: [inputs, outputs])
-        }
+        let weightLayout = PackedLayout.transposed(outputs: outputs, inputs: inputs, kp: kp, np: np, precision: packedWeightPrecision)
+        let packedWeight = packed(weight, weightLayout)
         let a = rowOperand(region(x), batch: 1, rows: rows, k: inputs)
         gemm(out: out, a: a, b: packedWeight, bias: bias.map(region), batch: 1, m: rows, n: outputs, k4: kp / 4, n4: np / 4,
-             aBatchStride: 0, bBatchStride: 0, scale: 1)
+             aBatchStride: 0, bBatchStride: 0, scale: 1, bHalf: weightLayout.precision == .fp16)
         return result
     }
 
@@ -143,11 +136,13 @@ extension VulkanBackend {
     }
 
     func gemm(out: DeviceRegion, a: DeviceRegion, b: DeviceRegion, bias: DeviceRegion?, batch: Int, m: Int, n: Int,
-              k4: Int, n4: Int, aBatchStride: Int, bBatchStride: Int, scale: Float, bTransposed: Bool = false) {
+              k4: Int, n4: Int, aBatchStride: Int, bBatchStride: Int, scale: Float, bTransposed: Bool = false, bHalf: Bool = false) {
         if kernelFamily == .shared {
             precondition(Self.roundUp(m, 64) / 64 <= 65535 && batch <= 65535, "matrix product of \(batch)×\(m) rows is too large for one dispatch")
-            stream.dispatch(.gemmShared, storage: [out, a, b, bias],
-                            push: [m, n, 4 * k4, 4 * n4, 4 * aBatchStride, 4 * bBatchStride].map(Self.u) + [Self.f(scale), bias == nil ? 0 : 1],
+            stream.dispatch(GemmSharedParams(M: Self.u(m), N: Self.u(n), Kp: Self.u(4 * k4), Np: Self.u(4 * n4),
+                                             aBatchStride: Self.u(4 * aBatchStride), bBatchStride: Self.u(4 * bBatchStride),
+                                             scale: scale, hasBias: bias == nil ? 0 : 1, bHalf: bHalf ? 1 : 0),
+                            storage: [out, a, b, bias],
                             groups: (Self.u(Self.roundUp(m, 64) / 64), Self.u(Self.roundUp(4 * n4, 64) / 64), Self.u(batch)))
             return
         }
@@ -155,10 +150,12 @@ extension VulkanBackend {
         // Adjacent invocations share a SIMD row: along rows unless there are fewer row tiles than lanes.
         let columnsInner = rowTiles < Self.invocationsPerGroup
         let biasRegion = bias ?? b
-        stream.dispatch(.gemmTexel, storage: [out], texels: [a.block.view, b.block.view, biasRegion.block.view],
-                        push: [m, n, k4, n4, Int(a.texelOffset), Int(b.texelOffset), aBatchStride, bBatchStride].map(Self.u)
-                            + [Self.f(scale), bias == nil ? 0 : 1, biasRegion.texelOffset]
-                            + [rowTiles, columnTiles, columnsInner ? 1 : 0, batch, bTransposed ? 1 : 0].map(Self.u),
+        stream.dispatch(GemmTexelParams(M: Self.u(m), N: Self.u(n), K4: Self.u(k4), N4: Self.u(n4), aOffset: a.texelOffset,
+                                        bOffset: bHalf ? b.halfTexelOffset : b.texelOffset, aBatchStride: Self.u(aBatchStride), bBatchStride: Self.u(bBatchStride),
+                                        scale: scale, hasBias: bias == nil ? 0 : 1, biasOffset: biasRegion.texelOffset,
+                                        rowTiles: Self.u(rowTiles), columnTiles: Self.u(columnTiles), columnsInner: columnsInner ? 1 : 0,
+                                        batches: Self.u(batch), bTransposed: bTransposed ? 1 : 0),
+                        storage: [out], texels: [a.block.view, bHalf ? b.block.halfView! : b.block.view, biasRegion.block.view],
                         groups: Self.grid(rowTiles * columnTiles * batch, width: Self.invocationsPerGroup))
     }
 }

@@ -21,15 +21,21 @@ extension VulkanBackend {
         let vectorised = groupSize % 4 == 0 && spatial % 4 == 0
         if vectorised && usesRowKernels(rows: n * groups) {
             let (rx, rw, rb) = (region(x), region(weight ?? x), region(bias ?? x))
-            stream.dispatch(.groupNormRows, storage: [out], texels: [rx.block.view, rx.block.view, rw.block.scalarView, rb.block.scalarView],
-                            push: [groupSize / 4, spatial / 4, c / groups, groups, n * groups].map(Self.u)
-                                + [Self.f(eps), weight == nil ? 0 : 1, bias == nil ? 0 : 1, silu ? 1 : 0, rx.texelOffset, rw.scalarOffset, rb.scalarOffset],
+            stream.dispatch(GroupNormRowsParams(group4: Self.u(groupSize / 4), spatial4: Self.u(spatial / 4), channelsPerGroup: Self.u(c / groups),
+                                                groups: Self.u(groups), instances: Self.u(n * groups), eps: eps,
+                                                hasWeight: weight == nil ? 0 : 1, hasBias: bias == nil ? 0 : 1, silu: silu ? 1 : 0,
+                                                xTexel: rx.texelOffset, gammaScalar: rw.scalarOffset, betaScalar: rb.scalarOffset),
+                            storage: [out], texels: [rx.block.view, rx.block.view, rw.block.scalarView, rb.block.scalarView],
                             groups: Self.grid(n * groups, width: 8))
             return result
         }
-        stream.dispatch(.groupNorm, storage: [out], texels: views(x, weight, bias),
-                        push: [Self.u(groupSize), Self.u(spatial), Self.u(c / groups), Self.u(groups), Self.f(eps),
-                               weight == nil ? 0 : 1, bias == nil ? 0 : 1, silu ? 1 : 0, vectorised ? 1 : 0] + offsets(x, weight, bias),
+        let operands = Operands(self, x, weight, bias)
+        stream.dispatch(GroupNormParams(groupSize: Self.u(groupSize), spatial: Self.u(spatial), channelsPerGroup: Self.u(c / groups),
+                                        groups: Self.u(groups), eps: eps, hasWeight: weight == nil ? 0 : 1, hasBias: bias == nil ? 0 : 1,
+                                        silu: silu ? 1 : 0, vectorised: vectorised ? 1 : 0, xTexel: operands.x.texelOffset,
+                                        xScalar: operands.x.scalarOffset, gammaOffset: operands.weight.scalarOffset,
+                                        betaOffset: operands.bias.scalarOffset),
+                        storage: [out], texels: operands.views,
                         groups: Self.grid(n * groups, width: 1))
         return result
     }
@@ -41,15 +47,18 @@ extension VulkanBackend {
         let rows = x.count / width
         if width % 4 == 0 && usesRowKernels(rows: rows) {
             let (rx, rw, rb) = (region(x), region(weight ?? x), region(bias ?? x))
-            stream.dispatch(.layerNormRows, storage: [out], texels: [rx.block.view, rx.block.view, rw.block.view, rb.block.view],
-                            push: [Self.u(width / 4), Self.u(rows), rx.texelOffset, Self.f(eps), weight == nil ? 0 : 1, bias == nil ? 0 : 1,
-                                   rw.texelOffset, rb.texelOffset],
+            stream.dispatch(LayerNormRowsParams(width4: Self.u(width / 4), rows: Self.u(rows), xTexel: rx.texelOffset, eps: eps,
+                                                hasWeight: weight == nil ? 0 : 1, hasBias: bias == nil ? 0 : 1,
+                                                gammaTexel: rw.texelOffset, betaTexel: rb.texelOffset),
+                            storage: [out], texels: [rx.block.view, rx.block.view, rw.block.view, rb.block.view],
                             groups: Self.grid(rows, width: 8))
             return result
         }
-        stream.dispatch(.layerNorm, storage: [out], texels: views(x, weight, bias),
-                        push: [Self.u(width), Self.f(eps), weight == nil ? 0 : 1, bias == nil ? 0 : 1, width % 4 == 0 ? 1 : 0]
-                            + offsets(x, weight, bias),
+        let operands = Operands(self, x, weight, bias)
+        stream.dispatch(LayerNormParams(width: Self.u(width), eps: eps, hasWeight: weight == nil ? 0 : 1, hasBias: bias == nil ? 0 : 1,
+                                        vectorised: width % 4 == 0 ? 1 : 0, xTexel: operands.x.texelOffset, xScalar: operands.x.scalarOffset,
+                                        gammaOffset: operands.weight.scalarOffset, betaOffset: operands.bias.scalarOffset),
+                        storage: [out], texels: operands.views,
                         groups: Self.grid(x.count / width, width: 1))
         return result
     }
@@ -61,26 +70,28 @@ extension VulkanBackend {
         let rows = x.count / width
         if width % 4 == 0 && usesRowKernels(rows: rows) {
             let rx = region(x)
-            stream.dispatch(.softmaxRows, storage: [out], texels: [rx.block.view],
-                            push: [Self.u(width / 4), Self.u(rows), rx.texelOffset], groups: Self.grid(rows, width: 8))
+            stream.dispatch(SoftmaxRowsParams(width4: Self.u(width / 4), rows: Self.u(rows), xTexel: rx.texelOffset),
+                            storage: [out], texels: [rx.block.view], groups: Self.grid(rows, width: 8))
             return result
         }
-        stream.dispatch(.softmax, storage: [out], texels: Array(views(x, nil, nil).prefix(2)),
-                        push: [Self.u(width), width % 4 == 0 ? 1 : 0] + offsets(x, nil, nil).prefix(2),
+        let rx = region(x)
+        stream.dispatch(SoftmaxParams(width: Self.u(width), vectorised: width % 4 == 0 ? 1 : 0, xTexel: rx.texelOffset, xScalar: rx.scalarOffset),
+                        storage: [out], texels: [rx.block.view, rx.block.scalarView],
                         groups: Self.grid(x.count / width, width: 1))
         return result
     }
 
-    /// Texel bindings 4...7: x as vec4 and as scalars, then the affine weight and bias as scalars (x again where
-    /// absent; the kernel is told not to read them).
-    private func views(_ x: Tensor, _ weight: Tensor?, _ bias: Tensor?) -> [VkBufferView] {
-        let rx = region(x)
-        return [rx.block.view, rx.block.scalarView, region(weight ?? x).block.scalarView, region(bias ?? x).block.scalarView]
-    }
+    /// x, and the affine weight and bias (x again where absent; the kernel is told not to read them), each region
+    /// taken once so that the views and the offsets pushed name the same memory.
+    private struct Operands {
+        let x: DeviceRegion, weight: DeviceRegion, bias: DeviceRegion
+        init(_ backend: VulkanBackend, _ x: Tensor, _ weight: Tensor?, _ bias: Tensor?) {
+            self.x = backend.region(x)
+            self.weight = weight.map(backend.region) ?? self.x
+            self.bias = bias.map(backend.region) ?? self.x
+        }
 
-    /// The matching push constants: x's texel and scalar offsets, the weight's and the bias' scalar offsets.
-    private func offsets(_ x: Tensor, _ weight: Tensor?, _ bias: Tensor?) -> [UInt32] {
-        let rx = region(x)
-        return [rx.texelOffset, rx.scalarOffset, region(weight ?? x).scalarOffset, region(bias ?? x).scalarOffset]
+        /// Texel bindings 4...7: x as vec4 and as scalars, then the weight and the bias as scalars.
+        var views: [VkBufferView] { [x.block.view, x.block.scalarView, weight.block.scalarView, bias.block.scalarView] }
     }
 }

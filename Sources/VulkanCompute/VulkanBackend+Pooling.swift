@@ -10,9 +10,10 @@ extension VulkanBackend {
         guard result.count > 0 else { return result }
         let rx = region(x)
         let mode: UInt32 = pooling.kind == .max ? 0 : 1
-        stream.dispatch(.pool2d, storage: [out], texels: [rx.block.scalarView],
-                        push: [mode] + [ho, wo, h, w, Int(rx.scalarOffset), pooling.kernelHeight, pooling.kernelWidth,
-                                        pooling.stride, pooling.padding].map(Self.u),
+        stream.dispatch(Pool2dParams(mode: mode, h: Self.u(ho), w: Self.u(wo), inH: Self.u(h), inW: Self.u(w), xOffset: rx.scalarOffset,
+                                     kh: Self.u(pooling.kernelHeight), kw: Self.u(pooling.kernelWidth),
+                                     stride: Self.u(pooling.stride), pad: Self.u(pooling.padding)),
+                        storage: [out], texels: [rx.block.scalarView],
                         groups: Self.grid(inner: ho * wo, z: n * c))
         return result
     }
@@ -24,9 +25,9 @@ extension VulkanBackend {
         guard result.count > 0 else { return result }
         let rx = region(x)
         // The same float32 scale the CPU backend's BilinearTaps use.
-        let scales = [Self.f(Float(h) / Float(height)), Self.f(Float(w) / Float(width))]
-        stream.dispatch(.resizeBilinear, storage: [out], texels: [rx.block.scalarView],
-                        push: [height, width, h, w, Int(rx.scalarOffset)].map(Self.u) + scales,
+        stream.dispatch(ResizeBilinearParams(h: Self.u(height), w: Self.u(width), inH: Self.u(h), inW: Self.u(w), xOffset: rx.scalarOffset,
+                                             scaleY: Float(h) / Float(height), scaleX: Float(w) / Float(width)),
+                        storage: [out], texels: [rx.block.scalarView],
                         groups: Self.grid(inner: height * width, z: n * c))
         return result
     }

@@ -34,22 +34,33 @@ extension VulkanBackend {
         let (tilesY, tilesX) = ((ho + 3) / 4, (wo + 3) / 4)
         let tiles = Self.winogradTiles(n: n, ho: ho, wo: wo)
         let cip = Self.roundUp(ci, 4), cop = Self.roundUp(co, Self.columnTile)
-        let transformedWeight = derived(weight, key: "winograd \(weight.shape)", floats: 36 * cip * cop) { packed, _ in
-            let u = Self.winogradWeights(weight.values(), ci: ci, co: co, cip: cip, cop: cop)
-            u.withUnsafeBytes { stream.upload($0, to: packed) }
-        }
+        let transformedWeight = winogradWeights(weight, ci: ci, co: co, cip: cip, cop: cop)
         let v = allocate(floats: 36 * tiles * cip, for: "the Winograd-transformed input of conv2d on \(n)×\(ci)×\(ho)×\(wo)")
-        stream.dispatch(.winogradInput, storage: [v], texels: [packedInput.block.view],
-                        push: [tiles, tilesX, tilesY, hp, wp, cip / 4, Int(packedInput.texelOffset)].map(Self.u),
+        stream.dispatch(WinogradInputParams(tiles: Self.u(tiles), tilesX: Self.u(tilesX), tilesY: Self.u(tilesY), Hp: Self.u(hp),
+                                            Wp: Self.u(wp), Cip4: Self.u(cip / 4), xTexel: packedInput.texelOffset),
+                        storage: [v], texels: [packedInput.block.view],
                         groups: Self.grid(tiles * cip / 4))
         let m = allocate(floats: 36 * tiles * co, for: "the Winograd products of conv2d on \(n)×\(co)×\(ho)×\(wo)")
         gemm(out: m, a: v, b: transformedWeight, bias: nil, batch: 36, m: tiles, n: co, k4: cip / 4, n4: cop / 4,
              aBatchStride: tiles * cip / 4, bBatchStride: cip * cop / 4, scale: 1)
         let biasRegion = bias.map(region) ?? m
-        stream.dispatch(.winogradOutput, storage: [out], texels: [m.block.view, biasRegion.block.view],
-                        push: [tiles, tilesX, tilesY, ho, wo, co / 4, Int(m.texelOffset), bias == nil ? 0 : 1,
-                               Int(biasRegion.texelOffset)].map(Self.u),
+        stream.dispatch(WinogradOutputParams(tiles: Self.u(tiles), tilesX: Self.u(tilesX), tilesY: Self.u(tilesY), Ho: Self.u(ho),
+                                             Wo: Self.u(wo), Co4: Self.u(co / 4), mTexel: m.texelOffset, hasBias: bias == nil ? 0 : 1,
+                                             biasTexel: biasRegion.texelOffset),
+                        storage: [out], texels: [m.block.view, biasRegion.block.view],
                         groups: Self.grid(tiles * co / 4))
+    }
+
+    /// The weight's transform U, made on the host the first time and kept with the weight (beside its other
+    /// layouts: U cannot be gathered back into the weight's values, and is 4× their size).
+    private func winogradWeights(_ weight: Tensor, ci: Int, co: Int, cip: Int, cop: Int) -> DeviceRegion {
+        let storage = self.storage(weight)
+        if let cached = storage.winograd[weight.shape] { return cached }
+        let region = allocate(floats: 36 * cip * cop, for: "the Winograd transform of a \(weight.shape) weight")
+        let u = Self.winogradWeights(weight.values(), ci: ci, co: co, cip: cip, cop: cop)
+        u.withUnsafeBytes { stream.upload($0, to: region) }
+        storage.winograd[weight.shape] = region
+        return region
     }
 
     /// G of F(4×4, 3×3): the weights' transform, 6 × 3.

@@ -4,15 +4,21 @@ import Foundation
 
 /// belm's Vulkan compute backend: the `Backend` contract run by GLSL compute shaders on the chosen device
 /// (discrete GPU, then integrated, then the CPU device, lavapipe). Tensors live in a device arena in their
-/// logical row-major layout; ops are recorded into command buffers and submitted in batches; reading values
+/// logical row-major layout (weights in the layout their kernel reads, once one has); ops are recorded into command buffers and submitted in batches; reading values
 /// back (`values(of:)`) submits and waits.
 public final class VulkanBackend: Backend {
-    /// What a tensor's storage is on this backend: an arena region, plus re-laid-out copies (repacked
-    /// weights) made the first time a kernel needs them. Tensors are immutable, so the copies never go stale.
+    /// What a tensor's storage is on this backend: its row-major values in an arena region, until a GEMM or
+    /// convolution kernel first reads it as a weight. Then the values are repacked into that kernel's layout and
+    /// the row-major copy is released, so a weight holds one device copy (every packing can be gathered back, see
+    /// `VulkanBackend.region(_:)`). Winograd transforms cannot be, so they are kept beside whatever else is held.
+    /// Tensors are immutable, so the copies never go stale.
     final class Storage {
-        let region: DeviceRegion
-        var derived: [String: DeviceRegion] = [:]
-        init(_ region: DeviceRegion) { self.region = region }
+        /// The row-major values; nil once a packed layout holds them.
+        var rowMajor: DeviceRegion?
+        var packed: [PackedLayout: DeviceRegion] = [:]
+        /// Winograd-transformed weights, by the weight's shape.
+        var winograd: [[Int]: DeviceRegion] = [:]
+        init(_ region: DeviceRegion) { rowMajor = region }
     }
 
     public let name = "vulkan"
@@ -22,6 +28,11 @@ public final class VulkanBackend: Backend {
     let stream: CommandStream
     /// The GEMM and convolution kernels in use.
     public let kernelFamily: KernelFamily
+    /// How GEMM and convolution weights are stored: fp16 halves their memory (the texel family needs RGBA16F
+    /// texel buffers; other weights stay fp32). Groundwork for `--precision fp16`, not offered
+    /// by any command yet; set it before the first forward pass. A weight packed in fp16 reads back as its fp16 values.
+    var weightPrecision: WeightPrecision = .fp32
+
     /// Whether the CPU device's family runs 3×3 stride-1 convolutions as Winograd F(4×4, 3×3) (4× fewer
     /// multiplications; results differ from direct convolution by rounding only). On unless `BELM_VULKAN_WINOGRAD=0`.
     public var winograd: Bool
@@ -61,6 +72,10 @@ public final class VulkanBackend: Backend {
     /// Device memory held by the arena, in bytes.
     public var reservedDeviceBytes: Int { arena.reservedBytes }
 
+    /// Device memory in use by live tensors, their packed weight layouts and the stream's 256-byte placeholder, in bytes
+    /// (each rounded up to the arena's alignment); the rest of `reservedDeviceBytes` is free for reuse.
+    public var allocatedDeviceBytes: Int { arena.allocatedBytes }
+
     /// Command-buffer submissions so far.
     public var submissionCount: Int { stream.submissions }
 
@@ -93,12 +108,29 @@ public final class VulkanBackend: Backend {
         return storage
     }
 
-    func region(_ tensor: Tensor) -> DeviceRegion { storage(tensor).region }
+    /// The tensor's row-major values. A weight whose values a kernel repacked gets them gathered back into a fresh
+    /// region, which is not kept: only the rare op that reads a weight as an ordinary tensor pays that gather.
+    func region(_ tensor: Tensor) -> DeviceRegion {
+        let storage = self.storage(tensor)
+        if let rowMajor = storage.rowMajor { return rowMajor }
+        // An fp32 packing where there is one: it holds the values exactly.
+        guard let (layout, packed) = storage.packed.min(by: { $0.key.precision.bytes > $1.key.precision.bytes }) else {
+            preconditionFailure("\(tensor) holds no values on this Vulkan backend")
+        }
+        let restored = allocate(floats: layout.valueCount, for: "the values of a repacked \(tensor.shape) weight")
+        let (dims, strides) = layout.restoringGather
+        gather(into: restored, from: layout.precision == .fp16 ? widened(packed, floats: layout.floats) : packed, dims: dims, strides: strides)
+        return restored
+    }
 
     /// Device memory for `floats` values. A request beyond one binding (maxStorageBufferRange) stops the process:
     /// the Backend contract has no error path, so the message names what was being made (`purpose`) and its size.
     func allocate(floats: Int, for purpose: @autoclosure () -> String = "a working buffer") -> DeviceRegion {
-        do { return try arena.allocate(bytes: floats * 4) } catch { fatalError("\(purpose()): \(error)") }
+        allocate(bytes: floats * 4, for: purpose())
+    }
+
+    func allocate(bytes: Int, for purpose: @autoclosure () -> String) -> DeviceRegion {
+        do { return try arena.allocate(bytes: bytes) } catch { fatalError("\(purpose()): \(error)") }
     }
 
     func make(_ region: DeviceRegion, _ shape: [Int]) -> Tensor {
@@ -158,6 +190,4 @@ public final class VulkanBackend: Backend {
         precondition(value >= 0 && value <= Int(UInt32.max), "\(value) does not fit a 32-bit index")
         return UInt32(value)
     }
-
-    static func f(_ value: Float) -> UInt32 { value.bitPattern }
 }

@@ -16,6 +16,8 @@ final class VulkanContext {
     let deviceMemoryType: UInt32
     /// For staging: host-visible and coherent.
     let stagingMemoryType: UInt32
+    /// Whether RGBA16F uniform texel buffers exist (fp16 weights are read through them).
+    let halfTexelBuffers: Bool
 
     init(validation: Bool, deviceIndex: Int?) throws {
         instance = try VulkanInstance(validation: validation)
@@ -46,6 +48,9 @@ final class VulkanContext {
         }
         stagingMemoryType = staging
         deviceMemoryType = firstType(VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT) ?? staging
+        var format = VkFormatProperties()
+        vkGetPhysicalDeviceFormatProperties(physicalDevice, VK_FORMAT_R16G16B16A16_SFLOAT, &format)
+        halfTexelBuffers = format.bufferFeatures & VkFormatFeatureFlags(VK_FORMAT_FEATURE_UNIFORM_TEXEL_BUFFER_BIT.rawValue) != 0
 
         var priority: Float = 1
         var device: VkDevice?

@@ -66,6 +66,7 @@ nonisolated(unsafe) let vkFreeMemory: PFN_vkFreeMemory = VulkanLibrary.function(
 nonisolated(unsafe) let vkGetBufferMemoryRequirements: PFN_vkGetBufferMemoryRequirements = VulkanLibrary.function("vkGetBufferMemoryRequirements")
 nonisolated(unsafe) let vkGetDeviceQueue: PFN_vkGetDeviceQueue = VulkanLibrary.function("vkGetDeviceQueue")
 nonisolated(unsafe) let vkGetInstanceProcAddr: PFN_vkGetInstanceProcAddr = VulkanLibrary.function("vkGetInstanceProcAddr")
+nonisolated(unsafe) let vkGetPhysicalDeviceFormatProperties: PFN_vkGetPhysicalDeviceFormatProperties = VulkanLibrary.function("vkGetPhysicalDeviceFormatProperties")
 nonisolated(unsafe) let vkGetPhysicalDeviceMemoryProperties: PFN_vkGetPhysicalDeviceMemoryProperties = VulkanLibrary.function("vkGetPhysicalDeviceMemoryProperties")
 nonisolated(unsafe) let vkGetPhysicalDeviceProperties: PFN_vkGetPhysicalDeviceProperties = VulkanLibrary.function("vkGetPhysicalDeviceProperties")
 nonisolated(unsafe) let vkGetPhysicalDeviceProperties2: PFN_vkGetPhysicalDeviceProperties2 = VulkanLibrary.function("vkGetPhysicalDeviceProperties2")

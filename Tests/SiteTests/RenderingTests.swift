@@ -68,30 +68,6 @@ import Testing
         #expect(!html.contains("class=\"best\" data-value=\"4.5e-06\""))
     }
 
-    @Test func plotsPlaceLogTicksAndEscapeLabels() {
-        let plot = LogLogPlot(title: "MSE <vs> steps", xLabel: "steps", yLabel: "MSE", series: [
-            .init(label: "DDIM", color: "#d62728", points: [(10, 1e-2), (100, 1e-4)]),
-            .init(label: "O-BELM", color: "#1f5fbf", points: [(10, 1e-6), (100, 1e-8)]),
-        ])
-        #expect(plot.yRange == (-8, -2))
-        #expect(plot.yTicks == [-8, -7, -6, -5, -4, -3, -2])
-        #expect(plot.xTicks == [10, 100])
-        let svg = plot.svg()
-        #expect(svg.contains("MSE &lt;vs&gt; steps"))
-        #expect(svg.contains(">10⁻⁸<"))
-        // Corners of the plotting area: the x range is padded, the y range spans whole decades.
-        let (_, top) = plot.position(x: 10, y: 1e-2)
-        let (_, bottom) = plot.position(x: 10, y: 1e-8)
-        #expect(abs(top - LogLogPlot.top) < 1e-9)
-        #expect(abs(bottom - (LogLogPlot.height - LogLogPlot.bottom)) < 1e-9)
-        let png = PlotRaster.render(plot)
-        #expect(png.width == Int(LogLogPlot.width) * 2)
-        // The DDIM line's first point is drawn in its colour.
-        let (px, py) = plot.position(x: 10, y: 1e-2)
-        let i = (Int(py * 2) * png.width + Int(px * 2)) * 3
-        #expect(Array(png.pixels[i..<i + 3]) == [0xd6, 0x27, 0x28])
-    }
-
     @Test func measuredOrderOfAnExactPowerLaw() {
         let points = [10, 20, 40, 80].map { (steps: $0, error: 3 / pow(Double($0), 2)) }
         #expect(abs(ErrorPlots.order(points)! - 2) < 1e-12)

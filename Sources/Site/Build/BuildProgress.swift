@@ -9,6 +9,11 @@ public enum BuildEvent: Sendable {
     case experimentDone(name: String, seconds: Double)
     case writing(files: Int)
     case done(path: String, ran: Int, cached: Int, seconds: Double)
+    /// A cache entry that failed its check; its item is recomputed (or, with --cached-only, listed as missing).
+    case damagedEntry(path: String, reason: String)
+    /// A shard's share: `items` of the plan's `total`, of which `stale` are computed now.
+    case shard(shard: Shard, items: Int, stale: Int, total: Int)
+    case shardDone(items: Int, seconds: Double)
 }
 
 /// Progress on the terminal: which experiment, where it is, how long is left. On a terminal the step line
@@ -59,6 +64,15 @@ public final class TerminalProgress: @unchecked Sendable {
         case let .writing(files):
             endLine()
             write("writing \(files) files\n")
+        case let .damagedEntry(path, reason):
+            endLine()
+            write("warning: cache entry \(path.escapingControlCharacters) \(reason.escapingControlCharacters); it is recomputed\n")
+        case let .shard(shard, items, stale, total):
+            endLine()
+            write("shard \(shard): \(items) of the \(total) work items, \(stale) of them to compute\n")
+        case let .shardDone(items, seconds):
+            endLine()
+            write("shard done in \(Self.duration(seconds)): \(items) item\(items == 1 ? "" : "s") computed into the cache; no site written (assemble with belm build --cached-only)\n")
         case let .done(path, ran, cached, seconds):
             endLine()
             write("built \(path.escapingControlCharacters) in \(Self.duration(seconds)) (\(ran) experiment\(ran == 1 ? "" : "s") run, \(cached) from cache)\n")

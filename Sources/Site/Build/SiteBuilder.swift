@@ -8,6 +8,9 @@ public struct SiteBuilder {
     public var config: SiteConfig
     public var runner: any ExperimentRunner
     public var backend: any Backend
+    /// The backend whose results the cache keys name: `backend.name`, unless an assembling build that runs
+    /// nothing (`--cached-only` on a machine without the GPU) names the backend the items were computed on.
+    public var keyBackend: String
     public var cache: ResultCache
     public var output: URL
     public var environment: BuildEnvironment
@@ -18,92 +21,169 @@ public struct SiteBuilder {
         self.config = config
         self.runner = runner
         self.backend = backend
+        self.keyBackend = backend.name
         self.cache = cache
         self.output = output
         self.environment = environment
         self.report = report
     }
 
-    /// What a build did.
+    /// What a build does with the plan.
+    public enum Mode: Sendable, Equatable {
+        /// Compute every stale item, then write the site.
+        case full
+        /// Compute this shard's stale items into the cache; write no site.
+        case shard(Shard)
+        /// Write the site from the cache alone; with any item missing, write nothing and say what is missing.
+        case cachedOnly
+
+        var writesSite: Bool {
+            if case .shard = self { return false }
+            return true
+        }
+    }
+
+    /// What a build did: experiments that ran some item, experiments wholly from the cache, items run.
     public struct Summary: Sendable {
         public var ran: [String]
         public var cached: [String]
+        public var itemsRun: Int
         public var files: Int
     }
 
     @discardableResult
-    public func build() throws -> Summary {
+    public func build(_ mode: Mode = .full) throws -> Summary {
         let started = Date()
         // Everything that can be checked without running anything is checked first; an output folder whose
         // replacement would delete the build's own files is refused before anything at all is written.
-        try SiteSources.checkOutsideOutput(output, config: config, cache: cache.folder)
-        try SiteFolder.checkWritable(output)
+        var templates: TemplateSet?
+        if mode.writesSite {
+            try SiteSources.checkOutsideOutput(output, config: config, cache: cache.folder)
+            try SiteFolder.checkWritable(output)
+        }
         try cache.checkWritable()
         cache.removeDeadTemporaries()
-        let templates = try TemplateSet(builtIn: config.templatesDirectory, overrides: config.overridesDirectory,
+        if mode.writesSite {
+            templates = try TemplateSet(builtIn: config.templatesDirectory, overrides: config.overridesDirectory,
                                         pagesDirectory: config.pagesDirectory, needed: SiteRenderer.neededTemplates(for: config))
+        }
         for spec in config.experiments where !runner.supportedKinds.contains(spec.request.kind) {
             throw ConfigError(file: config.file, line: spec.line, "experiment '\(spec.request.name)' is of kind '\(spec.request.kind.rawValue)', which this build of belm cannot run (it runs: \(runner.supportedKinds.map(\.rawValue).sorted().joined(separator: ", ")))")
         }
-        let fileDigests = cache.loadFileDigests()
-        var digests: [String: String] = [:]
-        var inputDigests: [String: String] = [:]
-        for spec in config.experiments {
-            if digests[spec.request.model] == nil {
-                do {
-                    digests[spec.request.model] = try runner.modelDigest(spec.request.model, digests: fileDigests)
-                } catch {
-                    throw ConfigError(file: config.file, line: spec.line, "experiment '\(spec.request.name)': cannot read model \(spec.request.model): \(error)")
-                }
-            }
-            if let images = spec.request.images, inputDigests[images] == nil {
-                do {
-                    inputDigests[images] = try ModelDigest.images(images, digests: fileDigests)
-                } catch {
-                    throw ConfigError(file: config.file, line: spec.line, "experiment '\(spec.request.name)': cannot read its `images:` folder: \(error)")
-                }
-            }
+        var plan = try BuildPlan.make(config: config, runner: runner, backend: keyBackend, cache: cache)
+        for planned in plan.items {
+            if case let .damaged(path, reason) = planned.lookup { report(.damagedEntry(path: path, reason: reason)) }
         }
-        // The memo only saves time; a cache folder that refuses it still caches results.
-        try? fileDigests.save()
 
-        var outcomes: [ExperimentOutcome] = []
+        let toRun: [PlannedItem]
+        switch mode {
+        case .full: toRun = plan.stale
+        case .cachedOnly:
+            guard plan.stale.isEmpty else { throw MissingItems(plan: plan, config: config.file, cache: cache.folder.path, backend: keyBackend) }
+            toRun = []
+        case .shard(let shard):
+            let share = shard.share(of: plan.items)
+            toRun = share.filter { !$0.isCached }
+            report(.shard(shard: shard, items: share.count, stale: toRun.count, total: plan.items.count))
+        }
+
+        // Run, experiment by experiment, storing each item as it finishes.
+        let runKeys = Set(toRun.map(\.key))
         var ran: [String] = [], cached: [String] = []
-        for (index, spec) in config.experiments.enumerated() {
-            let request = spec.request
-            let digest = digests[request.model]!
-            let key = try ResultCache.key(request: request, modelDigest: digest, inputsDigest: request.images.flatMap { inputDigests[$0] },
-                                          codeVersion: runner.codeVersion, backend: backend.name)
-            if let (result, facts) = cache.load(key) {
-                report(.experiment(name: request.name, index: index + 1, total: config.experiments.count, cached: true))
-                outcomes.append(ExperimentOutcome(spec: spec, result: result, run: facts))
-                cached.append(request.name)
+        for (index, experiment) in plan.experiments.enumerated() {
+            let request = experiment.spec.request
+            let mine = experiment.items.filter { runKeys.contains($0.key) }
+            if mine.isEmpty {
+                if experiment.stale.isEmpty { cached.append(request.name) }
+                if mode.writesSite {
+                    report(.experiment(name: request.name, index: index + 1, total: plan.experiments.count, cached: true))
+                }
                 continue
             }
-            report(.experiment(name: request.name, index: index + 1, total: config.experiments.count, cached: false))
+            report(.experiment(name: request.name, index: index + 1, total: plan.experiments.count, cached: false))
             let runStarted = Date()
+            var itemStarted = Date()
             let report = self.report
-            let result: ExperimentResult
+            var done: [String: ResultCache.Lookup] = [:]
             do {
-                result = try runner.run(request, backend: backend) { report(.progress($0)) }
+                try runner.runItems(mine.map(\.item), of: request, backend: backend, progress: { report(.progress($0)) }) { item, result in
+                    guard let planned = mine.first(where: { $0.item == item }) else {
+                        throw ExperimentError("the runner returned an item it was not given: \(item.label)")
+                    }
+                    let facts = RunFacts(key: planned.key, seconds: Date().timeIntervalSince(itemStarted), compute: environment.compute,
+                                         modelDigest: experiment.modelDigest, codeVersion: runner.codeVersion)
+                    try checkStorable(result, of: experiment.spec, item: item)
+                    let entry = ResultCache.Entry(facts: facts, item: item, result: result)
+                    try cache.store(entry)
+                    done[planned.key] = ResultCache.Lookup.found(entry).withoutExports
+                    itemStarted = Date()
+                }
+            } catch let error as SiteWriteError {
+                throw error
+            } catch let error as NonFiniteMetric {
+                throw error
+            } catch let error as ConfigError {
+                throw error
             } catch {
-                throw ExperimentFailure(file: config.file, line: spec.line, experiment: request.name, underlying: error)
+                throw ExperimentFailure(file: config.file, line: experiment.spec.line, experiment: request.name, underlying: error)
             }
-            let seconds = Date().timeIntervalSince(runStarted)
-            try check(result, of: spec)
-            let facts = RunFacts(key: key, seconds: seconds, compute: environment.compute, modelDigest: digest, codeVersion: runner.codeVersion)
-            try cache.store(result, facts: facts)
-            report(.experimentDone(name: request.name, seconds: seconds))
-            outcomes.append(ExperimentOutcome(spec: spec, result: result, run: facts))
+            for (k, planned) in experiment.items.enumerated() {
+                if let lookup = done[planned.key] { plan.experiments[index].items[k].lookup = lookup }
+            }
+            report(.experimentDone(name: request.name, seconds: Date().timeIntervalSince(runStarted)))
             ran.append(request.name)
+        }
+        if case .shard = mode {
+            report(.shardDone(items: toRun.count, seconds: Date().timeIntervalSince(started)))
+            return Summary(ran: ran, cached: cached, itemsRun: toRun.count, files: 0)
+        }
+
+        var outcomes: [ExperimentOutcome] = []
+        for experiment in plan.experiments {
+            let entries = experiment.items.compactMap(\.entry)
+            guard entries.count == experiment.items.count else {
+                throw MissingItems(plan: plan, config: config.file, cache: cache.folder.path, backend: keyBackend)
+            }
+            var result: ExperimentResult
+            do {
+                result = try runner.assemble(experiment.spec.request, items: entries.map { ($0.item, $0.result) })
+            } catch {
+                throw ExperimentFailure(file: config.file, line: experiment.spec.line, experiment: experiment.spec.request.name, underlying: error)
+            }
+            try check(result, of: experiment.spec)
+            // Shards on different machines: the page says which devices computed the items.
+            let devices = Set(entries.map(\.facts.compute.summary)).sorted()
+            if devices.count > 1 { result.notes.append("Its work items were computed on \(devices.count) devices: \(devices.joined(separator: "; ")).") }
+            outcomes.append(ExperimentOutcome(spec: experiment.spec, result: result, run: RunFacts(combining: entries.map(\.facts))))
         }
 
         let results = SiteResults(config: config, outcomes: outcomes, environment: environment)
-        let files = try SiteRenderer(results: results, templates: templates).render()
-        report(.writing(files: files.files.count))
+        var files = try SiteRenderer(results: results, templates: templates!).render()
+        for experiment in plan.experiments where experiment.spec.request.exportSamples {
+            let request = experiment.spec.request
+            for planned in experiment.items {
+                guard case .cell(let cell) = planned.item.scope, cell.seed == request.seeds[0] else { continue }
+                let name = SamplerSettings(edictP: request.edictP, bdiaGamma: request.bdiaGamma).recordName(cell.sampler)
+                files.addExport(.init(cache: cache, key: planned.key, folder: "samples/\(request.name)/\(name)-\(cell.steps)",
+                                      first: cell.first, count: cell.count))
+            }
+        }
+        report(.writing(files: files.count))
         try SiteFolder.replace(output, with: files)
         report(.done(path: output.path, ran: ran.count, cached: cached.count, seconds: Date().timeIntervalSince(started)))
-        return Summary(ran: ran, cached: cached, files: files.files.count)
+        return Summary(ran: ran, cached: cached, itemsRun: toRun.count, files: files.count)
+    }
+
+    /// A number that is not finite is refused before the cache could store it (JSON has no NaN); a whole
+    /// result gets the checks of an assembled one.
+    private func checkStorable(_ result: ItemResult, of spec: ExperimentSpec, item: WorkItem) throws {
+        switch result {
+        case .whole(let whole): try check(whole, of: spec)
+        case .cell(let cell):
+            for (metric, sum) in cell.statistics.means.sorted(by: { $0.key < $1.key }) where !sum.sum.isFinite {
+                throw ExperimentError("\(item.label) gave \(metric) = \(sum.sum / Double(sum.n)); the run diverged, so nothing is written")
+            }
+        }
     }
 
     /// A runner's result must speak of the experiment it was asked for; a mismatch is a bug worth stopping on.

@@ -70,3 +70,16 @@ public struct BuildEnvironment: Sendable, Hashable {
         self.command = command
     }
 }
+
+extension RunFacts {
+    /// One experiment's facts from its items': their seconds added up, the first item's device (in plan
+    /// order), and a key that is the digest of every item's key, so it changes when any item does.
+    public init(combining items: [RunFacts]) {
+        precondition(!items.isEmpty, "an experiment has at least one item")
+        if items.count == 1 { self = items[0]; return }
+        var hasher = SHA256()
+        for item in items { hasher.update(item.key + "\n") }
+        self.init(key: hasher.finalizeHex(), seconds: items.map(\.seconds).reduce(0, +), compute: items[0].compute,
+                  modelDigest: items[0].modelDigest, codeVersion: items[0].codeVersion)
+    }
+}

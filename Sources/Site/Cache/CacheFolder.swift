@@ -23,17 +23,23 @@ extension ResultCache {
     /// have been reused by another process since).
     static let temporaryLifetime: TimeInterval = 6 * 3600
 
-    /// Removes `.NAME.partial-PID` files (see `AtomicFile`) whose process no longer runs, or that are older
-    /// than `temporaryLifetime`. Returns the names removed.
+    /// Removes `.NAME.partial-PID` files (see `AtomicFile`) and `.NAME.partial-HOST-PID` files (cache entries)
+    /// whose process no longer runs, or that are older than `temporaryLifetime`. A temporary of another
+    /// machine sharing the folder is judged by its age alone: its process cannot be seen from here.
+    /// Returns the names removed.
     @discardableResult
     public func removeDeadTemporaries(now: Date = Date()) -> [String] {
         var removed: [String] = []
         for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] {
-            guard name.hasPrefix("."), let marker = name.range(of: ".partial-", options: .backwards),
-                  let pid = Int32(name[marker.upperBound...]) else { continue }
+            guard name.hasPrefix("."), let marker = name.range(of: ".partial-", options: .backwards) else { continue }
+            // `PID`, or `HOST-PID` (the host may itself hold '-').
+            let fields = name[marker.upperBound...].split(separator: "-", omittingEmptySubsequences: false)
+            guard let last = fields.last, let pid = Int32(last) else { continue }
+            let host = fields.count > 1 ? fields.dropLast().joined(separator: "-") : nil
             let url = folder.appendingPathComponent(name)
             let modified = (try? FileManager.default.attributesOfItem(atPath: url.path)[.modificationDate] as? Date) ?? now
-            let dead = pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH
+            let here = host == nil || host == Self.hostTag
+            let dead = here && pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH
             if dead || now.timeIntervalSince(modified) > Self.temporaryLifetime {
                 if (try? FileManager.default.removeItem(at: url)) != nil { removed.append(name) }
             }

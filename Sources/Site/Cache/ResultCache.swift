@@ -1,15 +1,20 @@
 import Experiments
 import Foundation
-import Tensors
 
-/// Experiment results stored under the SHA-256 of everything they depend on: the resolved request, the
-/// model's digest, the digest of the images it inverts, the runner's code version and the backend. A build
-/// looks here before running anything, so a rebuild with nothing changed runs no experiment.
+/// Work-item results stored under the SHA-256 of everything they depend on: the item (its experiment's
+/// resolved settings, and for a cell item its sampler, step count, seed and index range), the model's digest,
+/// the digest of the images it inverts, the runner's code version and the backend. A build looks here before
+/// running anything, so a rebuild with nothing changed runs no experiment.
+///
+/// The folder may be shared by many processes on a network file system: each entry is written under a
+/// temporary name and renamed into place (two processes computing the same item write the same result;
+/// the last rename wins), no lock is ever taken, and each entry carries the SHA-256 of its contents, so a
+/// truncated or damaged entry is reported and recomputed, never served.
 public struct ResultCache: Sendable {
     public let folder: URL
 
-    /// Bumped when the entry format changes, so old entries are simply not found.
-    static let format = 2
+    /// Bumped when the entry format or the key material changes, so old entries are simply not found.
+    static let format = 3
 
     public init(folder: URL) {
         self.folder = folder
@@ -18,15 +23,42 @@ public struct ResultCache: Sendable {
     private struct KeyMaterial: Encodable {
         var format: Int
         var request: ExperimentRequest
+        var scope: WorkItem.Scope
+        var itemSize: Int
         var modelDigest: String
         var inputsDigest: String?
         var codeVersion: String
         var backend: String
     }
 
-    private struct Entry: Codable {
-        var facts: RunFacts
-        var result: ExperimentResult
+    /// One stored item.
+    public struct Entry: Codable, Sendable {
+        public var facts: RunFacts
+        public var item: WorkItem
+        public var result: ItemResult
+
+        public init(facts: RunFacts, item: WorkItem, result: ItemResult) {
+            self.facts = facts
+            self.item = item
+            self.result = result
+        }
+    }
+
+    /// What looking an item up found.
+    public enum Lookup: Sendable {
+        case found(Entry)
+        case missing
+        /// The entry exists but cannot be trusted; it is recomputed (and the reason reported).
+        case damaged(path: String, reason: String)
+
+        /// The exported PNGs are dropped from what a plan keeps, so that its memory does not grow with the
+        /// sample count; the site writer reads them back one entry at a time.
+        public var withoutExports: Lookup {
+            guard case .found(var entry) = self, case .cell(var cell) = entry.result, cell.exported != nil else { return self }
+            cell.exported = nil
+            entry.result = .cell(cell)
+            return .found(entry)
+        }
     }
 
     static func encoder() -> JSONEncoder {
@@ -35,31 +67,72 @@ public struct ResultCache: Sendable {
         return encoder
     }
 
+    /// The key of `item` of `request`. A cell item's key leaves out what does not change it: the experiment's
+    /// name, its other samplers, step counts and seeds, the gallery size beyond the item's indices, and for
+    /// sampling the sample count (sample i is the same whatever the count), so that adding a step count or
+    /// raising `count` reuses every item already computed.
     /// `inputsDigest` is the digest of the files the experiment reads besides the model (its `images:`).
-    public static func key(request: ExperimentRequest, modelDigest: String, inputsDigest: String? = nil, codeVersion: String, backend: String) throws -> String {
-        let material = KeyMaterial(format: format, request: request, modelDigest: modelDigest, inputsDigest: inputsDigest,
-                                   codeVersion: codeVersion, backend: backend)
+    public static func key(item: WorkItem, request: ExperimentRequest, modelDigest: String, inputsDigest: String? = nil,
+                           codeVersion: String, backend: String) throws -> String {
+        var material = KeyMaterial(format: format, request: request, scope: item.scope, itemSize: WorkItems.itemSize, modelDigest: modelDigest,
+                                   inputsDigest: inputsDigest, codeVersion: codeVersion, backend: backend)
+        if case .cell(let cell) = item.scope {
+            material.request.name = ""
+            material.request.samplers = []
+            material.request.steps = []
+            material.request.seeds = []
+            material.request.gallery = max(0, min(request.gallery, cell.first + cell.count) - cell.first)
+            if request.kind == .sampling { material.request.count = 0 }
+        } else {
+            // Whole-experiment kinds show no gallery and export nothing.
+            material.request.gallery = 0
+        }
         var hasher = SHA256()
         hasher.update(try encoder().encode(material))
         return hasher.finalizeHex()
     }
 
-    private func url(_ key: String) -> URL { folder.appendingPathComponent("\(key).json") }
+    /// This machine's name as it goes into temporary names: letters, digits and '-' only.
+    static let hostTag: String = {
+        var name = [CChar](repeating: 0, count: 256)
+        let host = gethostname(&name, name.count) == 0 ? String(cString: name) : "host"
+        let cleaned = String(host.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "-" }.prefix(64))
+        return cleaned.isEmpty ? "host" : cleaned
+    }()
 
-    /// The stored result, or nil when there is none or it cannot be read (then it is recomputed).
-    public func load(_ key: String) -> (ExperimentResult, RunFacts)? {
-        guard let data = try? Data(contentsOf: url(key)),
-              let entry = try? JSONDecoder().decode(Entry.self, from: data),
-              entry.facts.key == key else { return nil }
-        return (entry.result, entry.facts)
+    public func url(_ key: String) -> URL { folder.appendingPathComponent("\(key).entry") }
+
+    public func load(_ key: String) -> Lookup {
+        let url = url(key)
+        guard FileManager.default.fileExists(atPath: url.path) else { return .missing }
+        guard let data = try? Data(contentsOf: url) else { return .damaged(path: url.path, reason: "cannot be read") }
+        do {
+            let entry = try JSONDecoder().decode(Entry.self, from: try CacheEntryFile.payload(of: data))
+            guard entry.facts.key == key else { return .damaged(path: url.path, reason: "holds the entry of another key") }
+            return .found(entry)
+        } catch let error as CacheEntryFile.Damage {
+            return .damaged(path: url.path, reason: error.reason)
+        } catch {
+            return .damaged(path: url.path, reason: "its checksum matches but it does not decode (\(error))")
+        }
     }
 
-    public func store(_ result: ExperimentResult, facts: RunFacts) throws {
-        let data = try Self.encoder().encode(Entry(facts: facts, result: result))
+    public func store(_ entry: Entry) throws {
+        let data = CacheEntryFile.contents(payload: try Self.encoder().encode(entry))
+        let destination = url(entry.facts.key)
+        // The temporary names this machine as well as this process: the folder may be shared by tasks on many
+        // machines, and only this machine can tell whether one of its processes is gone.
+        let temporary = folder.appendingPathComponent(".\(destination.lastPathComponent).partial-\(Self.hostTag)-\(getpid())")
         do {
-            try AtomicFile.write(data, to: url(facts.key))
+            try data.write(to: temporary)
         } catch {
-            throw SiteWriteError(path: folder.path, reason: "cannot store results in the cache (\(error)); pass a writable --cache folder")
+            try? FileManager.default.removeItem(at: temporary)
+            throw SiteWriteError(path: folder.path, reason: "cannot store results in the cache (\(error.localizedDescription)); pass a writable --cache folder")
+        }
+        if rename(temporary.path, destination.path) != 0 {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temporary)
+            throw SiteWriteError(path: destination.path, reason: "cannot be moved into place in the cache (\(reason)); pass a writable --cache folder")
         }
     }
 }

@@ -10,7 +10,7 @@ public enum SiteConfigLoader {
                           "templates", "pages"]
     static let experimentKeys = ["name", "kind", "title", "description", "model", "samplers", "steps", "seeds",
                                  "count", "classes", "prompts", "targets", "freeze_step", "guidance", "edict_p",
-                                 "bdia_gamma", "frames", "spread", "images"]
+                                 "bdia_gamma", "frames", "spread", "images", "gallery", "export"]
     static let modelKeys = ["path", "fetch"]
 
     /// Loads and checks the file at `path`. `backends` are the backend names this build can run.
@@ -184,11 +184,16 @@ public enum SiteConfigLoader {
         }
         let request = ExperimentRequest(
             name: name, kind: kind, model: model.source, samplers: samplers, steps: steps.sorted(), seeds: seeds,
-            count: try at("count")?.int(in: 1...10_000) ?? 4, classes: classes, prompts: prompts, targets: targets,
+            count: try at("count")?.int(in: 1...1_000_000) ?? 4, classes: classes, prompts: prompts, targets: targets,
             freezeStep: try at("freeze_step")?.int(in: 0...1000), guidance: try at("guidance")?.double(),
             edictP: try at("edict_p")?.double() ?? 0.93, bdiaGamma: try at("bdia_gamma")?.double() ?? 1.0,
             frames: try at("frames")?.int(in: 2...64) ?? 7, spread: try at("spread")?.double(in: 0.001...10),
-            images: try at("images").map { resolve(try $0.string(), against: directory) })
+            images: try at("images").map { resolve(try $0.string(), against: directory) },
+            gallery: try at("gallery")?.int(in: 1...256) ?? ExperimentRequest.defaultGallery,
+            exportSamples: try at("export").map { try $0.choice(ExportChoice.self) == .samples } ?? false)
+        if request.exportSamples && !WorkItems.splitsByIndex(kind) {
+            throw at("export")!.error("\(label) is of kind '\(kind.rawValue)'; `export: samples` applies to sampling and reconstruction")
+        }
         if Set(request.steps).count != request.steps.count { throw at("steps")!.error("\(label) lists a step count twice") }
         // The experiments' own checks, so that the config refuses what a run would refuse.
         do {
@@ -199,6 +204,12 @@ public enum SiteConfigLoader {
         }
         return ExperimentSpec(request: request, title: try at("title")?.string() ?? defaultTitle(kind),
                               summary: try at("description")?.string(), line: item.line)
+    }
+
+    /// The values of `export:`.
+    enum ExportChoice: String, CaseIterable {
+        /// Every sample of the first seed as a PNG under samples/.
+        case samples
     }
 
     static func defaultTitle(_ kind: ExperimentKind) -> String {

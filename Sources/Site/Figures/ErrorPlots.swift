@@ -3,19 +3,9 @@ import Foundation
 import Models
 
 /// The error-against-steps plots of an experiment (one per error metric with at least two step counts),
-/// written as SVG and PNG under figures/ and inlined as SVG in the page.
+/// written as PDF, SVG and PNG under figures/ and shown as SVG in the page.
 enum ErrorPlots {
     static let errorMetrics = ["mse", "mse_pixel", "ode_error"]
-
-    static func color(_ sampler: String) -> String {
-        switch SamplerChoice(rawValue: sampler) {
-        case .ddim: "#d62728"
-        case .edict: "#e08a00"
-        case .bdia: "#2a9d3a"
-        case .belm: "#1f5fbf"
-        case nil: "#777777"
-        }
-    }
 
     /// The measured order through the points with a positive error; nil with fewer than two step counts.
     static func order(_ points: [(steps: Int, error: Double)]) -> Double? {
@@ -28,26 +18,45 @@ enum ErrorPlots {
         records.filter { $0.metric == metric && $0.sampler == sampler }.sorted { $0.steps < $1.steps }.map { ($0.steps, $0.value) }
     }
 
-    /// Adds the files and returns the inline SVGs with links to the files.
-    static func render(_ records: [MetricRecord], experiment: String, showOrders: Bool, into files: inout SiteFiles) throws -> String {
+    /// Adds each plot's PDF (one column, and `-wide` across two), SVG and PNG (and the plot to the kit) and returns the HTML that shows the SVG with links to all three.
+    static func render(_ records: [MetricRecord], experiment: String, experimentTitle: String, showOrders: Bool,
+                       into files: inout SiteFiles, kit: inout PaperKit) throws -> String {
         var html = ""
-        for metric in errorMetrics {
+        for plot in plots(records, showOrders: showOrders) {
+            let stem = "figures/\(experiment)-\(plot.metric)"
+            let drawn = try plot.plot.render()
+            files.add(stem + ".pdf", drawn.pdf)
+            files.add(stem + ".svg", drawn.svg)
+            files.add(stem + ".png", drawn.png)
+            // The same plot across a two-column paper's whole text width, for a figure* environment.
+            var wide = plot.plot
+            wide.size = .twoColumn
+            files.add(stem + "-wide.pdf", try wide.pdf())
+            kit.figures.append(.init(stem: stem, title: plot.plot.title, experimentTitle: experimentTitle, preview: stem + ".svg",
+                                     width: plot.plot.size.width, wideStem: stem + "-wide"))
+            let title = HTMLText.escape(plot.plot.title)
+            let (width, height) = (Int((plot.plot.size.width * 96 / 72).rounded()), Int((plot.plot.size.height * 96 / 72).rounded()))
+            html += "<figure class=\"plot-figure\">\n<img class=\"plot\" src=\"\(stem).svg\" width=\"\(width)\" height=\"\(height)\" alt=\"\(title), log–log axes\">\n"
+            html += "<figcaption><strong>\(title).</strong> Log–log axes. Download: <a href=\"\(stem).pdf\">PDF</a> (<a href=\"\(stem)-wide.pdf\">two-column width</a>) · <a href=\"\(stem).svg\">SVG</a> · <a href=\"\(stem).png\">PNG</a></figcaption>\n</figure>\n"
+        }
+        return html
+    }
+
+    /// One plot per error metric with at least two step counts; with `showOrders`, each legend entry carries
+    /// the sampler's measured order.
+    static func plots(_ records: [MetricRecord], showOrders: Bool) -> [(metric: String, plot: LogLogPlot)] {
+        errorMetrics.compactMap { metric in
             let rows = records.filter { $0.metric == metric && $0.value > 0 }
-            guard Set(rows.map(\.steps)).count >= 2 else { continue }
+            guard Set(rows.map(\.steps)).count >= 2 else { return nil }
             let series = MetricTables.orderedSamplers(rows).map { sampler -> LogLogPlot.Series in
                 let pts = points(rows, metric: metric, sampler: sampler)
                 var label = MetricTables.samplerTitle(sampler)
                 if showOrders, let order = order(pts) { label += String(format: " (order %.2f)", order) }
-                return LogLogPlot.Series(label: label, color: color(sampler), points: pts.map { (Double($0.steps), $0.error) })
+                return LogLogPlot.Series(label: label, style: SamplerStyle.of(sampler), points: pts.map { (Double($0.steps), $0.error) })
             }
-            let plot = LogLogPlot(title: "\(MetricTables.metricTitle(metric)) against steps", xLabel: "steps", yLabel: MetricTables.metricTitle(metric), series: series)
-            let stem = "figures/\(experiment)-\(metric)"
-            let svg = plot.svg()
-            files.add(stem + ".svg", "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + svg)
-            files.add(stem + ".png", try PNGCodec.encode(PlotRaster.render(plot).planar))
-            html += "<figure class=\"plot-figure\">\n\(svg)<figcaption>Log–log axes. Download: <a href=\"\(stem).svg\">SVG</a> · <a href=\"\(stem).png\">PNG</a></figcaption>\n</figure>\n"
+            let title = "\(MetricTables.metricTitle(metric)) against steps"
+            return (metric, LogLogPlot(title: title, xLabel: "steps", yLabel: MetricTables.metricTitle(metric), series: series))
         }
-        return html
     }
 
     /// Measured orders per sampler for each error metric with at least two step counts.

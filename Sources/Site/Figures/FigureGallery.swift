@@ -3,7 +3,8 @@ import Foundation
 import Models
 
 /// Writes an experiment's figures: every image as its own PNG, each figure as one composite PNG at native
-/// resolution and upscaled without smoothing under figures/, and the HTML grid that shows them.
+/// resolution and upscaled without smoothing under figures/, a labelled PDF for papers (`ImageFigurePDF`) with
+/// a PNG of it (`-pdf.png`, its preview in the Paper kit), and the HTML grid that shows them.
 enum FigureGallery {
     /// How much bigger than native a small image is shown (and how the upscaled composite is scaled):
     /// whole multiples only, so every source pixel becomes a square block, about `target` pixels wide.
@@ -15,7 +16,7 @@ enum FigureGallery {
     static let crowded = 4
 
     /// Adds the PNGs to `files` and returns the figure's HTML.
-    static func render(_ figure: ImageFigure, experiment: String, into files: inout SiteFiles) throws -> String {
+    static func render(_ figure: ImageFigure, experiment: String, experimentTitle: String, into files: inout SiteFiles, kit: inout PaperKit) throws -> String {
         let stem = "\(experiment)-\(figure.id)"
         var html = "<figure class=\"gallery\" id=\"\(HTMLText.escape(stem))\">\n"
         html += "<figcaption><strong>\(HTMLText.escape(figure.title))</strong> \(HTMLText.escape(figure.caption))</figcaption>\n"
@@ -39,11 +40,15 @@ enum FigureGallery {
         let composite = compose(figure)
         let scale = displayScale(composite.maxImageWidth)
         files.add("figures/\(stem).png", try PNGCodec.encode(composite.image.planar))
-        var links = "<a href=\"figures/\(stem).png\">PNG</a>"
+        let pdf = try ImageFigurePDF(figure: figure).render()
+        files.add("figures/\(stem).pdf", pdf.pdf)
+        files.add("figures/\(stem)-pdf.png", pdf.png)
+        var links = "<a href=\"figures/\(stem).pdf\">PDF</a> · <a href=\"figures/\(stem).png\">PNG</a>"
         if scale > 1 {
             files.add("figures/\(stem)@\(scale)x.png", try PNGCodec.encode(ImageGrid.upscaled(composite.image.planar, by: scale)))
             links += " · <a href=\"figures/\(stem)@\(scale)x.png\">PNG ×\(scale)</a>"
         }
+        kit.figures.append(.init(stem: "figures/\(stem)", title: figure.title, experimentTitle: experimentTitle, preview: "figures/\(stem)-pdf.png", width: pdf.width))
         html += "<p class=\"downloads\">Whole figure: \(links)</p>\n</figure>\n"
         return html
     }

@@ -1,22 +1,32 @@
+import CCairo
 import Foundation
 
-/// A line chart with logarithmic axes (error against step count), drawn as SVG by hand and, for the PNG
-/// copy, rasterised by `PlotRaster`. Coordinates are computed once here so both agree.
+/// A line chart with logarithmic axes (error against step count), drawn with cairo for a paper: sized for a
+/// column, set in the paper's font, no title (the caption carries it), one style per sampler (`SamplerStyle`).
 struct LogLogPlot {
     struct Series {
         var label: String
-        /// CSS colour, also parsed by the rasteriser (#rrggbb).
-        var color: String
+        var style: SamplerStyle
         var points: [(x: Double, y: Double)]
+    }
+
+    /// LaTeX's common page widths: one column of a two-column paper (3.25 in) or the whole text width (6.75 in).
+    enum Size {
+        case oneColumn, twoColumn
+
+        var width: Double { self == .oneColumn ? 3.25 * 72 : 6.75 * 72 }
+        var height: Double { self == .oneColumn ? 2.3 * 72 : 2.6 * 72 }
     }
 
     var title: String
     var xLabel: String
     var yLabel: String
     var series: [Series]
+    var size: Size = .oneColumn
 
-    static let width = 620.0, height = 360.0
-    static let left = 70.0, right = 200.0, top = 34.0, bottom = 48.0
+    /// Type sizes in points, as \scriptsize and \footnotesize of a 10 pt paper.
+    static let tickSize = 7.0, labelSize = 8.0, legendSize = 7.0
+    static let lineWidth = 1.0, frameWidth = 0.5, gridGray = 0.86, markerRadius = 2.1
 
     /// Axis range in log10 units, padded to whole decades on y and a little on x.
     var xRange: (Double, Double) {
@@ -33,65 +43,189 @@ struct LogLogPlot {
         return (low, high == low ? low + 1 : high)
     }
 
-    func position(x: Double, y: Double) -> (Double, Double) {
-        let (x0, x1) = xRange, (y0, y1) = yRange
-        let plotWidth = Self.width - Self.left - Self.right, plotHeight = Self.height - Self.top - Self.bottom
-        let px = Self.left + (log10(x) - x0) / (x1 - x0) * plotWidth
-        let py = Self.top + (1 - (log10(y) - y0) / (y1 - y0)) * plotHeight
-        return (px, py)
+    /// The y range drawn: the decades plus a little room, so points on a decade are not hidden by the frame.
+    var yView: (Double, Double) {
+        let (low, high) = yRange, pad = (high - low) * 0.04
+        return (low - pad, high + pad)
     }
 
     /// x ticks at the step counts measured; y ticks at each power of ten.
     var xTicks: [Double] { Array(Set(series.flatMap { $0.points.map(\.x) })).sorted() }
-    /// At most about eight labelled decades: every k-th power of ten when the range is wide.
+    /// At most about six labelled decades: every k-th power of ten when the range is wide.
     var yTicks: [Int] {
         let (a, b) = yRange
-        let every = max(1, Int((Double(Int(b) - Int(a)) / 8).rounded(.up)))
+        let every = max(1, Int((Double(Int(b) - Int(a)) / 6).rounded(.up)))
         return Array(stride(from: Int(b), through: Int(a), by: -every)).reversed()
     }
 
-    func svg() -> String {
-        func f(_ v: Double) -> String { String(format: "%.1f", v) }
-        let plotRight = Self.width - Self.right, plotBottom = Self.height - Self.bottom
-        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"plot\" viewBox=\"0 0 \(Int(Self.width)) \(Int(Self.height))\" width=\"\(Int(Self.width))\" height=\"\(Int(Self.height))\" role=\"img\" aria-label=\"\(HTMLText.escape(title))\">\n"
-        s += "<style>.plot text{font:12px system-ui,sans-serif;fill:var(--plot-fg,#222)}.plot .frame{fill:none;stroke:var(--plot-fg,#222)}.plot .grid{stroke:var(--plot-grid,#ddd);stroke-width:1}.plot .bg{fill:var(--plot-bg,#fff)}</style>\n"
-        s += "<rect class=\"bg\" width=\"100%\" height=\"100%\"/>\n"
-        s += "<text x=\"\(f(Self.left))\" y=\"20\" style=\"font-weight:600\">\(HTMLText.escape(title))</text>\n"
+    /// Where things go, in points from the top left; computed from the measured widths of the labels.
+    struct Layout {
+        var frame: (x: Double, y: Double, width: Double, height: Double)
+        var legendColumns: Int
+        /// Where each legend column starts, from the frame's left edge.
+        var legendOffsets: [Double]
+        var legendTop: Double
+    }
+
+    static let legendRowHeight = 9.0, legendSample = 16.0
+
+    func layout(_ cr: OpaquePointer) throws -> Layout {
+        let width = size.width, height = size.height
+        let tickWidth = try yTicks.map { try PlotText(Self.powerOfTen($0), size: Self.tickSize).width(cr) }.max() ?? 0
+        let legendWidths = try series.map { try PlotText($0.label, size: Self.legendSize).width(cr) + Self.legendSample + 3 + 8 }
+        let left = 2 + Self.labelSize + 4 + tickWidth + 3
+        let lastTick = try xTicks.last.map { try PlotText(Self.integer($0), size: Self.tickSize).width(cr) / 2 } ?? 0
+        let right = max(4, lastTick + 1)
+        // The fewest legend rows that fit, then the fewest columns giving those rows (four entries as 2 × 2,
+        // not 3 + 1); each column as wide as its widest entry.
+        func widths(_ count: Int) -> [Double] {
+            (0..<count).map { column in stride(from: column, to: series.count, by: count).map { legendWidths[$0] }.max() ?? 0 }
+        }
+        let fitting = (1...max(1, series.count)).filter { widths($0).reduce(0, +) - 8 <= width - left - right }
+        let rows = fitting.max().map { (series.count + $0 - 1) / $0 } ?? series.count
+        let columns = fitting.first { (series.count + $0 - 1) / $0 == rows } ?? 1
+        let columnWidths = widths(columns)
+        let offsets = columnWidths.indices.map { columnWidths[..<$0].reduce(0, +) }
+        let legendTop = 3.0
+        let top = legendTop + Double(rows) * Self.legendRowHeight + 4
+        let bottom = 3 + Self.tickSize + 3 + Self.labelSize + 3
+        return Layout(frame: (left, top, width - left - right, height - top - bottom),
+                      legendColumns: columns, legendOffsets: offsets, legendTop: legendTop)
+    }
+
+    /// The layout as drawn, measured on a scratch surface.
+    func measuredLayout() throws -> Layout {
+        let surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1, 1)
+        defer { cairo_surface_destroy(surface) }
+        let cr = cairo_create(surface)!
+        defer { cairo_destroy(cr) }
+        CairoDocument.prepare(cr)
+        return try layout(cr)
+    }
+
+    func position(x: Double, y: Double, in frame: (x: Double, y: Double, width: Double, height: Double)) -> (Double, Double) {
+        let (x0, x1) = xRange, (y0, y1) = yView
+        return (frame.x + (log10(x) - x0) / (x1 - x0) * frame.width,
+                frame.y + (1 - (log10(y) - y0) / (y1 - y0)) * frame.height)
+    }
+
+    func draw(_ cr: OpaquePointer) throws {
+        let layout = try layout(cr)
+        let frame = layout.frame
+        let right = frame.x + frame.width, bottom = frame.y + frame.height
+        cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT)
+
+        // Grid and ticks: major y ticks at the labelled decades, minor ones at 2…9 × each decade when there is room.
+        let (y0, y1) = yRange
+        cairo_set_line_width(cr, 0.35)
+        cairo_set_source_rgb(cr, Self.gridGray, Self.gridGray, Self.gridGray)
         for tick in yTicks {
-            let (_, y) = position(x: pow(10, xRange.0), y: pow(10, Double(tick)))
-            s += "<line class=\"grid\" x1=\"\(f(Self.left))\" x2=\"\(f(plotRight))\" y1=\"\(f(y))\" y2=\"\(f(y))\"/>"
-            s += "<text x=\"\(f(Self.left - 6))\" y=\"\(f(y + 4))\" text-anchor=\"end\">\(Self.powerOfTen(tick))</text>\n"
+            let y = position(x: 1, y: pow(10, Double(tick)), in: frame).1
+            line(cr, (frame.x, y), (right, y))
         }
         for tick in xTicks {
-            let (x, _) = position(x: tick, y: pow(10, yRange.0))
-            s += "<line class=\"grid\" x1=\"\(f(x))\" x2=\"\(f(x))\" y1=\"\(f(Self.top))\" y2=\"\(f(plotBottom))\"/>"
-            s += "<text x=\"\(f(x))\" y=\"\(f(plotBottom + 16))\" text-anchor=\"middle\">\(Self.integer(tick))</text>\n"
+            let x = position(x: tick, y: 1, in: frame).0
+            line(cr, (x, frame.y), (x, bottom))
         }
-        s += "<rect class=\"frame\" x=\"\(f(Self.left))\" y=\"\(f(Self.top))\" width=\"\(f(plotRight - Self.left))\" height=\"\(f(plotBottom - Self.top))\"/>\n"
-        s += "<text x=\"\(f((Self.left + plotRight) / 2))\" y=\"\(f(Self.height - 10))\" text-anchor=\"middle\">\(HTMLText.escape(xLabel))</text>\n"
-        s += "<text transform=\"translate(16 \(f((Self.top + plotBottom) / 2))) rotate(-90)\" text-anchor=\"middle\">\(HTMLText.escape(yLabel))</text>\n"
+        cairo_stroke(cr)
+        cairo_set_source_rgb(cr, 0, 0, 0)
+        cairo_set_line_width(cr, Self.frameWidth)
+        for tick in yTicks {
+            let y = position(x: 1, y: pow(10, Double(tick)), in: frame).1
+            line(cr, (frame.x, y), (frame.x + 3, y))
+            line(cr, (right, y), (right - 3, y))
+        }
+        if y1 - y0 <= 6 {
+            for decade in Int(y0)..<Int(y1) {
+                for m in 2...9 {
+                    let y = position(x: 1, y: Double(m) * pow(10, Double(decade)), in: frame).1
+                    line(cr, (frame.x, y), (frame.x + 1.5, y))
+                    line(cr, (right, y), (right - 1.5, y))
+                }
+            }
+        }
+        for tick in xTicks {
+            let x = position(x: tick, y: 1, in: frame).0
+            line(cr, (x, bottom), (x, bottom - 3))
+            line(cr, (x, frame.y), (x, frame.y + 3))
+        }
+        cairo_rectangle(cr, frame.x, frame.y, frame.width, frame.height)
+        cairo_stroke(cr)
+
+        // Tick labels: every power of ten; step counts left out where they would overlap the previous one.
+        for tick in yTicks {
+            let y = position(x: 1, y: pow(10, Double(tick)), in: frame).1
+            try PlotText(Self.powerOfTen(tick), size: Self.tickSize).draw(cr, x: frame.x - 3, y: y + Self.tickSize * 0.33, anchor: 1)
+        }
+        var lastEnd = -Double.infinity
+        for tick in xTicks {
+            let x = position(x: tick, y: 1, in: frame).0
+            let label = try PlotText(Self.integer(tick), size: Self.tickSize)
+            let half = label.width(cr) / 2
+            guard x - half > lastEnd + 2 else { continue }
+            label.draw(cr, x: x, y: bottom + 3 + Self.tickSize * 0.75, anchor: 0.5)
+            lastEnd = x + half
+        }
+        try PlotText(xLabel, size: Self.labelSize).draw(cr, x: frame.x + frame.width / 2, y: size.height - 3, anchor: 0.5)
+        cairo_save(cr)
+        cairo_translate(cr, 2 + Self.labelSize * 0.75, frame.y + frame.height / 2)
+        cairo_rotate(cr, -Double.pi / 2)
+        try PlotText(yLabel, size: Self.labelSize).draw(cr, x: 0, y: 0, anchor: 0.5)
+        cairo_restore(cr)
+
+        // The data (inside the frame by construction of the ranges); markers on top of the lines.
+        cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND)
+        for line in series {
+            let points = line.points.filter { $0.y > 0 }.map { position(x: $0.x, y: $0.y, in: frame) }
+            guard points.count > 1 else { continue }
+            line.style.stroke(cr, points, width: Self.lineWidth)
+        }
+        for line in series {
+            for point in line.points where point.y > 0 {
+                line.style.mark(cr, at: position(x: point.x, y: point.y, in: frame), radius: Self.markerRadius)
+            }
+        }
+
+        // The legend above the frame, in as many columns as fit.
         for (index, line) in series.enumerated() {
-            let points = line.points.filter { $0.y > 0 }.map { position(x: $0.x, y: $0.y) }
-            let color = HTMLText.escape(line.color)
-            if points.count > 1 {
-                s += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\"\(points.map { "\(f($0.0)),\(f($0.1))" }.joined(separator: " "))\"/>\n"
-            }
-            for point in points {
-                s += "<circle cx=\"\(f(point.0))\" cy=\"\(f(point.1))\" r=\"3.5\" fill=\"\(color)\"/>"
-            }
-            let legendY = Self.top + 10 + Double(index) * 20
-            s += "\n<line x1=\"\(f(plotRight + 12))\" x2=\"\(f(plotRight + 34))\" y1=\"\(f(legendY))\" y2=\"\(f(legendY))\" stroke=\"\(color)\" stroke-width=\"3\"/>"
-            s += "<text x=\"\(f(plotRight + 40))\" y=\"\(f(legendY + 4))\">\(HTMLText.escape(line.label))</text>\n"
+            let column = index % layout.legendColumns, row = index / layout.legendColumns
+            let x = frame.x + layout.legendOffsets[column]
+            let y = layout.legendTop + (Double(row) + 0.5) * Self.legendRowHeight
+            line.style.stroke(cr, [(x, y), (x + Self.legendSample, y)], width: Self.lineWidth)
+            line.style.mark(cr, at: (x + Self.legendSample / 2, y), radius: Self.markerRadius)
+            cairo_set_source_rgb(cr, 0, 0, 0)
+            try PlotText(line.label, size: Self.legendSize).draw(cr, x: x + Self.legendSample + 3, y: y + Self.legendSize * 0.33)
         }
-        s += "</svg>\n"
-        return s
+    }
+
+    private func line(_ cr: OpaquePointer, _ a: (Double, Double), _ b: (Double, Double)) {
+        cairo_move_to(cr, a.0, a.1)
+        cairo_line_to(cr, b.0, b.1)
+    }
+
+    func pdf() throws -> Data {
+        try CairoDocument.pdf(width: size.width, height: size.height, title: title) { try draw($0) }
+    }
+
+    /// The figure's three files: PDF for the paper, SVG for the site, PNG for slides and screens.
+    func render() throws -> (pdf: Data, svg: Data, png: Data) {
+        let width = size.width, height = size.height
+        let pdf = try pdf()
+        let svg = try CairoDocument.svg(width: width, height: height) { cr in
+            // The site may show it on a dark page: the SVG carries its own white paper.
+            cairo_set_source_rgb(cr, 1, 1, 1)
+            cairo_paint(cr)
+            try draw(cr)
+        }
+        let png = try CairoDocument.png(width: width, height: height) { try draw($0) }
+        return (pdf, svg, png.data)
     }
 
     static func integer(_ value: Double) -> String {
         value == value.rounded() ? String(Int(value)) : String(format: "%g", value)
     }
 
-    /// "10⁻⁶" with Unicode superscripts, readable without any math font.
+    /// "10⁻⁶" with Unicode superscripts: `PlotText` sets them as a real superscript with a minus sign.
     static func powerOfTen(_ exponent: Int) -> String {
         let superscripts: [Character: Character] = ["0": "⁰", "1": "¹", "2": "²", "3": "³", "4": "⁴", "5": "⁵", "6": "⁶", "7": "⁷", "8": "⁸", "9": "⁹", "-": "⁻"]
         return "10" + String(String(exponent).map { superscripts[$0]! })

@@ -9,7 +9,7 @@ struct SiteRenderer {
     let templates: TemplateSet
 
     static func neededTemplates(for config: SiteConfig) -> [String] {
-        ["index", "reproducibility"] + Array(Set(config.experiments.map(\.request.kind.rawValue))).sorted()
+        ["index", "paper-kit", "reproducibility"] + Array(Set(config.experiments.map(\.request.kind.rawValue))).sorted()
     }
 
     /// A page of the site: its file name, its title in the navigation, and its template.
@@ -23,6 +23,7 @@ struct SiteRenderer {
         var pages = [Page(file: "index.html", title: "Overview", template: "index")]
         pages += results.outcomes.map { Page(file: "\($0.spec.request.name).html", title: $0.spec.title, template: $0.spec.request.kind.rawValue) }
         pages += templates.extraPages.map { Page(file: "\($0).html", title: Self.titleFromName($0), template: $0) }
+        pages.append(Page(file: "paper-kit.html", title: "Paper kit", template: "paper-kit"))
         pages.append(Page(file: "reproducibility.html", title: "Reproducibility", template: "reproducibility"))
         return pages
     }
@@ -37,10 +38,13 @@ struct SiteRenderer {
         // Experiment pages first: they write the figures the index reuses.
         var previews: [String: String] = [:]
         var experimentContexts: [[String: Any]] = []
+        var kit = PaperKit()
         for outcome in results.outcomes {
             var fragments = FragmentTable()
             let name = outcome.spec.request.name
-            let figureHTML = try outcome.result.figures.map { try FigureGallery.render($0, experiment: name, into: &files) }
+            let figureHTML = try outcome.result.figures.map {
+                try FigureGallery.render($0, experiment: name, experimentTitle: outcome.spec.title, into: &files, kit: &kit)
+            }
             let experimentRecords = outcome.result.records.map(Self.relabelled).sorted(by: MetricRecord.canonicalOrder)
             let isConvergence = outcome.spec.request.kind == .convergence
             var context = baseContext()
@@ -50,7 +54,9 @@ struct SiteRenderer {
             context["has_figures"] = !figureHTML.isEmpty
             context["metrics_table"] = fragments.placeholder(for: MetricTables.perMetric(experimentRecords))
             context["has_metrics"] = !experimentRecords.isEmpty
-            let plots = try ErrorPlots.render(experimentRecords, experiment: name, showOrders: isConvergence, into: &files)
+            LaTeXTables.render(experimentRecords, experiment: name, title: outcome.spec.title, into: &files, kit: &kit)
+            let plots = try ErrorPlots.render(experimentRecords, experiment: name, experimentTitle: outcome.spec.title, showOrders: isConvergence,
+                                              into: &files, kit: &kit)
             context["plots"] = fragments.placeholder(for: plots)
             // The index previews each experiment with its first figure, or its plots when it has none.
             previews[name] = figureHTML.first ?? plots
@@ -63,6 +69,8 @@ struct SiteRenderer {
             try files.add("\(name).html", page("\(name).html", title: outcome.spec.title, template: outcome.spec.request.kind.rawValue, context: context, fragments: fragments))
             experimentContexts.append(experiment)
         }
+
+        files.add("tables/all.tex", LaTeXTables.all(kit.tables.map(\.path)))
 
         var fragments = FragmentTable()
         var context = baseContext()
@@ -78,6 +86,11 @@ struct SiteRenderer {
         for name in templates.extraPages {
             try files.add("\(name).html", page("\(name).html", title: Self.titleFromName(name), template: name, context: baseContext(), fragments: FragmentTable()))
         }
+        var kitFragments = FragmentTable()
+        var kitContext = baseContext()
+        kitContext["figures"] = kitFragments.placeholder(for: kit.figuresHTML())
+        kitContext["tables"] = kitFragments.placeholder(for: kit.tablesHTML())
+        try files.add("paper-kit.html", page("paper-kit.html", title: "Paper kit", template: "paper-kit", context: kitContext, fragments: kitFragments))
         try files.add("reproducibility.html", reproducibilityPage())
         return files
     }
@@ -109,7 +122,8 @@ struct SiteRenderer {
         for (key, value) in [("belm", environment.belmVersion), ("Swift", environment.swiftVersion),
                              ("operating system", environment.operatingSystem), ("backend", compute.backend),
                              ("device", compute.device), ("driver", compute.driver ?? "none (the CPU backend)"),
-                             ("precision", compute.precision.rawValue)] {
+                             ("precision", compute.precision.rawValue),
+                             ("plots drawn with", PlotFonts.shared.description())] {
             env += "<tr><th scope=\"row\">\(HTMLText.escape(key))</th><td>\(HTMLText.escape(value))</td></tr>\n"
         }
         env += "</tbody></table>\n"

@@ -3,16 +3,20 @@
 // output channels, the reduction runs over k = (tap, input channel) in the same packed operands as
 // conv2d_texel (NHWC input with its zero border [N][Hp][Wp][Cip]; weights [kh·kw][Cip][Cop]), read from
 // storage buffers and staged in shared memory 16 k at a time. 64 × 64 outputs per workgroup of 16 × 16
-// invocations; output NCHW plus bias. Correct for any subgroup size (only workgroup barriers).
+// invocations; output NCHW plus bias. Correct for any subgroup size (only workgroup barriers). With `wHalf`, the
+// weights are fp16, two to a uint, widened to fp32 as they are loaded (as in gemm_shared.comp).
 layout(local_size_x = 16, local_size_y = 16) in;
 layout(std430, binding = 0) writeonly buffer Out { float o[]; };
 layout(std430, binding = 1) readonly buffer Input { float x[]; };
 layout(std430, binding = 2) readonly buffer Weight { float w[]; };
+layout(std430, binding = 2) readonly buffer WeightHalf { uint wHalf_[]; };
 layout(std430, binding = 3) readonly buffer Bias { float bias[]; };
 layout(push_constant) uniform Params {
     uint pixels; uint Ho; uint Wo; uint Hp; uint Wp; uint Cip; uint Cop; uint Co;
-    uint kw; uint stride; uint K; uint hasBias;
+    uint kw; uint stride; uint K; uint hasBias; uint wHalf;
 } p;
+
+float loadW(uint index) { return p.wHalf != 0u ? unpackHalf2x16(wHalf_[index >> 1])[index & 1u] : w[index]; }
 
 const uint BM = 64u, BN = 64u, BK = 16u;
 // One column of padding: the staging stores below write 16 consecutive k of one pixel row per half-warp, which
@@ -30,7 +34,7 @@ void loadSlab(uint k0, uint aK, uint thread, int aRow[4], uint co0, out float a[
     for (uint i = 0u; i < 4u; ++i) {
         a[i] = (aRow[i] >= 0 && k < p.K) ? x[aRow[i] + tapOffset] : 0.0;
         uint k2 = k0 + thread / BN + 4u * i, co = co0 + thread % BN;
-        b[i] = (co < p.Cop && k2 < p.K) ? w[k2 * p.Cop + co] : 0.0;
+        b[i] = (co < p.Cop && k2 < p.K) ? loadW(k2 * p.Cop + co) : 0.0;
     }
 }
 

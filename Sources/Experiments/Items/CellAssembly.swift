@@ -1,0 +1,89 @@
+import Models
+
+/// Turns the cell items of a sampling or reconstruction request into its result: each cell's records from
+/// the sums of all its items (every seed), added in item order, so the numbers are the same however the
+/// items were computed; the figures from the galleries of the first seed.
+enum CellAssembly {
+    static func result(_ request: ExperimentRequest, count: Int, items: [(WorkItem, CellItemResult)]) throws -> ExperimentResult {
+        struct CellKey: Hashable { var sampler: SamplerChoice; var steps: Int }
+        let seedOrder = Dictionary(uniqueKeysWithValues: request.seeds.enumerated().map { ($1, $0) })
+        var cells: [CellKey: [(CellItem, CellItemResult)]] = [:]
+        for (item, result) in items {
+            guard case .cell(let cell) = item.scope else { throw ExperimentError("experiment '\(request.name)': a whole-experiment item among its cell items") }
+            cells[CellKey(sampler: cell.sampler, steps: cell.steps), default: []].append((cell, result))
+        }
+        let settings = SamplerSettings(edictP: request.edictP, bdiaGamma: request.bdiaGamma)
+        var records: [MetricRecord] = []
+        var galleries: [CellKey: [GalleryEntry]] = [:]
+        for sampler in request.samplers {
+            for steps in request.steps {
+                let key = CellKey(sampler: sampler, steps: steps)
+                let parts = (cells[key] ?? []).sorted { a, b in
+                    (seedOrder[a.0.seed] ?? .max, a.0.first) < (seedOrder[b.0.seed] ?? .max, b.0.first)
+                }
+                let expected = request.seeds.count * count
+                guard parts.map(\.0.count).reduce(0, +) == expected else {
+                    throw ExperimentError("experiment '\(request.name)': \(sampler.rawValue) at \(steps) steps has \(parts.map(\.0.count).reduce(0, +)) of its \(expected) items")
+                }
+                var total = CellStatistics()
+                for (_, result) in parts { try total.merge(result.statistics) }
+                for (metric, sum) in total.means.sorted(by: { $0.key < $1.key }) {
+                    records.append(MetricRecord(experiment: request.name, model: request.model, sampler: settings.recordName(sampler),
+                                                steps: steps, metric: metric, value: sum.mean, count: sum.n))
+                }
+                galleries[key] = parts.filter { $0.0.seed == request.seeds[0] }.flatMap(\.1.gallery).sorted { $0.index < $1.index }
+            }
+        }
+        try FiniteResults.check(records)
+        func gallery(_ sampler: SamplerChoice, _ steps: Int) -> [GalleryEntry] { galleries[CellKey(sampler: sampler, steps: steps)] ?? [] }
+        var notes: [String] = []
+        if request.seeds.count > 1 {
+            notes.append("Metrics are means over the seeds \(request.seeds.map(String.init).joined(separator: ", ")); the figures show seed \(request.seeds[0]).")
+        }
+        let figures = request.kind == .sampling
+            ? [samplingFigure(request, count: count, gallery)]
+            : reconstructionFigures(request, count: count, gallery)
+        return ExperimentResult(records: records.sorted(by: MetricRecord.canonicalOrder), figures: figures, notes: notes)
+    }
+
+    static func samplingFigure(_ request: ExperimentRequest, count: Int, _ gallery: (SamplerChoice, Int) -> [GalleryEntry]) -> ImageFigure {
+        let shown = min(count, request.gallery)
+        let rows = request.steps.map { n in
+            ImageRow(label: "\(n) steps", cells: request.samplers.map { ImageCell(images: gallery($0, n).flatMap(\.images)) })
+        }
+        let more = shown < count ? "; the metrics take all \(count)" : ""
+        return ImageFigure(id: "samples", title: "Samples.",
+                           caption: "Every cell of a row starts from the same \(shown) noises (seed \(request.seeds[0]))\(more); columns differ by sampler only.",
+                           columns: request.samplers.map(\.displayName), rows: rows)
+    }
+
+    static func reconstructionFigures(_ request: ExperimentRequest, count: Int, _ gallery: (SamplerChoice, Int) -> [GalleryEntry]) -> [ImageFigure] {
+        guard request.gallery > 0 else { return [] }
+        func first(_ choice: SamplerChoice, _ n: Int) -> GalleryEntry? { gallery(choice, n).first { $0.index == 0 } }
+        let largest = request.steps.flatMap { n in request.samplers.map { first($0, n)?.error?.largest ?? 0 } }.max() ?? 0
+        let amplification = ModelExperimentRunner.amplification(forLargestError: largest)
+        let roundTrips = ImageFigure(
+            id: "round-trip", title: "Round trips.",
+            caption: "Original and reconstruction of the first image (drag the slider), and |original − reconstruction| ×\(Int(amplification)), the power of ten that makes the largest error in the figure white.",
+            columns: request.samplers.map(\.displayName),
+            rows: request.steps.map { n in
+                ImageRow(label: "\(n) steps", cells: request.samplers.map { choice in
+                    guard let entry = first(choice, n), let error = entry.error else { return ImageCell(images: []) }
+                    return ImageCell(images: entry.images + [LabeledImage(label: "error ×\(Int(amplification))", image: RGBImage(error.map(amplification: amplification)))],
+                                     compare: true)
+                })
+            })
+        let fewest = request.steps[0], shown = min(count, request.gallery)
+        let originals = gallery(request.samplers[0], fewest).prefix(shown).map { $0.images[0] }
+        var rows = [ImageRow(label: "originals", cells: originals.map { ImageCell(images: [$0]) })]
+        for choice in request.samplers {
+            rows.append(ImageRow(label: choice.displayName, cells: gallery(choice, fewest).prefix(shown).map { entry in
+                ImageCell(images: [LabeledImage(label: "\(choice.displayName), \(fewest) steps", image: entry.images[1].image)])
+            }))
+        }
+        let all = ImageFigure(id: "all-images", title: "Every image at \(fewest) steps.",
+                              caption: "The originals, then each sampler's reconstructions after inverting with \(fewest) steps and sampling back.",
+                              columns: (1...shown).map { "image \($0)" }, rows: rows)
+        return [roundTrips, all]
+    }
+}

@@ -1,0 +1,52 @@
+/// How GEMM and convolution weights are stored on the device. fp16 halves their memory; the kernels widen each
+/// value to fp32 as they read it (the texel family through RGBA16F texel views, the shared family by unpacking
+/// two values per uint), so products still accumulate in fp32. Groundwork for `--precision fp16`: activations
+/// stay fp32, and no command offers it yet.
+enum WeightPrecision: Hashable {
+    case fp32, fp16
+
+    /// Bytes per stored value.
+    var bytes: Int { self == .fp32 ? 4 : 2 }
+}
+
+/// IEEE 754 binary16 conversions done on the host (the device's `packHalf2x16` leaves the rounding to the driver).
+enum HalfPrecision {
+    /// The binary16 nearest to `value` (ties to even), as its bit pattern; out-of-range values become ±infinity.
+    static func bits(_ value: Float) -> UInt16 {
+        let bits = value.bitPattern
+        let sign = UInt16((bits >> 16) & 0x8000)
+        let exponent = Int((bits >> 23) & 0xFF)
+        let mantissa = bits & 0x7F_FFFF
+        if exponent == 0xFF { return sign | 0x7C00 | (mantissa != 0 ? 0x200 : 0) }  // infinity, NaN
+        let unbiased = exponent - 127
+        if unbiased > 15 { return sign | 0x7C00 }
+        if unbiased >= -14 {
+            // Normal: keep 10 of 23 mantissa bits, rounding the 13 dropped ones to nearest, ties to even; a carry
+            // out of the mantissa correctly bumps the exponent (up to infinity).
+            let half = UInt32(unbiased + 15) << 10 | (mantissa >> 13)
+            let rest = mantissa & 0x1FFF
+            let rounded = half + (rest > 0x1000 || (rest == 0x1000 && half & 1 == 1) ? 1 : 0)
+            return sign | UInt16(rounded)
+        }
+        if unbiased < -25 { return sign }
+        // Subnormal: the value is (1.mantissa) · 2^unbiased = m · 2^-24 with m shifted into place.
+        let full = mantissa | 0x80_0000
+        let shift = UInt32(-unbiased - 14 + 13)
+        let half = full >> shift
+        let rest = full & ((1 << shift) - 1), halfway = UInt32(1) << (shift - 1)
+        let rounded = half + (rest > halfway || (rest == halfway && half & 1 == 1) ? 1 : 0)
+        return sign | UInt16(rounded)
+    }
+
+    /// The value of a binary16 bit pattern.
+    static func value(_ bits: UInt16) -> Float {
+        let sign: Float = bits & 0x8000 != 0 ? -1 : 1
+        let exponent = Int((bits >> 10) & 0x1F), mantissa = Float(bits & 0x3FF)
+        if exponent == 0x1F { return mantissa == 0 ? sign * .infinity : .nan }
+        if exponent == 0 { return sign * mantissa * 0x1p-24 }
+        return sign * (1 + mantissa / 1024) * Float(sign: .plus, exponent: exponent - 15, significand: 1)
+    }
+
+    /// `value` rounded to the nearest binary16 (what an fp16 weight holds).
+    static func rounded(_ value: Float) -> Float { self.value(bits(value)) }
+}
