@@ -44,9 +44,9 @@ let package = Package(
         .target(name: "Models", dependencies: ["Diffusion", "CPNG", "CJPEG"], exclude: ["Resources"]),
         // FID: pytorch-fid's Inception network, feature statistics and the Fréchet distance.
         .target(name: "FID", dependencies: ["Models", "CLapack"]),
-        .target(name: "Experiments", dependencies: ["Models", "CCrypto"]),
+        .target(name: "Experiments", dependencies: ["Models", "FID", "CCrypto"]),
         .target(name: "Site", dependencies: [
-            "Experiments", "CCmark", "CCairo",
+            "Experiments", "FID", "CCmark", "CCairo",
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Yams", package: "Yams"),
         ]),

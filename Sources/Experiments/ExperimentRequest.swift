@@ -73,13 +73,17 @@ public struct ExperimentRequest: Sendable, Codable, Hashable {
     /// `samples/<experiment>/<sampler>-<steps>/`, the layout FID tools read.
     public var exportSamples: Bool
 
+    /// Sampling: the FID of every cell against a reference set; nil = no FID.
+    public var fid: FIDSetting?
+
     /// How many a gallery shows when the config does not say.
     public static let defaultGallery = 8
 
     public init(name: String, kind: ExperimentKind, model: String, samplers: [SamplerChoice], steps: [Int],
                 seeds: [Int], count: Int, classes: [Int] = [], prompts: [String] = [], targets: [String] = [],
                 freezeStep: Int? = nil, guidance: Double? = nil, edictP: Double = 0.93, bdiaGamma: Double = 1.0,
-                frames: Int = 7, spread: Double? = nil, images: String? = nil, gallery: Int = ExperimentRequest.defaultGallery, exportSamples: Bool = false) {
+                frames: Int = 7, spread: Double? = nil, images: String? = nil, gallery: Int = ExperimentRequest.defaultGallery, exportSamples: Bool = false,
+                fid: FIDSetting? = nil) {
         self.name = name
         self.kind = kind
         self.model = model
@@ -99,5 +103,6 @@ public struct ExperimentRequest: Sendable, Codable, Hashable {
         self.images = images
         self.gallery = gallery
         self.exportSamples = exportSamples
+        self.fid = fid
     }
 }

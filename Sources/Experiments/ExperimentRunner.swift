@@ -1,4 +1,5 @@
 import Compute
+import FID
 
 /// Everything one experiment produced: its metric records and its figures. Codable, so a build can cache it
 /// under the content hash of what it depends on and skip the run next time.
@@ -48,6 +49,8 @@ public protocol ExperimentRunner: Sendable {
                   progress: @escaping @Sendable (ExperimentProgress) -> Void,
                   completed: (WorkItem, ItemResult) throws -> Void) throws
     func assemble(_ request: ExperimentRequest, items: [(WorkItem, ItemResult)]) throws -> ExperimentResult
+    /// The same, for a request with `fid:`, given its reference statistics (which the caller may cache).
+    func assemble(_ request: ExperimentRequest, items: [(WorkItem, ItemResult)], fidReference: FIDStatistics?) throws -> ExperimentResult
 }
 
 /// Work items: how a runner splits a request, runs some of its items and assembles a result from all of
@@ -66,6 +69,11 @@ extension ExperimentRunner {
             guard case .whole = item.scope else { throw ExperimentError("experiment '\(request.name)': this runner has no cell items (\(item.label))") }
             try completed(item, .whole(try run(request, backend: backend, progress: progress)))
         }
+    }
+
+    /// A runner without FID ignores the reference.
+    public func assemble(_ request: ExperimentRequest, items: [(WorkItem, ItemResult)], fidReference: FIDStatistics?) throws -> ExperimentResult {
+        try assemble(request, items: items)
     }
 
     /// The experiment's result from every one of its items.

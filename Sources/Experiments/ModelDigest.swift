@@ -1,3 +1,4 @@
+import FID
 import Foundation
 
 /// What a cached result's key says about the files it was computed from: a model folder, or the images an
@@ -24,6 +25,13 @@ public enum ModelDigest {
     /// The images an experiment's `images:` folder feeds it (the files `InputImages` reads, by name).
     public static func images(_ folder: String, digests: FileDigests) throws -> String {
         try digest(of: try InputImages.files([folder]).map { ($0.lastPathComponent, $0) }, digests: digests)
+    }
+
+    /// The reference set of `fid:`: its `.npz` file, or the images FID reads from its folder (by name).
+    public static func fidReference(_ setting: FIDSetting, digests: FileDigests) throws -> String {
+        let url = URL(fileURLWithPath: setting.reference)
+        if setting.referenceIsStatistics { return try digest(of: [(url.lastPathComponent, url)], digests: digests) }
+        return try digest(of: try ImageFolderStatistics.imageFiles(in: url).map { ($0.lastPathComponent, $0) }, digests: digests)
     }
 
     /// One SHA-256 over "name, size, content digest" lines in name order: adding, removing, renaming or

@@ -1,4 +1,5 @@
 import Compute
+import FID
 import Foundation
 import Models
 import Tensors
@@ -66,7 +67,7 @@ public struct ModelExperimentRunner: ExperimentRunner {
             for item in items { try completed(item, .whole(try runWhole(request, model: model, sources: sources, backend: backend, progress: progress))) }
             return
         }
-        let sweep = try CellSweep(request: request, model: model, batchSize: batchSize)
+        let sweep = try CellSweep(request: request, model: model, batchSize: batchSize, backend: backend)
         let total = items.map(\.cost).reduce(0, +)
         var done = 0
         for item in items {
@@ -79,13 +80,18 @@ public struct ModelExperimentRunner: ExperimentRunner {
     }
 
     public func assemble(_ request: ExperimentRequest, items: [(WorkItem, ItemResult)]) throws -> ExperimentResult {
+        try assemble(request, items: items, fidReference: nil)
+    }
+
+    /// `fidReference` is required when the request has `fid:` (see `FIDReference`).
+    public func assemble(_ request: ExperimentRequest, items: [(WorkItem, ItemResult)], fidReference: FIDStatistics?) throws -> ExperimentResult {
         guard WorkItems.splitsByIndex(request.kind) else {
             guard items.count == 1, case .whole(let result) = items[0].1 else {
                 throw ExperimentError("experiment '\(request.name)': expected one whole-experiment item, got \(items.count)")
             }
             return result
         }
-        return try CellAssembly.result(request, count: Self.imageCount(request), items: items.map { item, result in
+        return try CellAssembly.result(request, count: Self.imageCount(request), fidReference: fidReference, items: items.map { item, result in
             guard case .cell(let cell) = result else { throw ExperimentError("experiment '\(request.name)': \(item.label) holds a whole-experiment result") }
             return (item, cell)
         })
@@ -96,7 +102,8 @@ public struct ModelExperimentRunner: ExperimentRunner {
                     progress: @escaping @Sendable (ExperimentProgress) -> Void) throws -> ExperimentResult {
         var results: [(WorkItem, ItemResult)] = []
         try runItems(workItems(for: request), of: request, backend: backend, progress: progress) { results.append(($0, $1)) }
-        return try assemble(request, items: results)
+        let reference = try request.fid.map { try FIDReference.statistics($0, backend: backend) }
+        return try assemble(request, items: results, fidReference: reference)
     }
 
     /// Interpolation, editing and convergence: every seed in turn, records merged into count-weighted means,

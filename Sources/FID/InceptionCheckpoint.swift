@@ -10,6 +10,8 @@ public final class InceptionCheckpoint: WeightSource {
     public static let conversion = """
         python3 -c "import torch, safetensors.torch as st; st.save_file(torch.load('pt_inception-2015-12-05-6726825d.pth', map_location='cpu'), 'pt_inception-2015-12-05.safetensors')"
         """
+    /// Where the weights come from and how to convert them, for messages that refuse a missing file.
+    public static var whereToGetItText: String { whereToGetIt }
     static let whereToGetIt = "pytorch-fid's weights are https://github.com/mseitzer/pytorch-fid/releases/download/fid_weights/pt_inception-2015-12-05-6726825d.pth; convert them once with:\n  \(conversion)"
 
     public let file: SafetensorsFile

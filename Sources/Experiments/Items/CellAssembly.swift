@@ -1,10 +1,16 @@
+import FID
 import Models
 
 /// Turns the cell items of a sampling or reconstruction request into its result: each cell's records from
 /// the sums of all its items (every seed), added in item order, so the numbers are the same however the
-/// items were computed; the figures from the galleries of the first seed.
+/// items were computed; the figures from the galleries of the first seed. With `fid:`, each cell's FID
+/// against `fidReference` from the feature moments of all its items (every seed), summed in the same order.
 enum CellAssembly {
-    static func result(_ request: ExperimentRequest, count: Int, items: [(WorkItem, CellItemResult)]) throws -> ExperimentResult {
+    static func result(_ request: ExperimentRequest, count: Int, fidReference: FIDStatistics? = nil,
+                       items: [(WorkItem, CellItemResult)]) throws -> ExperimentResult {
+        if request.fid != nil && fidReference == nil {
+            throw ExperimentError("experiment '\(request.name)': `fid:` is set but no reference statistics were given to the assembly")
+        }
         struct CellKey: Hashable { var sampler: SamplerChoice; var steps: Int }
         let seedOrder = Dictionary(uniqueKeysWithValues: request.seeds.enumerated().map { ($1, $0) })
         var cells: [CellKey: [(CellItem, CellItemResult)]] = [:]
@@ -31,6 +37,17 @@ enum CellAssembly {
                     records.append(MetricRecord(experiment: request.name, model: request.model, sampler: settings.recordName(sampler),
                                                 steps: steps, metric: metric, value: sum.mean, count: sum.n))
                 }
+                if request.fid != nil, let fidReference {
+                    let moments = try featureMoments(parts.map(\.1), request: request)
+                    let fid: Double
+                    do {
+                        fid = try FrechetDistance.between(try moments.statistics(), fidReference)
+                    } catch let error as FIDError {
+                        throw ExperimentError("experiment '\(request.name)': FID of \(sampler.rawValue) at \(steps) steps: \(error.description)")
+                    }
+                    records.append(MetricRecord(experiment: request.name, model: request.model, sampler: settings.recordName(sampler),
+                                                steps: steps, metric: "fid", value: fid, count: moments.count))
+                }
                 galleries[key] = parts.filter { $0.0.seed == request.seeds[0] }.flatMap(\.1.gallery).sorted { $0.index < $1.index }
             }
         }
@@ -44,6 +61,18 @@ enum CellAssembly {
             ? [samplingFigure(request, count: count, gallery)]
             : reconstructionFigures(request, count: count, gallery)
         return ExperimentResult(records: records.sorted(by: MetricRecord.canonicalOrder), figures: figures, notes: notes)
+    }
+
+    /// The float64 feature sums of a cell's items, added item by item in the order given.
+    static func featureMoments(_ parts: [CellItemResult], request: ExperimentRequest) throws -> FeatureMoments {
+        var moments = FeatureMoments(dimension: FIDInception.featureWidth)
+        for part in parts {
+            guard let features = part.features else {
+                throw ExperimentError("experiment '\(request.name)': a cached item has no Inception features although `fid:` is set; rebuild without --cached-only")
+            }
+            try features.add(to: &moments)
+        }
+        return moments
     }
 
     static func samplingFigure(_ request: ExperimentRequest, count: Int, _ gallery: (SamplerChoice, Int) -> [GalleryEntry]) -> ImageFigure {

@@ -1,6 +1,7 @@
 /// What an item measured, kept as sums so that items merge exactly and in any grouping: a cell's metric is
 /// computed once, at assembly, from the sums of all its items added in item order. Every statistic is a
-/// typed value with its own merge; FID's feature moments (n, Σf, Σffᵀ in float64) join as another field.
+/// typed value with its own merge. FID's feature moments are summed at assembly from each item's features
+/// (`ItemFeatures`, kept beside these sums), in the same item order.
 public protocol MergeableStatistic: Sendable, Codable, Hashable {
     /// Adds `other`'s items to these; throws when the two cannot describe the same quantity.
     mutating func merge(_ other: Self) throws

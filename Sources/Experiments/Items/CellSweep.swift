@@ -1,4 +1,5 @@
 import Compute
+import FID
 import Foundation
 import Models
 import Tensors
@@ -18,11 +19,22 @@ struct CellSweep {
         case files([URL])
     }
     let batchSize: Int
+    /// With `fid:`, the FID Inception network on the sampling backend, loaded once for all items.
+    let inception: FIDInception?
 
-    init(request: ExperimentRequest, model: ExperimentModel, batchSize: Int) throws {
+    init(request: ExperimentRequest, model: ExperimentModel, batchSize: Int, backend: any Backend) throws {
         self.request = request
         self.model = model
         self.batchSize = batchSize
+        if let fid = request.fid, request.kind == .sampling {
+            do {
+                inception = try FIDInception(contentsOf: URL(fileURLWithPath: fid.inception), backend: backend)
+            } catch let error as FIDError {
+                throw ExperimentError("experiment '\(request.name)', `fid: inception:`: \(error.description)")
+            }
+        } else {
+            inception = nil
+        }
         switch request.kind {
         case .reconstruction:
             if let folder = request.images {
@@ -64,7 +76,30 @@ struct CellSweep {
         let gallery = galleryIndices(cell).map { i in
             GalleryEntry(index: i, images: [LabeledImage(label: sampleLabel(i), image: RGBImage(samples[i - cell.first]))])
         }
-        return CellItemResult(statistics: statistics(output.records, count: cell.count), gallery: gallery, exported: try exported(samples))
+        return CellItemResult(statistics: statistics(output.records, count: cell.count), gallery: gallery, exported: try exported(samples),
+                              features: features(samples.map { RGBImage($0).planar }))
+    }
+
+    /// The FID Inception features of `images` (values in [−1, 1]; grey repeated over three channels), in
+    /// batches of `batchSize`; nil without `fid:`. Sampling passes its samples at the 8-bit levels of the
+    /// exported PNGs, so the FID is the one FID tools give on the `export: samples` folder.
+    private func features(_ images: [PlanarImage]) -> ItemFeatures? {
+        guard let inception else { return nil }
+        var values: [Float] = []
+        values.reserveCapacity(images.count * FIDInception.featureWidth)
+        for range in Batches.ranges(count: images.count, size: batchSize) {
+            let first = images[range.lowerBound]
+            var pixels: [Float] = []
+            pixels.reserveCapacity(range.count * 3 * first.height * first.width)
+            for image in images[range] {
+                // The network takes [0, 1].
+                let unit = image.values.map { ($0 + 1) / 2 }
+                pixels += image.channels == 3 ? unit : Array(repeating: unit, count: 3).flatMap { $0 }
+            }
+            let batch = inception.backend.tensor(pixels, shape: [range.count, 3, first.height, first.width])
+            values += inception.features(batch).values()
+        }
+        return ItemFeatures(rows: images.count, width: FIDInception.featureWidth, values: values)
     }
 
     /// The PNGs `export: samples` asks for, at the gallery's 8-bit levels.

@@ -16,11 +16,14 @@ public struct CellItemResult: Sendable, Codable, Hashable {
     /// With `export: samples`, every sample (or reconstruction) of the item as PNG bytes, in index order;
     /// nil otherwise. Read from the cache one item at a time when the site is written, never all at once.
     public var exported: [Data]?
+    /// With `fid:`, the FID Inception features of every sample of the item; nil otherwise.
+    public var features: ItemFeatures?
 
-    public init(statistics: CellStatistics, gallery: [GalleryEntry], exported: [Data]? = nil) {
+    public init(statistics: CellStatistics, gallery: [GalleryEntry], exported: [Data]? = nil, features: ItemFeatures? = nil) {
         self.statistics = statistics
         self.gallery = gallery
         self.exported = exported
+        self.features = features
     }
 }
 

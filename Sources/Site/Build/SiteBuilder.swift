@@ -146,7 +146,9 @@ public struct SiteBuilder {
             }
             var result: ExperimentResult
             do {
-                result = try runner.assemble(experiment.spec.request, items: entries.map { ($0.item, $0.result) })
+                let request = experiment.spec.request
+                let reference = try request.fid.map { try FIDReferenceCache(cache: cache).statistics($0, backend: backend) }
+                result = try runner.assemble(request, items: entries.map { ($0.item, $0.result) }, fidReference: reference)
             } catch {
                 throw ExperimentFailure(file: config.file, line: experiment.spec.line, experiment: experiment.spec.request.name, underlying: error)
             }

@@ -27,6 +27,8 @@ public struct ResultCache: Sendable {
         var itemSize: Int
         var modelDigest: String
         var inputsDigest: String?
+        /// With `fid:`, the SHA-256 of the Inception weights that computed the item's features.
+        var inceptionDigest: String?
         var codeVersion: String
         var backend: String
     }
@@ -72,10 +74,15 @@ public struct ResultCache: Sendable {
     /// sampling the sample count (sample i is the same whatever the count), so that adding a step count or
     /// raising `count` reuses every item already computed.
     /// `inputsDigest` is the digest of the files the experiment reads besides the model (its `images:`).
+    /// With `fid:`, `inceptionDigest` (the weights' SHA-256) stands for its paths: the items hold features of
+    /// those weights. The reference set is left out: it enters at assembly alone, so a new reference reuses
+    /// every item, and moving the files elsewhere changes no key.
     public static func key(item: WorkItem, request: ExperimentRequest, modelDigest: String, inputsDigest: String? = nil,
-                           codeVersion: String, backend: String) throws -> String {
+                           inceptionDigest: String? = nil, codeVersion: String, backend: String) throws -> String {
         var material = KeyMaterial(format: format, request: request, scope: item.scope, itemSize: WorkItems.itemSize, modelDigest: modelDigest,
-                                   inputsDigest: inputsDigest, codeVersion: codeVersion, backend: backend)
+                                   inputsDigest: inputsDigest, inceptionDigest: request.fid == nil ? nil : inceptionDigest,
+                                   codeVersion: codeVersion, backend: backend)
+        material.request.fid = nil
         if case .cell(let cell) = item.scope {
             material.request.name = ""
             material.request.samplers = []

@@ -1,4 +1,5 @@
 import Experiments
+import FID
 import Foundation
 import Models
 import Yams
@@ -10,7 +11,7 @@ public enum SiteConfigLoader {
                           "templates", "pages"]
     static let experimentKeys = ["name", "kind", "title", "description", "model", "samplers", "steps", "seeds",
                                  "count", "classes", "prompts", "targets", "freeze_step", "guidance", "edict_p",
-                                 "bdia_gamma", "frames", "spread", "images", "gallery", "export"]
+                                 "bdia_gamma", "frames", "spread", "images", "gallery", "export", "fid"]
     static let modelKeys = ["path", "fetch"]
 
     /// Loads and checks the file at `path`. `backends` are the backend names this build can run.
@@ -190,7 +191,8 @@ public enum SiteConfigLoader {
             frames: try at("frames")?.int(in: 2...64) ?? 7, spread: try at("spread")?.double(in: 0.001...10),
             images: try at("images").map { resolve(try $0.string(), against: directory) },
             gallery: try at("gallery")?.int(in: 1...256) ?? ExperimentRequest.defaultGallery,
-            exportSamples: try at("export").map { try $0.choice(ExportChoice.self) == .samples } ?? false)
+            exportSamples: try at("export").map { try $0.choice(ExportChoice.self) == .samples } ?? false,
+            fid: try at("fid").map { try readFID($0, kind: kind, label: label, directory: directory) })
         if request.exportSamples && !WorkItems.splitsByIndex(kind) {
             throw at("export")!.error("\(label) is of kind '\(kind.rawValue)'; `export: samples` applies to sampling and reconstruction")
         }
@@ -204,6 +206,33 @@ public enum SiteConfigLoader {
         }
         return ExperimentSpec(request: request, title: try at("title")?.string() ?? defaultTitle(kind),
                               summary: try at("description")?.string(), line: item.line)
+    }
+
+    /// `fid: {inception: PATH, reference: DIR_or_NPZ}`, paths relative to the config, checked here so that a
+    /// missing file is reported before any sample is drawn.
+    static func readFID(_ value: YAMLValue, kind: ExperimentKind, label: String, directory: String) throws -> FIDSetting {
+        guard kind == .sampling else {
+            throw value.error("\(label) is of kind '\(kind.rawValue)'; `fid:` applies to sampling experiments")
+        }
+        let fields = try value.mapping(allowed: ["inception", "reference"])
+        func path(_ key: String, _ hint: String) throws -> (String, YAMLValue) {
+            guard let given = fields[key] else { throw value.error("\(label): `fid:` needs `\(key):` (\(hint))") }
+            return (resolve(try given.string(), against: directory), given)
+        }
+        let (inception, inceptionValue) = try path("inception", "the FID Inception weights, a safetensors file")
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: inception, isDirectory: &isFolder), !isFolder.boolValue else {
+            throw inceptionValue.error("\(label): `fid: inception:` \(inception) is not a file. \(InceptionCheckpoint.whereToGetItText)")
+        }
+        let (reference, referenceValue) = try path("reference", "a folder of reference images, or an .npz of their mu and sigma")
+        let setting = FIDSetting(inception: inception, reference: reference)
+        let exists = FileManager.default.fileExists(atPath: reference, isDirectory: &isFolder)
+        guard exists && (isFolder.boolValue || setting.referenceIsStatistics) else {
+            throw referenceValue.error(exists
+                ? "\(label): `fid: reference:` \(reference) is a file but not an .npz; give a folder of PNG/JPEG images or an .npz of mu and sigma (belm fid-stats writes one)"
+                : "\(label): `fid: reference:` \(reference) does not exist; give a folder of PNG/JPEG images or an .npz of mu and sigma (belm fid-stats writes one)")
+        }
+        return setting
     }
 
     /// The values of `export:`.

@@ -5,7 +5,7 @@ import Foundation
 /// `data-value`) and marks the best sampler with `class="best"` and a ★ that survives printing.
 enum MetricTables {
     /// The order metrics are listed in; others follow alphabetically.
-    static let metricOrder = ["mse", "mse_pixel", "psnr", "ssim", "target_rate", "ode_error", "nfe", "seconds"]
+    static let metricOrder = ["fid", "mse", "mse_pixel", "psnr", "ssim", "target_rate", "ode_error", "nfe", "seconds"]
     /// Metrics that describe cost rather than quality: shown on pages, left out of the headline.
     static let costMetrics: Set<String> = ["nfe", "seconds"]
 
@@ -18,6 +18,7 @@ enum MetricTables {
 
     static func metricTitle(_ metric: String) -> String {
         switch metric {
+        case "fid": "FID"
         case "mse": "MSE"
         case "mse_pixel": "MSE (pixels)"
         case "psnr": "PSNR (dB)"

@@ -32,11 +32,19 @@ public struct BuildPlan: Sendable {
                     throw ConfigError(file: config.file, line: spec.line, "experiment '\(request.name)': cannot read its `images:` folder: \(error)")
                 }
             }
+            var inceptionDigest: String?
+            if let fid = request.fid {
+                do {
+                    inceptionDigest = try fileDigests.sha256(of: URL(fileURLWithPath: fid.inception))
+                } catch {
+                    throw ConfigError(file: config.file, line: spec.line, "experiment '\(request.name)': cannot read its `fid: inception:` weights \(fid.inception): \(error)")
+                }
+            }
             let modelDigest = modelDigests[request.model]!
             let inputsDigest = request.images.flatMap { inputDigests[$0] }
             let items = try runner.workItems(for: request).map { item in
                 let key = try ResultCache.key(item: item, request: request, modelDigest: modelDigest, inputsDigest: inputsDigest,
-                                              codeVersion: runner.codeVersion, backend: backend)
+                                              inceptionDigest: inceptionDigest, codeVersion: runner.codeVersion, backend: backend)
                 return PlannedItem(item: item, key: key, lookup: cache.load(key).withoutExports)
             }
             experiments.append(PlannedExperiment(spec: spec, modelDigest: modelDigest, items: items))
