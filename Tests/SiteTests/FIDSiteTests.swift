@@ -13,9 +13,10 @@ import Tensors
 /// each cell's FID against the reference set. The seeded stand-in weights (see `SeededInceptionWeights`)
 /// replace pytorch-fid's: the FID is a number of the same computation, not a meaningful score.
 @Suite(.serialized) struct FIDSiteTests {
-    /// A site with one sampling cell (DDIM at 2 steps) with `fid:`, a reference folder of 3 images, the seeded
-    /// weights file, and `extra` lines on the experiment.
-    static func fixture(seeds: [Int], count: Int, extra: String = "") throws -> SiteBuildTests.Fixture {
+    /// A site with one sampling cell (DDIM at 2 steps) with `fid:`, the seeded weights file, a reference folder
+    /// of 3 images and a reference.npz (mu 0, sigma the identity), `reference` naming one, and `extra` lines
+    /// on the experiment.
+    static func fixture(seeds: [Int], count: Int, reference referenceName: String, extra: String = "") throws -> SiteBuildTests.Fixture {
         let fixture = try SiteBuildTests.Fixture()
         let site = fixture.root.appendingPathComponent("site")
         try writeSeededWeights(to: site.appendingPathComponent("inception.safetensors"))
@@ -27,6 +28,9 @@ import Tensors
             try PNGCodec.encode(PlanarImage(channels: 3, height: 24, width: 24, values: values))
                 .write(to: reference.appendingPathComponent("reference-\(k).png"))
         }
+        let d = FIDInception.featureWidth
+        try FIDStatistics(mu: Array(repeating: 0, count: d), sigma: (0..<(d * d)).map { $0 % (d + 1) == 0 ? 1 : 0 })
+            .write(to: site.appendingPathComponent("reference.npz"))
         try """
             title: "FID"
             templates: \(SiteBuildTests.repository.appendingPathComponent("Templates").path)
@@ -39,7 +43,7 @@ import Tensors
                 steps: [2]
                 seeds: [\(seeds.map(String.init).joined(separator: ", "))]
                 count: \(count)
-                fid: {inception: inception.safetensors, reference: reference}
+                fid: {inception: inception.safetensors, reference: \(referenceName)}
             \(extra)
             """.write(toFile: fixture.configPath, atomically: true, encoding: .utf8)
         return fixture
@@ -65,7 +69,8 @@ import Tensors
     /// afterwards, write the same metrics.json byte for byte, FID included.
     @Test func fidIsTheSameFromOneProcessAndFromShards() throws {
         guard let vulkan = try? VulkanBackend() else { return }
-        let fixture = try Self.fixture(seeds: [0, 1, 2], count: 2)
+        // The statistics file spares the test running Inception over a reference folder twice.
+        let fixture = try Self.fixture(seeds: [0, 1, 2], count: 2, reference: "reference.npz")
         defer { fixture.remove() }
         let alone = fixture.root.appendingPathComponent("alone"), sharded = fixture.root.appendingPathComponent("sharded")
         _ = try Self.builder(fixture, vulkan: vulkan, cache: fixture.root.appendingPathComponent("cache-1"), output: alone).build()
@@ -88,16 +93,16 @@ import Tensors
         #expect(csv.contains(",fid,"))
         let page = try String(contentsOf: alone.appendingPathComponent("sampling.html"), encoding: .utf8)
         #expect(page.contains("data-metric=\"fid\""))
-        // The reference folder's statistics are kept in the cache for the next assembly.
-        #expect(try FileManager.default.contentsOfDirectory(atPath: cache.path).contains { $0.hasPrefix("fid-reference-") && $0.hasSuffix(".npz") })
     }
 
     /// The site's FID is what `belm fid` gives on the exported samples against the same reference.
     @Test func fidEqualsBelmFidOnTheExportedSamples() throws {
         guard let vulkan = try? VulkanBackend() else { return }
-        let fixture = try Self.fixture(seeds: [0], count: 3, extra: "    export: samples")
+        let fixture = try Self.fixture(seeds: [0], count: 3, reference: "reference", extra: "    export: samples")
         defer { fixture.remove() }
         _ = try Self.builder(fixture, vulkan: vulkan, cache: fixture.cache, output: fixture.output).build()
+        // The reference folder's statistics are kept in the cache for the next assembly.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.cache.path).contains { $0.hasPrefix("fid-reference-") && $0.hasSuffix(".npz") })
         let site = try #require(Self.fidRecords(try Data(contentsOf: fixture.output.appendingPathComponent("metrics.json"))).first?["value"] as? Double)
         let samples = fixture.output.appendingPathComponent("samples/sampling/ddim-2")
         #expect(try FileManager.default.contentsOfDirectory(atPath: samples.path).count == 3)
