@@ -12,7 +12,11 @@ import Tensors
 /// `fid:` on a sampling experiment: the Inception features of every item's samples, merged at assembly into
 /// each cell's FID against the reference set. The seeded stand-in weights (see `SeededInceptionWeights`)
 /// replace pytorch-fid's: the FID is a number of the same computation, not a meaningful score.
-@Suite(.serialized) struct FIDSiteTests {
+/// Inception at 299² on lavapipe makes these two tests take about four minutes together, more than the rest of
+/// the suite: they run when `BELM_HEAVY_TESTS=1` is set (`BELM_HEAVY_TESTS=1 swift test --filter FIDSiteTests`).
+@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["BELM_HEAVY_TESTS"] == "1",
+                             "about 4 minutes of Inception on lavapipe: set BELM_HEAVY_TESTS=1 to run"))
+struct FIDSiteTests {
     /// A site with one sampling cell (DDIM at 2 steps) with `fid:`, the seeded weights file, a reference folder
     /// of 3 images and a reference.npz (mu 0, sigma the identity), `reference` naming one, and `extra` lines
     /// on the experiment.
