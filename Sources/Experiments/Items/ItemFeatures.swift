@@ -30,23 +30,19 @@ public struct ItemFeatures: Sendable, Codable, Hashable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let rows = try container.decode(Int.self, forKey: .rows), width = try container.decode(Int.self, forKey: .width)
-        guard let data = Data(base64Encoded: try container.decode(String.self, forKey: .float32)),
-              rows >= 0, width > 0, data.count == rows * width * 4 else {
+        guard rows >= 0, width > 0,
+              let values = Float32Base64.decode(try container.decode(String.self, forKey: .float32), count: rows * width) else {
             throw DecodingError.dataCorruptedError(forKey: .float32, in: container, debugDescription: "features do not match \(rows)x\(width)")
         }
         self.rows = rows
         self.width = width
-        values = data.withUnsafeBytes { raw in
-            (0..<(rows * width)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
-        }
+        self.values = values
     }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(rows, forKey: .rows)
         try container.encode(width, forKey: .width)
-        var data = Data(capacity: values.count * 4)
-        for value in values { withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
-        try container.encode(data.base64EncodedString(), forKey: .float32)
+        try container.encode(Float32Base64.encode(values), forKey: .float32)
     }
 }

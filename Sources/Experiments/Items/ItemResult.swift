@@ -65,16 +65,11 @@ public struct ErrorValues: Sendable, Codable, Hashable {
         channels = try container.decode(Int.self, forKey: .channels)
         height = try container.decode(Int.self, forKey: .height)
         width = try container.decode(Int.self, forKey: .width)
-        guard let data = Data(base64Encoded: try container.decode(String.self, forKey: .float32)),
-              channels > 0, height > 0, width > 0, data.count == channels * height * width * 4 else {
+        guard channels > 0, height > 0, width > 0,
+              let values = Float32Base64.decode(try container.decode(String.self, forKey: .float32), count: channels * height * width) else {
             throw DecodingError.dataCorruptedError(forKey: .float32, in: container, debugDescription: "error values do not match \(channels)x\(height)x\(width)")
         }
-        let bytes = [UInt8](data)
-        values = stride(from: 0, to: bytes.count, by: 4).map { offset in
-            var bits = UInt32(bytes[offset + 3])
-            for k in (0..<3).reversed() { bits = bits << 8 | UInt32(bytes[offset + k]) }
-            return Float(bitPattern: bits)
-        }
+        self.values = values
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -82,13 +77,7 @@ public struct ErrorValues: Sendable, Codable, Hashable {
         try container.encode(channels, forKey: .channels)
         try container.encode(height, forKey: .height)
         try container.encode(width, forKey: .width)
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(values.count * 4)
-        for value in values {
-            let bits = value.bitPattern
-            bytes += [UInt8(bits & 0xFF), UInt8(bits >> 8 & 0xFF), UInt8(bits >> 16 & 0xFF), UInt8(bits >> 24)]
-        }
-        try container.encode(Data(bytes).base64EncodedString(), forKey: .float32)
+        try container.encode(Float32Base64.encode(values), forKey: .float32)
     }
 
     public var largest: Float { values.max() ?? 0 }
