@@ -106,7 +106,7 @@ public struct ExperimentOptions: ParsableArguments {
             sampler: SamplerSettings(belmOrder: order, edictP: edictP, edictLeapfrog: edictLeapfrog, bdiaGamma: bdiaGamma,
                                      convention: convention),
             seed: seed, count: count, batchSize: batchSize,
-            progress: quiet ? nil : { line in FileHandle.standardError.write(Data("\(line.escapingControlCharacters)\n".utf8)) })
+            progress: quiet ? nil : { step in FileHandle.standardError.write(Data("\(step.description.escapingControlCharacters)\n".utf8)) })
         try run.validate()
         return run
     }

@@ -11,10 +11,13 @@ public struct ConvergenceExperiment {
     public var settings: RunSettings
     /// Tolerance of the exact solve.
     public var tolerance: Double
+    /// Exact solutions already solved; runs that share one (the cells of a study) solve each interval once.
+    public var solutions: ExactSolutions
 
-    public init(settings: RunSettings, tolerance: Double = 1e-10) {
+    public init(settings: RunSettings, tolerance: Double = 1e-10, solutions: ExactSolutions = ExactSolutions()) {
         self.settings = settings
         self.tolerance = tolerance
+        self.solutions = solutions
     }
 
     public struct Output {
@@ -30,7 +33,6 @@ public struct ConvergenceExperiment {
         }
         let noise = SeededNoise.batch(seed: settings.seed, indices: 0..<settings.count, shape: model.sampleShape)
         let solver = ProbabilityFlowODESolver(density: mixture.density, relativeTolerance: tolerance, absoluteTolerance: tolerance)
-        var exact: [Double: HostTensor] = [:]
         var records: [MetricRecord] = [], orders: [(String, Double)] = []
         for choice in settings.samplers {
             let sampler = try settings.sampler.sampler(choice)
@@ -39,19 +41,18 @@ public struct ConvergenceExperiment {
             for n in settings.steps {
                 let grid = try settings.grid(model.schedule, steps: n)
                 let start = grid.alphaBars[0], end = grid.alphaBars[n]
-                let key = start * 10 + end
-                if exact[key] == nil {
-                    settings.progress?("exact ODE solution from ᾱ = \(start) to \(end)")
-                    exact[key] = solver.solve(noise, fromAlphaCumprod: start, toAlphaCumprod: end)
+                let exact = solutions.solution(ExactSolutions.Key(seed: settings.seed, count: settings.count, tolerance: tolerance, from: start, to: end)) {
+                    settings.progress?(.exactSolution(from: start, to: end))
+                    return solver.solve(noise, fromAlphaCumprod: start, toAlphaCumprod: end)
                 }
                 var final = FinalStates(model: model, experiment: "convergence", sampler: name, steps: n)
                 for range in Batches.ranges(count: settings.count, size: settings.batchSize) {
                     let state = try sampler.sample(from: .noise(backend.tensor(slice(noise, range))), grid: grid, model: model.predictor,
-                                                   conditioning: .unconditional, progress: settings.stepProgress("\(name) \(n) steps"))
+                                                   conditioning: .unconditional, progress: settings.stepProgress(sampler: name, steps: n, items: nil, phase: .sampling))
                     try final.append(state.x)
                 }
                 let out = final.stateTensor.scalars
-                let error = ImageMetrics.meanSquaredError(out, exact[key]!.scalars).squareRoot()
+                let error = ImageMetrics.meanSquaredError(out, exact.scalars).squareRoot()
                 points.append((Double(n), error))
                 records.append(MetricRecord(experiment: "convergence", model: model.name, sampler: name, steps: n,
                                             metric: "ode_error", value: error, count: settings.count))
@@ -60,6 +61,33 @@ public struct ConvergenceExperiment {
         }
         try FiniteResults.check(records)
         return Output(records: records, orders: orders)
+    }
+}
+
+/// Exact ODE solutions of the reference model from seeded noise, kept by what determines them. The model is
+/// the one a convergence run is given: share an instance only between runs of one model and spread.
+public final class ExactSolutions: @unchecked Sendable {
+    public struct Key: Hashable, Sendable {
+        public var seed: Int
+        public var count: Int
+        public var tolerance: Double
+        public var from: Double
+        public var to: Double
+    }
+
+    private let lock = NSLock()
+    private var solved: [Key: HostTensor] = [:]
+
+    public init() {}
+
+    /// The solution under `key`, solved by `solve` the first time it is asked for.
+    func solution(_ key: Key, solve: () -> HostTensor) -> HostTensor {
+        lock.lock()
+        defer { lock.unlock() }
+        if let known = solved[key] { return known }
+        let solution = solve()
+        solved[key] = solution
+        return solution
     }
 }
 

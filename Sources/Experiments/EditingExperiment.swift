@@ -78,14 +78,13 @@ public struct EditingExperiment {
                 let grid = try settings.grid(model.schedule, steps: n)
                 var final = FinalStates(model: model, experiment: "editing", sampler: name, steps: n)
                 for (b, range) in batches.enumerated() {
-                    let label = "\(name) \(n) steps, images \(range.lowerBound)–\(range.upperBound - 1)"
                     var inverted = try sampler.invert(.data(starts[b], grid: grid), grid: grid, stoppingAt: freezeStep, model: model.predictor,
                                                       conditioning: sourceConditionings[b],
-                                                      progress: settings.stepProgress("\(label), inversion"))
+                                                      progress: settings.stepProgress(sampler: name, steps: n, items: range, phase: .inversion))
                     if restart { inverted.companions = [] }
                     let edited = try sampler.sample(from: inverted, grid: grid, model: guided[b],
                                                     conditioning: targetConditionings[b],
-                                                    progress: settings.stepProgress("\(label), edit"))
+                                                    progress: settings.stepProgress(sampler: name, steps: n, items: range, phase: .edit))
                     try final.append(edited.x)
                 }
                 let run = final.run(), result = run.samples

@@ -96,27 +96,31 @@ public struct ExperimentModel {
     public static func load(_ argument: String, spread: Double = GaussianMixtureModel.defaultSpread,
                             schedule: NoiseSchedule? = nil, spacing: TimestepSpacing? = nil, imageSize: Int? = nil, nullClass: Int? = nil,
                             locator: BuiltinModelLocator = .standard, backend: any Backend) throws -> ExperimentModel {
+        try load(try ModelReference(parsing: argument), spread: spread, schedule: schedule, spacing: spacing, imageSize: imageSize,
+                 nullClass: nullClass, locator: locator, backend: backend)
+    }
+
+    /// Loads a parsed model reference; see the `String` overload.
+    public static func load(_ reference: ModelReference, spread: Double = GaussianMixtureModel.defaultSpread,
+                            schedule: NoiseSchedule? = nil, spacing: TimestepSpacing? = nil, imageSize: Int? = nil, nullClass: Int? = nil,
+                            locator: BuiltinModelLocator = .standard, backend: any Backend) throws -> ExperimentModel {
         if let spacing {
-            let given = try schedule ?? diffusersSchedule(argument, locator: locator)
-            return try load(argument, spread: spread, schedule: given.with(spacing: spacing), imageSize: imageSize, nullClass: nullClass,
+            let given = try schedule ?? diffusersSchedule(reference, locator: locator)
+            return try load(reference, spread: spread, schedule: given.with(spacing: spacing), imageSize: imageSize, nullClass: nullClass,
                             locator: locator, backend: backend)
         }
-        if argument.hasPrefix("builtin:"), BuiltinModelLocator.diffusersNames.contains(String(argument.dropFirst("builtin:".count))) {
-            let name = String(argument.dropFirst("builtin:".count))
-            let folder = try locator.folder(named: name)
+        let argument = reference.description
+        if let folder = try reference.diffusersFolder(locator: locator) {
             var model = try ExperimentModel(name: argument, pipeline: DiffusersPipeline(folder: folder, backend: backend, nullClass: nullClass),
                                             schedule: schedule)
             // The shapes UNet was trained on the built-in set: reconstructions, interpolations and edits start from it.
-            if name == "shapes-unet" {
+            if reference == .builtinDiffusers(name: "shapes-unet") {
                 let set = ShapesDataset.make()
                 if set.imageShape == model.imageShape { model.trainingImages = set }
             }
             return model
         }
-        guard let source = try ReferenceModelSource.parse(argument) else {
-            let pipeline = try DiffusersPipeline(folder: URL(fileURLWithPath: argument), backend: backend, nullClass: nullClass)
-            return try ExperimentModel(name: argument, pipeline: pipeline, schedule: schedule)
-        }
+        guard let source = reference.referenceSource else { preconditionFailure("a model reference is a diffusers folder or the reference model") }
         if nullClass != nil { throw ExperimentError("--null-class applies to class-conditional diffusers models, not to the reference model \(argument)") }
         guard spread > 0, spread.isFinite else { throw ExperimentError("--spread must be positive, got \(spread)") }
         let schedule = schedule ?? .stableDiffusion15
@@ -125,17 +129,10 @@ public struct ExperimentModel {
         return ExperimentModel(name: argument, mixture: mixture, schedule: schedule)
     }
 
-    /// The schedule a `--model` value brings: a diffusers folder's scheduler config, else Stable Diffusion 1.5's.
-    static func diffusersSchedule(_ argument: String, locator: BuiltinModelLocator) throws -> NoiseSchedule {
-        let folder: URL
-        if argument.hasPrefix("builtin:"), BuiltinModelLocator.diffusersNames.contains(String(argument.dropFirst("builtin:".count))) {
-            folder = try locator.folder(named: String(argument.dropFirst("builtin:".count)))
-        } else if try ReferenceModelSource.parse(argument) == nil {
-            folder = URL(fileURLWithPath: argument)
-        } else {
-            return .stableDiffusion15
-        }
-        guard let config = try DiffusersFolder(folder).schedulerConfig() else { return .stableDiffusion15 }
+    /// The schedule a model brings: a diffusers folder's scheduler config, else Stable Diffusion 1.5's.
+    static func diffusersSchedule(_ reference: ModelReference, locator: BuiltinModelLocator) throws -> NoiseSchedule {
+        guard let folder = try reference.diffusersFolder(locator: locator),
+              let config = try DiffusersFolder(folder).schedulerConfig() else { return .stableDiffusion15 }
         return try NoiseSchedule(schedulerConfig: config.url)
     }
 

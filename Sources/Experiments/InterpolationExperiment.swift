@@ -94,7 +94,7 @@ public struct InterpolationExperiment {
                                              companions: zip(start.0.companions, start.1.companions).map(blend))
                     let result = try sampler.sample(from: state, grid: grid, model: model.predictor, conditioning: conditioning)
                     try final.append(result.x)
-                    settings.progress?("\(name) \(n) steps: frame \(k + 1)/\(points)")
+                    settings.progress?(.frame(sampler: name, steps: n, frame: k + 1, frames: points))
                 }
                 let run = final.run(), frames = run.samples.scalars
                 strips.append(run)

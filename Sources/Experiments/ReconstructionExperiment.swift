@@ -50,11 +50,10 @@ public struct ReconstructionExperiment {
                 var noise: [Float] = []
                 var back = FinalStates(model: model, experiment: "reconstruction", sampler: name, steps: n)
                 for (b, range) in batches.enumerated() {
-                    let label = "\(name) \(n) steps, images \(range.lowerBound)–\(range.upperBound - 1)"
                     let xT = try sampler.invert(.data(starts[b], grid: grid), grid: grid, stoppingAt: 0, model: counter,
-                                                conditioning: conditionings[b], progress: settings.stepProgress("\(label), inversion"))
+                                                conditioning: conditionings[b], progress: settings.stepProgress(sampler: name, steps: n, items: range, phase: .inversion))
                     let result = try sampler.sample(from: xT, grid: grid, model: counter, conditioning: conditionings[b],
-                                                    progress: settings.stepProgress("\(label), reconstruction"))
+                                                    progress: settings.stepProgress(sampler: name, steps: n, items: range, phase: .reconstruction))
                     let inverted = xT.x.values()
                     try FiniteResults.check(inverted, "inverted noise", experiment: "reconstruction", sampler: name, steps: n)
                     noise += inverted

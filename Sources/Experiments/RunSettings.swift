@@ -8,11 +8,11 @@ public struct RunSettings {
     public var seed: Int
     public var count: Int
     public var batchSize: Int
-    /// Called with a line of progress ("belm 20 steps: 3/20") for long runs.
-    public var progress: ((String) -> Void)?
+    /// Called as long runs advance (every tenth step of a chain, each frame, each exact solve).
+    public var progress: ((ExperimentStep) -> Void)?
 
     public init(samplers: [SamplerChoice], steps: [Int], sampler: SamplerSettings = SamplerSettings(), seed: Int = 0,
-                count: Int = 8, batchSize: Int = 8, progress: ((String) -> Void)? = nil) {
+                count: Int = 8, batchSize: Int = 8, progress: ((ExperimentStep) -> Void)? = nil) {
         self.samplers = samplers
         self.steps = steps
         self.sampler = sampler
@@ -49,8 +49,13 @@ public struct RunSettings {
         try TimeGrid(schedule: schedule, steps: n, convention: sampler.convention)
     }
 
-    func stepProgress(_ label: String) -> StepProgress? {
+    /// The samplers' step callback for one chain, reporting every tenth step and the last.
+    func stepProgress(sampler: String, steps: Int, items: Range<Int>?, phase: ExperimentStep.ChainPhase) -> StepProgress? {
         guard let progress else { return nil }
-        return { done, total in if done == total || done % 10 == 0 { progress("\(label): step \(done)/\(total)") } }
+        return { done, total in
+            if done == total || done % 10 == 0 {
+                progress(.chain(sampler: sampler, steps: steps, items: items, phase: phase, done: done, total: total))
+            }
+        }
     }
 }

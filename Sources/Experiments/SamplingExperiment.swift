@@ -69,7 +69,7 @@ public struct SamplingExperiment {
                     let x = backend.tensor(slice(noise, range))
                     let counter = CountingNoisePredictor(models[b])
                     let state = try sampler.sample(from: .noise(x), grid: grid, model: counter, conditioning: conditionings[b],
-                                                   progress: settings.stepProgress("\(name) \(n) steps, samples \(range.lowerBound)–\(range.upperBound - 1)"))
+                                                   progress: settings.stepProgress(sampler: name, steps: n, items: range, phase: .sampling))
                     try final.append(state.x)
                     evaluations += counter.evaluations
                 }

@@ -27,8 +27,9 @@ import Testing
         let ranges = items.compactMap { item -> Range<Int>? in if case .cell(let cell) = item.scope { cell.indices } else { nil } }
         #expect(ranges == [0..<64, 64..<128, 128..<130, 0..<64, 64..<128, 128..<130])
         #expect(items.map(\.cost) == [640, 640, 20, 1280, 1280, 40])
-        #expect(WorkItems.plan(ExperimentRequest(name: "c", kind: .convergence, model: "builtin:shapes", samplers: [.ddim], steps: [4], seeds: [0], count: 1))
-            .map(\.scope) == [.whole])
+        // Kinds that do not split by index: one item per sampler, step count and seed, over every image.
+        #expect(WorkItems.plan(ExperimentRequest(name: "c", kind: .convergence, model: "builtin:shapes", samplers: [.ddim], steps: [4, 8], seeds: [0], count: 3))
+            .map(\.scope) == [.cell(CellItem(sampler: .ddim, steps: 4, seed: 0, first: 0, count: 3)), .cell(CellItem(sampler: .ddim, steps: 8, seed: 0, first: 0, count: 3))])
 
         var total = CellStatistics(means: ["mse": MeanSum(n: 64, sum: 3)])
         try total.merge(CellStatistics(means: ["mse": MeanSum(n: 2, sum: 0.5), "nfe": MeanSum(n: 2, sum: 20)]))

@@ -167,8 +167,8 @@ import Testing
     }
 
     @Test func errorMapAmplificationIsThePowerOfTenThatShowsTheLargestError() {
-        #expect(ModelExperimentRunner.amplification(forLargestError: 3e-3) == 1000)
-        #expect(ModelExperimentRunner.amplification(forLargestError: 0.5) == 10)
-        #expect(ModelExperimentRunner.amplification(forLargestError: 0) == 1_000_000)
+        #expect(ErrorValues.amplification(forLargestError: 3e-3) == 1000)
+        #expect(ErrorValues.amplification(forLargestError: 0.5) == 10)
+        #expect(ErrorValues.amplification(forLargestError: 0) == 1_000_000)
     }
 }

@@ -18,7 +18,7 @@ enum CellAssembly {
             guard case .cell(let cell) = item.scope else { throw ExperimentError("experiment '\(request.name)': a whole-experiment item among its cell items") }
             cells[CellKey(sampler: cell.sampler, steps: cell.steps), default: []].append((cell, result))
         }
-        let settings = SamplerSettings(edictP: request.edictP, bdiaGamma: request.bdiaGamma)
+        let settings = request.samplerSettings
         var records: [MetricRecord] = []
         var galleries: [CellKey: [GalleryEntry]] = [:]
         for sampler in request.samplers {
@@ -90,7 +90,7 @@ enum CellAssembly {
         guard request.gallery > 0 else { return [] }
         func first(_ choice: SamplerChoice, _ n: Int) -> GalleryEntry? { gallery(choice, n).first { $0.index == 0 } }
         let largest = request.steps.flatMap { n in request.samplers.map { first($0, n)?.error?.largest ?? 0 } }.max() ?? 0
-        let amplification = ModelExperimentRunner.amplification(forLargestError: largest)
+        let amplification = ErrorValues.amplification(forLargestError: largest)
         let roundTrips = ImageFigure(
             id: "round-trip", title: "Round trips.",
             caption: "Original and reconstruction of the first image (drag the slider), and |original − reconstruction| ×\(Int(amplification)), the power of ten that makes the largest error in the figure white.",

@@ -19,6 +19,8 @@ struct CellSweep {
         case files([URL])
     }
     let batchSize: Int
+    /// What the items run on.
+    let backend: any Backend
     /// With `fid:`, the FID Inception network on the sampling backend, loaded once for all items.
     let inception: FIDInception?
 
@@ -26,6 +28,7 @@ struct CellSweep {
         self.request = request
         self.model = model
         self.batchSize = batchSize
+        self.backend = backend
         if let fid = request.fid, request.kind == .sampling {
             do {
                 inception = try FIDInception(contentsOf: URL(fileURLWithPath: fid.inception), backend: backend)
@@ -46,17 +49,17 @@ struct CellSweep {
         }
     }
 
-    func settings(_ cell: CellItem, count: Int) -> RunSettings {
-        RunSettings(samplers: [cell.sampler], steps: [cell.steps],
-                    sampler: SamplerSettings(edictP: request.edictP, bdiaGamma: request.bdiaGamma),
-                    seed: cell.seed, count: count, batchSize: batchSize)
+    func settings(_ cell: CellItem, count: Int, progress: ((ExperimentStep) -> Void)? = nil) -> RunSettings {
+        RunSettings(samplers: [cell.sampler], steps: [cell.steps], sampler: request.samplerSettings,
+                    seed: cell.seed, count: count, batchSize: batchSize, progress: progress)
     }
 
-    func run(_ cell: CellItem, backend: any Backend) throws -> CellItemResult {
+    func run(_ cell: CellItem, backend: any Backend, progress: ((ExperimentStep) -> Void)? = nil) throws -> CellItemResult {
         switch request.kind {
-        case .sampling: try sampling(cell, backend: backend)
-        case .reconstruction: try reconstruction(cell, backend: backend)
-        default: preconditionFailure("only sampling and reconstruction split into cell items")
+        case .sampling: try sampling(cell, backend: backend, progress: progress)
+        case .reconstruction: try reconstruction(cell, backend: backend, progress: progress)
+        case .interpolation, .editing, .convergence:
+            throw ExperimentError("experiment '\(request.name)': \(request.kind.rawValue) items do not split by index")
         }
     }
 
@@ -65,8 +68,8 @@ struct CellSweep {
         cell.first..<max(cell.first, min(cell.first + cell.count, request.gallery))
     }
 
-    private func sampling(_ cell: CellItem, backend: any Backend) throws -> CellItemResult {
-        let settings = settings(cell, count: cell.count)
+    private func sampling(_ cell: CellItem, backend: any Backend, progress: ((ExperimentStep) -> Void)?) throws -> CellItemResult {
+        let settings = settings(cell, count: cell.count, progress: progress)
         var experiment = request.prompts.isEmpty
             ? SamplingExperiment(settings: settings, classes: request.classes, guidance: request.guidance)
             : SamplingExperiment(settings: settings, prompts: request.prompts, guidance: request.guidance)
@@ -113,16 +116,16 @@ struct CellSweep {
             : request.classes.isEmpty ? "sample \(i + 1)" : model.classNames[request.classes[i % request.classes.count]]
     }
 
-    private func reconstruction(_ cell: CellItem, backend: any Backend) throws -> CellItemResult {
+    private func reconstruction(_ cell: CellItem, backend: any Backend, progress: ((ExperimentStep) -> Void)?) throws -> CellItemResult {
         let images: HostTensor
         switch originals {
         case .set(let all): images = slice(all, cell.indices)
         case .files(let files):
             let shape = model.imageShape
             images = try InputImages.load(files[cell.indices].map(\.path), channels: shape[0], side: shape[1])
-        case nil: preconditionFailure("a reconstruction sweep has its originals")
+        case nil: throw ExperimentError("experiment '\(request.name)': a reconstruction sweep without its originals")
         }
-        let output = try ReconstructionExperiment(settings: settings(cell, count: cell.count), images: images).run(model, backend: backend)
+        let output = try ReconstructionExperiment(settings: settings(cell, count: cell.count, progress: progress), images: images).run(model, backend: backend)
         let before = PlanarImage.batch(output.originals), after = PlanarImage.batch(output.reconstructions[0].samples)
         let gallery = galleryIndices(cell).map { i in
             let k = i - cell.first
@@ -136,5 +139,11 @@ struct CellSweep {
     /// The experiments report means over the item; as sums they merge across items.
     private func statistics(_ records: [MetricRecord], count: Int) -> CellStatistics {
         CellStatistics(means: Dictionary(uniqueKeysWithValues: records.map { ($0.metric, MeanSum(mean: $0.value, n: count)) }))
+    }
+}
+
+extension CellSweep: CellRunner {
+    func run(_ cell: CellItem, progress: ((ExperimentStep) -> Void)?) throws -> ItemResult {
+        .cell(try run(cell, backend: backend, progress: progress))
     }
 }

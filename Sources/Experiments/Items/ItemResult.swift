@@ -7,6 +7,8 @@ public enum ItemResult: Sendable, Codable, Hashable {
     /// A whole-experiment item: the experiment's result as it stands.
     case whole(ExperimentResult)
     case cell(CellItemResult)
+    /// An interpolation, editing or convergence cell item.
+    case measured(MeasuredCell)
 }
 
 public struct CellItemResult: Sendable, Codable, Hashable {

@@ -2,7 +2,8 @@
 /// item is one sampler at one step count, for one seed, over a range of *global* item indices: sample i's
 /// noise and reconstruction i's image depend on i alone, so splitting the work differently (more shards,
 /// another batch size, another order) gives the same results. Kinds whose results do not split by index
-/// (interpolation, editing, convergence) are one whole-experiment item.
+/// (interpolation, editing, convergence) have one item per (sampler, step count, seed), over all of the
+/// request's images. A runner that does not split at all has one whole-experiment item.
 public struct WorkItem: Sendable, Codable, Hashable {
     /// The experiment's name in the config.
     public var experiment: String
@@ -63,24 +64,36 @@ public enum WorkItems {
 
     /// Every item of `request`, seeds outermost, then samplers, step counts and index ranges. `count` is the
     /// number of samples or images per seed (fewer than the request's when its `images:` folder holds fewer).
+    /// Kinds that do not split by index have one range, all of the request's images.
     public static func plan(_ request: ExperimentRequest, count: Int? = nil) -> [WorkItem] {
         let count = count ?? request.count
-        guard splitsByIndex(request.kind) else {
-            return [WorkItem(experiment: request.name, scope: .whole, cost: wholeCost(request))]
-        }
+        let size = splitsByIndex(request.kind) ? itemSize : max(1, count)
         var items: [WorkItem] = []
         for seed in request.seeds {
             for sampler in request.samplers {
                 for steps in request.steps {
-                    for first in stride(from: 0, to: count, by: itemSize) {
-                        let cell = CellItem(sampler: sampler, steps: steps, seed: seed, first: first, count: min(itemSize, count - first))
-                        items.append(WorkItem(experiment: request.name, scope: .cell(cell),
-                                              cost: evaluations(request.kind, sampler: sampler, steps: steps) * cell.count))
+                    for first in stride(from: 0, to: count, by: size) {
+                        let cell = CellItem(sampler: sampler, steps: steps, seed: seed, first: first, count: min(size, count - first))
+                        items.append(WorkItem(experiment: request.name, scope: .cell(cell), cost: cost(of: cell, in: request)))
                     }
                 }
             }
         }
         return items
+    }
+
+    /// The model evaluations of one cell item (see `evaluations`).
+    static func cost(of cell: CellItem, in request: ExperimentRequest) -> Int {
+        let perStep = cell.sampler == .edict ? 2 : 1
+        let chain = cell.steps * perStep
+        return switch request.kind {
+        case .sampling, .reconstruction: evaluations(request.kind, sampler: cell.sampler, steps: cell.steps) * cell.count
+        // Two endpoints inverted, every frame sampled back.
+        case .interpolation: chain * (2 + request.frames)
+        // Every image of every pair inverted to the freeze step and sampled back from it.
+        case .editing: 2 * chain * cell.count * max(1, request.targets.count)
+        case .convergence: chain * cell.count
+        }
     }
 
     /// Network calls per sample: EDICT evaluates twice a step, a round trip inverts and samples back.

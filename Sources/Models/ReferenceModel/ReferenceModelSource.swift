@@ -9,23 +9,10 @@ public enum ReferenceModelSource: Equatable, Sendable {
 
     public static let builtinNames = ["shapes"]
 
-    /// The reference model a `--model` value names; nil when it names something else (a model folder).
+    /// The reference model a `--model` value names; nil when it names something else (a model folder, a
+    /// builtin diffusers model). Parsed by `ModelReference`.
     public static func parse(_ argument: String) throws -> ReferenceModelSource? {
-        if argument.hasPrefix("builtin:") {
-            let name = String(argument.dropFirst("builtin:".count))
-            guard name == "shapes" else {
-                throw ImageFileError(argument, "is not a builtin model; the builtin models are \(builtinNames.map { "builtin:\($0)" }.joined(separator: ", "))")
-            }
-            return .builtinShapes
-        }
-        if argument.hasPrefix("gmm:") {
-            let path = String(argument.dropFirst("gmm:".count))
-            guard !path.isEmpty else {
-                throw ImageFileError(argument, "names no folder; write gmm:DIR with DIR a folder of PNG images")
-            }
-            return .imageFolder(URL(fileURLWithPath: path))
-        }
-        return nil
+        try ModelReference(parsing: argument).referenceSource
     }
 
     /// The images the mixture is centred on. `imageSize` resamples a folder's images to one square size.

@@ -185,6 +185,10 @@ public struct SiteBuilder {
             for (metric, sum) in cell.statistics.means.sorted(by: { $0.key < $1.key }) where !sum.sum.isFinite {
                 throw ExperimentError("\(item.label) gave \(metric) = \(sum.sum / Double(sum.n)); the run diverged, so nothing is written")
             }
+        case .measured(let cell):
+            for metric in cell.metrics where !metric.value.isFinite {
+                throw ExperimentError("\(item.label) gave \(metric.metric) = \(metric.value); the run diverged, so nothing is written")
+            }
         }
     }
 

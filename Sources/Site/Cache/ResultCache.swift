@@ -88,7 +88,16 @@ public struct ResultCache: Sendable {
             material.request.samplers = []
             material.request.steps = []
             material.request.seeds = []
-            material.request.gallery = max(0, min(request.gallery, cell.first + cell.count) - cell.first)
+            if WorkItems.splitsByIndex(request.kind) {
+                material.request.gallery = max(0, min(request.gallery, cell.first + cell.count) - cell.first)
+            } else {
+                // Interpolation, editing, convergence: every item keeps its figure images whatever the gallery;
+                // an edit's freeze step defaults from the step counts, so the resolved one stands for them; an
+                // interpolation's seed picks its images by its place among the seeds, so those stay.
+                material.request.gallery = 0
+                if request.kind == .editing { material.request.freezeStep = request.editFreezeStep }
+                if request.kind == .interpolation { material.request.seeds = request.seeds }
+            }
             if request.kind == .sampling { material.request.count = 0 }
         } else {
             // Whole-experiment kinds show no gallery and export nothing.

@@ -114,22 +114,22 @@ public enum SiteConfigLoader {
     /// Checks a model source and makes folder paths absolute. A missing folder is reported here, with the
     /// fetch command when the config gives one, before any experiment starts.
     private static func resolveModel(_ source: String, value: YAMLValue, name: String, fetch: String?, directory: String) throws -> String {
-        if source.hasPrefix("builtin:") {
-            let builtins = ["builtin:shapes"] + BuiltinModelLocator.diffusersNames.map { "builtin:" + $0 }
-            guard builtins.contains(source) else {
-                throw value.error("unknown built-in model '\(source)'" + Suggestion.didYouMean(source, among: builtins))
-            }
-            return source
+        let reference: ModelReference
+        do {
+            reference = try ModelReference(parsing: source)
+        } catch let error as ImageFileError {
+            guard source.hasPrefix("builtin:") else { throw value.error("model '\(name)': '\(source)' \(error.reason)") }
+            throw value.error("unknown built-in model '\(source)'" + Suggestion.didYouMean(source, among: ModelReference.builtinValues))
         }
-        let isMixture = source.hasPrefix("gmm:")
-        let path = resolve(isMixture ? String(source.dropFirst(4)) : source, against: directory)
+        guard let folder = reference.folder else { return source }
+        let path = resolve(folder, against: directory)
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else {
             var message = "model '\(name)': folder \(path) does not exist"
             if let fetch { message += "; fetch it with: \(fetch)" } else { message += "; download the model there, or point `\(name):` at it" }
             throw value.error(message)
         }
-        return (isMixture ? "gmm:" : "") + path
+        return reference.with(folder: path).description
     }
 
     private static func readExperiment(_ item: YAMLValue, models: [ModelEntry], directory: String) throws -> ExperimentSpec {

@@ -1,4 +1,5 @@
 import Foundation
+import Models
 
 /// The files a build reads or keeps (the config, its pages, templates, images and model folders, the cache)
 /// must lie outside the output folder: a build replaces that folder as a whole, so anything inside it would
@@ -22,8 +23,8 @@ enum SiteSources {
             ("the pages folder (`pages:`)", config.pagesDirectory),
             ("the templates folder (`templates:`)", config.templatesDirectory),
         ]
-        for model in config.models where !model.source.hasPrefix("builtin:") {
-            let folder = model.source.hasPrefix("gmm:") ? String(model.source.dropFirst(4)) : model.source
+        for model in config.models {
+            guard let folder = (try? ModelReference(parsing: model.source))?.folder else { continue }
             found.append(("the folder of model '\(model.name)'", folder))
         }
         for spec in config.experiments {

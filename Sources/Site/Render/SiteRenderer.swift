@@ -1,5 +1,6 @@
 import Experiments
 import Foundation
+import Models
 import Mustache
 
 /// Turns `SiteResults` into the files of the site: pages (Mustache → Markdown → cmark → layout), images,
@@ -230,11 +231,7 @@ struct SiteRenderer {
     }
 
     static func modelLabel(_ source: String) -> String {
-        if source.hasPrefix("builtin:") { return source }
-        let isMixture = source.hasPrefix("gmm:")
-        let path = isMixture ? String(source.dropFirst(4)) : source
-        let last = URL(fileURLWithPath: path).lastPathComponent
-        return isMixture ? "gmm:" + last : last
+        (try? ModelReference(parsing: source))?.label ?? source
     }
 
     static func titleFromName(_ name: String) -> String {
