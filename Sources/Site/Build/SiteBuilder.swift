@@ -111,7 +111,7 @@ public struct SiteBuilder {
                         throw ExperimentError("the runner returned an item it was not given: \(item.label)")
                     }
                     let facts = RunFacts(key: planned.key, seconds: Date().timeIntervalSince(itemStarted), compute: environment.compute,
-                                         modelDigest: experiment.modelDigest, codeVersion: runner.codeVersion)
+                                         modelDigest: experiment.modelDigest, codeVersion: runner.codeVersion, belmVersion: environment.belmVersion)
                     try checkStorable(result, of: experiment.spec, item: item)
                     let entry = ResultCache.Entry(facts: facts, item: item, result: result)
                     try cache.store(entry)
@@ -156,7 +156,8 @@ public struct SiteBuilder {
             // Shards on different machines: the page says which devices computed the items.
             let devices = Set(entries.map(\.facts.compute.summary)).sorted()
             if devices.count > 1 { result.notes.append("Its work items were computed on \(devices.count) devices: \(devices.joined(separator: "; ")).") }
-            outcomes.append(ExperimentOutcome(spec: experiment.spec, result: result, run: RunFacts(combining: entries.map(\.facts))))
+            outcomes.append(ExperimentOutcome(spec: experiment.spec, result: result, run: RunFacts(combining: entries.map(\.facts)),
+                                              provenance: CellProvenanceTable(request: experiment.spec.request, items: entries.map { ($0.item, $0.facts) })))
         }
 
         let results = SiteResults(config: config, outcomes: outcomes, environment: environment)

@@ -18,6 +18,11 @@ public struct SiteResults: Sendable {
     public var records: [MetricRecord] {
         outcomes.flatMap(\.result.records).sorted(by: MetricRecord.canonicalOrder)
     }
+
+    /// Where the numbers of `record`'s cell were computed: each distinct device and software, in order.
+    public func provenance(of record: MetricRecord) -> [CellProvenance] {
+        outcomes.first { $0.spec.request.name == record.experiment }?.provenance.of(sampler: record.sampler, steps: record.steps) ?? []
+    }
 }
 
 /// One experiment's results with the facts of the run that produced them.
@@ -25,11 +30,14 @@ public struct ExperimentOutcome: Sendable {
     public var spec: ExperimentSpec
     public var result: ExperimentResult
     public var run: RunFacts
+    /// Where each of its cells was computed.
+    public var provenance: CellProvenanceTable
 
-    public init(spec: ExperimentSpec, result: ExperimentResult, run: RunFacts) {
+    public init(spec: ExperimentSpec, result: ExperimentResult, run: RunFacts, provenance: CellProvenanceTable = CellProvenanceTable()) {
         self.spec = spec
         self.result = result
         self.run = run
+        self.provenance = provenance
     }
 }
 
@@ -43,13 +51,21 @@ public struct RunFacts: Sendable, Codable, Hashable {
     public var compute: ComputeProvenance
     public var modelDigest: String
     public var codeVersion: String
+    /// The belm that computed it.
+    public var belmVersion: String
 
-    public init(key: String, seconds: Double, compute: ComputeProvenance, modelDigest: String, codeVersion: String) {
+    public init(key: String, seconds: Double, compute: ComputeProvenance, modelDigest: String, codeVersion: String, belmVersion: String = "unknown") {
         self.key = key
         self.seconds = seconds
         self.compute = compute
         self.modelDigest = modelDigest
         self.codeVersion = codeVersion
+        self.belmVersion = belmVersion
+    }
+
+    /// Where it was computed, as the cells it belongs to report it.
+    public var provenance: CellProvenance {
+        CellProvenance(compute: compute, belmVersion: belmVersion, modelDigest: modelDigest)
     }
 }
 
@@ -80,6 +96,6 @@ extension RunFacts {
         var hasher = SHA256()
         for item in items { hasher.update(item.key + "\n") }
         self.init(key: hasher.finalizeHex(), seconds: items.map(\.seconds).reduce(0, +), compute: items[0].compute,
-                  modelDigest: items[0].modelDigest, codeVersion: items[0].codeVersion)
+                  modelDigest: items[0].modelDigest, codeVersion: items[0].codeVersion, belmVersion: items[0].belmVersion)
     }
 }

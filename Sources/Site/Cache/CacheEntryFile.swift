@@ -5,7 +5,7 @@ import Foundation
 /// then the payload (JSON). A file cut short by a full disk or a killed copy, or changed by a bad disk,
 /// fails the check and is recomputed.
 ///
-///     belm-cache-entry 3 sha256=<64 hex> bytes=<n>\n<payload>
+///     belm-cache-entry 4 sha256=<64 hex> bytes=<n>\n<payload>
 enum CacheEntryFile {
     static let magic = "belm-cache-entry"
 

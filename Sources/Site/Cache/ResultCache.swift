@@ -14,7 +14,8 @@ public struct ResultCache: Sendable {
     public let folder: URL
 
     /// Bumped when the entry format or the key material changes, so old entries are simply not found.
-    static let format = 3
+    /// 4: entries record the belm version that computed them.
+    static let format = 4
 
     public init(folder: URL) {
         self.folder = folder

@@ -4,6 +4,8 @@ import Foundation
 /// metrics.json and metrics.csv: the same records, in canonical order, one per line, with numbers written
 /// in their shortest exact form so the files are byte-stable and diff well. Every value is a finite number:
 /// a NaN or infinity is refused with the record it belongs to, not written as null or an empty field.
+/// metrics.json also says where each record's cell was computed (`provenance`: every distinct device and
+/// software its items were computed with); metrics.csv keeps its seven columns.
 enum MetricsFiles {
     static let columns = ["experiment", "model", "sampler", "steps", "metric", "value", "count"]
 
@@ -11,13 +13,23 @@ enum MetricsFiles {
         if let bad = records.first(where: { !$0.value.isFinite }) { throw NonFiniteMetric(record: bad) }
     }
 
-    static func json(_ records: [MetricRecord]) throws -> String {
+    /// `provenance` gives where each record's cell was computed; a record with any gets a `provenance` list.
+    static func json(_ records: [MetricRecord], provenance: (MetricRecord) -> [CellProvenance] = { _ in [] }) throws -> String {
         try checkFinite(records)
         if records.isEmpty { return "[]\n" }
         let lines = records.map { r in
-            "  {\"experiment\": \(quoted(r.experiment)), \"model\": \(quoted(r.model)), \"sampler\": \(quoted(r.sampler)), \"steps\": \(r.steps), \"metric\": \(quoted(r.metric)), \"value\": \(number(r.value)), \"count\": \(r.count)}"
+            var line = "  {\"experiment\": \(quoted(r.experiment)), \"model\": \(quoted(r.model)), \"sampler\": \(quoted(r.sampler)), \"steps\": \(r.steps), \"metric\": \(quoted(r.metric)), \"value\": \(number(r.value)), \"count\": \(r.count)"
+            let sources = provenance(r)
+            if !sources.isEmpty { line += ", \"provenance\": [" + sources.map(json).joined(separator: ", ") + "]" }
+            return line + "}"
         }
         return "[\n" + lines.joined(separator: ",\n") + "\n]\n"
+    }
+
+    /// One provenance as a JSON object; `driver` is null where no driver is involved (the CPU backend).
+    static func json(_ p: CellProvenance) -> String {
+        "{\"device\": \(quoted(p.compute.device)), \"driver\": \(p.compute.driver.map(quoted) ?? "null"), \"backend\": \(quoted(p.compute.backend)), "
+            + "\"precision\": \(quoted(p.compute.precision.rawValue)), \"belm\": \(quoted(p.belmVersion)), \"model_digest\": \(quoted(p.modelDigest))}"
     }
 
     static func csv(_ records: [MetricRecord]) throws -> String {

@@ -33,7 +33,7 @@ struct SiteRenderer {
         var files = SiteFiles()
         for (path, data) in templates.assets { files.add(path, data) }
         let records = results.records.map(Self.relabelled)
-        files.add("metrics.json", try MetricsFiles.json(records))
+        files.add("metrics.json", try MetricsFiles.json(records, provenance: results.provenance(of:)))
         files.add("metrics.csv", try MetricsFiles.csv(records))
 
         // Experiment pages first: they write the figures the index reuses.
@@ -140,8 +140,22 @@ struct SiteRenderer {
         }
         runs += "</tbody></table>\n"
         context["runs_table"] = fragments.placeholder(for: runs)
+        context["cells_table"] = fragments.placeholder(for: cellsTable())
         context["total_seconds"] = String(format: "%.1f", results.outcomes.map(\.run.seconds).reduce(0, +))
         return try page("reproducibility.html", title: "Reproducibility", template: "reproducibility", context: context, fragments: fragments)
+    }
+
+    /// One row per cell: where its items were computed, every distinct device and software on a line of its own.
+    private func cellsTable() -> String {
+        var table = "<table class=\"metrics cells sortable\"><thead><tr><th data-sort=\"text\">experiment</th><th data-sort=\"text\">sampler</th><th data-sort=\"number\">steps</th><th data-sort=\"text\">computed on</th></tr></thead><tbody>\n"
+        for outcome in results.outcomes {
+            for row in outcome.provenance.rows(for: outcome.spec.request) {
+                let sources = row.provenance.map { "<code>\(HTMLText.escape($0.summary))</code>" }.joined(separator: "<br>")
+                table += "<tr><td>\(HTMLText.escape(outcome.spec.request.name))</td><td>\(HTMLText.escape(row.sampler))</td>"
+                table += "<td class=\"number\" data-value=\"\(row.steps)\">\(row.steps)</td><td>\(sources)</td></tr>\n"
+            }
+        }
+        return table + "</tbody></table>\n"
     }
 
     // MARK: Contexts
