@@ -1,7 +1,7 @@
 /// Where a running experiment is, as a value: a sampler's chain at a step, a frame of an interpolation strip,
 /// or the exact ODE solve of a convergence study. Front ends print `description`; drivers read the fields.
 public enum ExperimentStep: Sendable, Equatable, CustomStringConvertible {
-    /// A sampler's chain over `items` (global indices), `done` of `total` steps.
+    /// A sampler's chain over the batch `items` (indices within the run), `done` of `total` steps.
     case chain(sampler: String, steps: Int, items: Range<Int>?, phase: ChainPhase, done: Int, total: Int)
     /// Frame `frame` (from 1) of `frames` of an interpolation strip sampled back.
     case frame(sampler: String, steps: Int, frame: Int, frames: Int)

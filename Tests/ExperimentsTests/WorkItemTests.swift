@@ -37,3 +37,49 @@ import Testing
         #expect(total.means["nfe"]?.mean == 10)
     }
 }
+
+/// Progress is a value: drivers read its fields, front ends print its description (no text is parsed back).
+@Suite struct ExperimentStepTests {
+    final class Steps: @unchecked Sendable {
+        private let lock = NSLock()
+        private var list: [ExperimentStep] = []
+        func add(_ step: ExperimentStep) { lock.lock(); list.append(step); lock.unlock() }
+        var all: [ExperimentStep] { lock.lock(); defer { lock.unlock() }; return list }
+    }
+
+    @Test func reconstructionReportsTypedChainSteps() throws {
+        let steps = Steps()
+        let settings = RunSettings(samplers: [.belm], steps: [10], count: 2, batchSize: 2, progress: { steps.add($0) })
+        let model = ExperimentTests.model()
+        _ = try ReconstructionExperiment(settings: settings, images: try model.evenlySpacedImages(count: 2).images).run(model, backend: CPUBackend())
+        #expect(steps.all.contains(.chain(sampler: "belm", steps: 10, items: 0..<2, phase: .inversion, done: 10, total: 10)))
+        #expect(steps.all.contains(.chain(sampler: "belm", steps: 10, items: 0..<2, phase: .reconstruction, done: 9, total: 9)), "O-BELM samples back from its two stored states")
+        #expect(ExperimentStep.chain(sampler: "belm", steps: 10, items: 0..<2, phase: .inversion, done: 10, total: 10).description
+            == "belm 10 steps, images 0–1, inversion: step 10/10")
+        #expect(ExperimentStep.chain(sampler: "ddim", steps: 20, items: 0..<8, phase: .sampling, done: 3, total: 20).description
+            == "ddim 20 steps, samples 0–7: step 3/20")
+        #expect(ExperimentStep.frame(sampler: "edict", steps: 5, frame: 2, frames: 7).description == "edict 5 steps: frame 2/7")
+    }
+
+    /// The sweep reports item by item, in model evaluations, and ends at its total.
+    @Test func theSweepCountsItemCostsToItsTotal() throws {
+        let request = ExperimentRequest(name: "samples", kind: .sampling, model: "builtin:shapes", samplers: [.ddim, .belm], steps: [2, 10],
+                                        seeds: [0], count: 2)
+        let items = WorkItems.plan(request)
+        final class Events: @unchecked Sendable {
+            private let lock = NSLock()
+            private var list: [ExperimentProgress] = []
+            func add(_ event: ExperimentProgress) { lock.lock(); list.append(event); lock.unlock() }
+            var all: [ExperimentProgress] { lock.lock(); defer { lock.unlock() }; return list }
+        }
+        let events = Events()
+        var finished: [WorkItem] = []
+        try ExperimentSweep(request: request, batchSize: 1, locator: .standard, backend: CPUBackend())
+            .run(items, progress: { events.add($0) }) { item, _ in finished.append(item) }
+        #expect(finished == items)
+        let total = items.map(\.cost).reduce(0, +)
+        #expect(events.all.allSatisfy { $0.total == total && $0.done <= total })
+        #expect(events.all.map(\.done) == events.all.map(\.done).sorted(), "done never goes back")
+        #expect(events.all.last?.done == total && events.all.contains { $0.stage == "ddim 10 steps, samples 1–1: step 10/10" }, "\(events.all.map(\.stage))")
+    }
+}
