@@ -18,12 +18,16 @@ public struct BuildPlan: Sendable {
         var experiments: [PlannedExperiment] = []
         for spec in config.experiments {
             let request = spec.request
-            if modelDigests[request.model] == nil {
+            let modelDigest: String
+            if let known = modelDigests[request.model] {
+                modelDigest = known
+            } else {
                 do {
-                    modelDigests[request.model] = try runner.modelDigest(request.model, digests: fileDigests)
+                    modelDigest = try runner.modelDigest(request.model, digests: fileDigests)
                 } catch {
                     throw ConfigError(file: config.file, line: spec.line, "experiment '\(request.name)': cannot read model \(request.model): \(error)")
                 }
+                modelDigests[request.model] = modelDigest
             }
             if let images = request.images, inputDigests[images] == nil {
                 do {
@@ -40,7 +44,6 @@ public struct BuildPlan: Sendable {
                     throw ConfigError(file: config.file, line: spec.line, "experiment '\(request.name)': cannot read its `fid: inception:` weights \(fid.inception): \(error)")
                 }
             }
-            let modelDigest = modelDigests[request.model]!
             let inputsDigest = request.images.flatMap { inputDigests[$0] }
             let items = try runner.workItems(for: request).map { item in
                 let key = try ResultCache.key(item: item, request: request, modelDigest: modelDigest, inputsDigest: inputsDigest,
