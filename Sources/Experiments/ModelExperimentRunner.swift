@@ -59,7 +59,7 @@ public struct ModelExperimentRunner: ExperimentRunner {
                          completed: (WorkItem, ItemResult) throws -> Void) throws {
         guard !items.isEmpty else { return }
         let model = try ExperimentModel.load(request.model, spread: request.spread ?? GaussianMixtureModel.defaultSpread,
-                                             locator: locator, backend: backend)
+                                             precision: request.precision, locator: locator, backend: backend)
         try Self.check(request, model: model)
         // A reconstruction's `images:` folder is read item by item (10,000 photos do not fit in memory at once).
         let sources = request.kind == .reconstruction && request.images != nil ? .none : try Self.sourceImages(request, model: model)
