@@ -1,0 +1,65 @@
+import Compute
+import Experiments
+import Foundation
+import Testing
+@testable import Site
+
+/// `precision:` per model in belm.yml: fp32 by default, fp16 where a diffusers model asks, refused on the
+/// reference model; its experiments carry it into their cache keys.
+@Suite struct PrecisionConfigTests {
+    func parse(_ text: String) throws -> SiteConfig {
+        try SiteConfigLoader.parse(text, file: "site/belm.yml", directory: "/tmp", backends: ["cpu", "vulkan"])
+    }
+
+    func config(_ model: String) -> String {
+        """
+        title: Test
+        models:
+        \(model)
+        experiments:
+          - kind: reconstruction
+            steps: [10]
+
+        """
+    }
+
+    @Test func modelsTakeTheirPrecisionAndDefaultToFP32() throws {
+        let half = try parse(config("  unet: {path: builtin:shapes-unet, precision: fp16}"))
+        #expect(half.models[0].precision == .fp16 && half.experiments[0].request.precision == .fp16)
+        let plain = try parse(config("  unet: builtin:shapes-unet"))
+        #expect(plain.models[0].precision == .fp32 && plain.experiments[0].request.precision == .fp32)
+        let spelled = try parse(config("  unet: {path: builtin:shapes-unet, precision: fp32}"))
+        #expect(spelled.experiments[0].request == plain.experiments[0].request)
+    }
+
+    @Test func unknownPrecisionsAndTheReferenceModelAreRefused() {
+        func message(_ text: String) -> String? {
+            do {
+                _ = try parse(text)
+                return nil
+            } catch {
+                return (error as? ConfigError)?.description
+            }
+        }
+        let unknown = message(config("  unet: {path: builtin:shapes-unet, precision: fp8}"))
+        #expect(unknown?.contains("site/belm.yml:3") == true && unknown?.contains("unknown value 'fp8'") == true, "\(unknown ?? "parsed")")
+        let reference = message(config("  shapes: {path: builtin:shapes, precision: fp16}"))
+        #expect(reference?.contains("reference model") == true && reference?.contains("remove `precision: fp16`") == true, "\(reference ?? "parsed")")
+    }
+
+    func key(_ precision: Precision) throws -> String {
+        let request = ExperimentRequest(name: "reconstruction", kind: .reconstruction, model: "builtin:shapes-unet", samplers: [.belm],
+                                        steps: [2], seeds: [0], count: 4, precision: precision)
+        return try ResultCache.key(item: WorkItems.plan(request)[0], request: request, modelDigest: "d", codeVersion: "test", backend: "cpu")
+    }
+
+    /// fp16 results are other results; fp32 keys are what they were before models had a precision (the
+    /// request's JSON leaves it out, and the key adds it only when it is not fp32).
+    @Test func precisionEntersTheKeyAndFP32KeysStayAsTheyWere() throws {
+        #expect(try key(.fp16) != key(.fp32))
+        let request = ExperimentRequest(name: "r", kind: .reconstruction, model: "m", samplers: [.belm], steps: [2], seeds: [0], count: 4,
+                                        precision: .fp16)
+        let json = String(decoding: try JSONEncoder().encode(request), as: UTF8.self)
+        #expect(!json.contains("precision"), "\(json)")
+    }
+}
