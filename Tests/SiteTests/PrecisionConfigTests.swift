@@ -63,3 +63,38 @@ import Testing
         #expect(!json.contains("precision"), "\(json)")
     }
 }
+
+/// A model's precision goes with its results: each run's provenance names it, and so does the
+/// reproducibility page.
+@Suite struct PrecisionProvenanceTests {
+    @Test func runsRecordTheirModelsPrecision() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("belm-precision-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let configPath = root.appendingPathComponent("belm.yml").path
+        try """
+            title: fp16
+            templates: \(SiteBuildTests.repository.appendingPathComponent("Templates").path)
+            models:
+              unet: {path: builtin:shapes-unet, precision: fp16}
+            experiments:
+              - name: reconstruction
+                kind: reconstruction
+                samplers: [belm]
+                steps: [2]
+                count: 1
+            """.write(toFile: configPath, atomically: true, encoding: .utf8)
+        let config = try SiteConfigLoader.load(path: configPath, backends: ["cpu"])
+        let backend = CPUBackend(), cache = ResultCache(folder: root.appendingPathComponent("cache"))
+        let output = root.appendingPathComponent("_site")
+        let environment = BuildEnvironment(belmVersion: "test", swiftVersion: "6", operatingSystem: "test",
+                                           compute: ComputeProvenance(backend: "cpu", device: "test CPU", driver: nil, precision: .fp32),
+                                           command: "belm build")
+        try SiteBuilder(config: config, runner: CountingRunner(), backend: backend, cache: cache, output: output, environment: environment).build()
+        let plan = try BuildPlan.make(config: config, runner: CountingRunner(), backend: "cpu", cache: cache)
+        #expect(!plan.items.isEmpty && plan.items.allSatisfy { $0.entry?.facts.compute.precision == .fp16 })
+        let page = try String(contentsOf: output.appendingPathComponent("reproducibility.html"), encoding: .utf8)
+        #expect(page.contains("<th scope=\"row\">precision</th><td>fp16</td>"))
+        #expect(page.contains("cpu · test CPU · fp16"))
+    }
+}
