@@ -11,7 +11,7 @@ public enum BackendChoice: String, ExpressibleByArgument, CaseIterable, Sendable
     public var backendName: String { rawValue }
 }
 
-/// `--backend` (and `--device`), shared by every command that runs a model.
+/// `--backend`, `--device` and `--precision`, shared by every command that runs a model.
 public struct BackendOptions: ParsableArguments {
     @Option(help: "Where models run: \(BackendChoice.allCases.map(\.rawValue).joined(separator: "|")).")
     public var backend: BackendChoice = .vulkan
@@ -20,7 +20,18 @@ public struct BackendOptions: ParsableArguments {
                                discussion: "The environment variable \(VulkanDevices.environmentVariable) does the same."))
     public var device: Int?
 
+    @Option(help: ArgumentHelp("How the model's linear and convolution weights are stored: \(Precision.allCases.map(\.rawValue).joined(separator: "|")).",
+                               discussion: "fp16 halves the weights' memory; products accumulate in fp32, and activations, normalization, softmax and the samplers' states stay fp32. Stable Diffusion's VAE stays fp32 (except `belm forward`/`bench` of the VAE itself). The cpu backend rounds the weights to fp16 and computes in fp32 — the same arithmetic. fp32 is the default: exact inversion wants it."))
+    public var precision: Precision = .standard
+
     public init() {}
+
+    /// Refuses `--precision fp16` where `what` computes in fp32 whatever the flag says.
+    public func requireFP32(_ what: String) throws {
+        guard precision == .fp32 else {
+            throw ValidationError("--precision \(precision.rawValue): \(what) computes in fp32; leave --precision out (fp32 is the default)")
+        }
+    }
 
     public func makeBackend() throws -> any Backend {
         switch backend {
@@ -29,3 +40,4 @@ public struct BackendOptions: ParsableArguments {
         }
     }
 }
+extension Precision: ExpressibleByArgument {}

@@ -70,8 +70,9 @@ public struct BenchCommand: ParsableCommand {
                 }
             }
             let model = configuration == .ddpmCIFAR10
-                ? try DiffusersUNet(configuration: UNet2DConfiguration.ddpmCIFAR10(), weights: RandomWeights(), backend: counter)
-                : try DiffusersUNet(configuration: sdConfiguration, weights: RandomWeights(), backend: counter)
+                ? try DiffusersUNet(configuration: UNet2DConfiguration.ddpmCIFAR10(), weights: RandomWeights(), backend: counter,
+                                    precision: backendOptions.precision)
+                : try DiffusersUNet(configuration: sdConfiguration, weights: RandomWeights(), backend: counter, precision: backendOptions.precision)
             prepare = { batch in
                 let x = counter.tensor(Self.pattern(batch * model.sampleChannels * side * side, 0.37), shape: [batch, model.sampleChannels, side, side])
                 let timesteps = (0..<batch).map { Double((137 * $0) % 1000) }
@@ -81,7 +82,8 @@ public struct BenchCommand: ParsableCommand {
                 return { try model.forward(x, timesteps: timesteps, conditioning: conditioning) }
             }
         case .sd15VAEDecoder, .sd15VAEEncoder:
-            let vae = try AutoencoderKL(configuration: .stableDiffusion15(), weights: RandomWeights(), backend: counter)
+            let vae = try AutoencoderKL(configuration: .stableDiffusion15(), weights: RandomWeights(), backend: counter,
+                                        precision: backendOptions.precision)
             side = (resolution ?? 512) / 8
             let decoding = configuration == .sd15VAEDecoder
             prepare = { batch in
@@ -96,7 +98,7 @@ public struct BenchCommand: ParsableCommand {
                 return { try vae.encodeMean(image) }
             }
         }
-        print("\(configuration.rawValue) forward (random weights) on \(configuration == .sd15VAEEncoder ? 8 * side : side)² inputs, backend \(counter.name)")
+        print("\(configuration.rawValue) forward (random weights) on \(configuration == .sd15VAEEncoder ? 8 * side : side)² inputs, backend \(counter.name), \(backendOptions.precision.rawValue) weights")
         print("batch  seconds/forward  samples/s  GFLOP/sample  GFLOP/s")
         for batch in batchSizes {
             let forward = try prepare(batch)

@@ -116,7 +116,7 @@ public struct ExperimentOptions: ParsableArguments {
             throw ValidationError("--vae-tile is \(vaeTile); VAE tiles are a multiple of 4 latent pixels (they overlap by a quarter)")
         }
         let loaded = try ExperimentModel.load(model, spread: spread, schedule: try noiseSchedule(), spacing: spacing, imageSize: imageSize,
-                                              nullClass: nullClass, backend: backend)
+                                              nullClass: nullClass, precision: backendOptions.precision, backend: backend)
         loaded.pipeline?.autoencoder?.tileLatentSize = vaeTile
         return loaded
     }

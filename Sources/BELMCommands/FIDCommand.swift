@@ -40,6 +40,7 @@ public struct FIDCommand: ParsableCommand {
     }
 
     public func run() throws {
+        try backend.requireFP32("the Inception network (FID features, as pytorch-fid computes them)")
         let network = LazyInception(weights: inception, backendOptions: backend, batchSize: batchSize)
         let first = try FIDInput(path: a), second = try FIDInput(path: b)
         let (statsA, countA) = try Self.statistics(first, network)

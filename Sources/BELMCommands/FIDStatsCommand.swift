@@ -37,6 +37,7 @@ public struct FIDStatsCommand: ParsableCommand {
     }
 
     public func run() throws {
+        try backend.requireFP32("the Inception network (FID features, as pytorch-fid computes them)")
         let network = LazyInception(weights: inception, backendOptions: backend, batchSize: batchSize)
         let (statistics, count) = try network.statistics(ofFolder: URL(fileURLWithPath: images))
         try statistics.write(to: URL(fileURLWithPath: out))

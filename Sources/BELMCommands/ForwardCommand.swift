@@ -66,17 +66,17 @@ public struct ForwardCommand: ParsableCommand {
             switch component {
             case .unet: result = try runUNet(folder: folder, inputs: inputs, backend: backend)
             case .vaeEncoder:
-                let vae = try AutoencoderKL(folder: folder, backend: backend)
+                let vae = try AutoencoderKL(folder: folder, backend: backend, precision: backendOptions.precision)
                 vae.tileLatentSize = vaeTile
                 vae.reportSplitPlansOnStandardError()
                 result = ["latent_mean": try vae.encodeMean(backend.tensor(try Self.finiteTensor("sample", in: inputs))).host()]
             case .vaeDecoder:
-                let vae = try AutoencoderKL(folder: folder, backend: backend)
+                let vae = try AutoencoderKL(folder: folder, backend: backend, precision: backendOptions.precision)
                 vae.tileLatentSize = vaeTile
                 vae.reportSplitPlansOnStandardError()
                 result = ["sample": try vae.decode(backend.tensor(try Self.finiteTensor("latent", in: inputs))).host()]
             case .textEncoder:
-                let encoder = try CLIPTextModel.load(modelFolder: folder.url, backend: backend)
+                let encoder = try CLIPTextModel.load(modelFolder: folder.url, backend: backend, precision: backendOptions.precision)
                 let ids = try inputs.intTensor("input_ids")
                 do {
                     result = ["last_hidden_state": try encoder.encode(inputIDs: ids).host()]
@@ -107,7 +107,7 @@ public struct ForwardCommand: ParsableCommand {
     }
 
     func runUNet(folder: DiffusersFolder, inputs: SafetensorsFile, backend: any Backend) throws -> [String: HostTensor] {
-        let checkpoint = try UNetCheckpoint(folder: folder, backend: backend)
+        let checkpoint = try UNetCheckpoint(folder: folder, backend: backend, precision: backendOptions.precision)
         let sample = try Self.finiteTensor("sample", in: inputs)
         let timestep = try Self.finiteTensor("timestep", in: inputs)
         guard timestep.shape.count <= 1 else {

@@ -37,7 +37,7 @@ public struct SamplerBenchCommand: ParsableCommand {
 
     public func run() throws {
         let backend = try backendOptions.makeBackend()
-        let loaded = try ExperimentModel.load(model, backend: backend)
+        let loaded = try ExperimentModel.load(model, precision: backendOptions.precision, backend: backend)
         let grid = try TimeGrid(schedule: loaded.schedule, steps: steps)
         let samplers: [any Sampler] = [DDIMSampler(), try EDICTSampler(), try BDIASampler(gamma: 1), OBELMSampler()]
         // The model's unconditional branch (no conditioning, the null class, or the empty prompt), refused

@@ -26,6 +26,10 @@ public protocol Backend: AnyObject {
 
     // MARK: data movement
     func tensor(_ scalars: [Float], shape: [Int]) -> Tensor
+    /// A GEMM or convolution weight (the `weight` of `linear` or `conv2d`) stored at `precision`. It reads back,
+    /// and computes, as its values rounded to that precision; a backend that cannot store fp16 holds the rounded
+    /// values in fp32 (the default below), which is exactly what an fp16 store widens to.
+    func weight(_ values: HostTensor, precision: Precision) -> Tensor
     func values(of tensor: Tensor) -> [Float]
 
     // MARK: arithmetic (the samplers' whole vocabulary is `linearCombination`)
@@ -73,6 +77,12 @@ public protocol Backend: AnyObject {
 
 extension Backend {
     public func tensor(_ host: HostTensor) -> Tensor { tensor(host.scalars, shape: host.shape) }
+
+    /// fp16 emulated: the values rounded to fp16 and held in fp32 (the CPU backend's way; products then
+    /// accumulate in fp32, as on the device).
+    public func weight(_ values: HostTensor, precision: Precision) -> Tensor {
+        precision == .fp32 ? tensor(values) : tensor(values.scalars.map(precision.stored), shape: values.shape)
+    }
 
     public func zeros(_ shape: [Int]) -> Tensor { tensor([Float](repeating: 0, count: shape.reduce(1, *)), shape: shape) }
 

@@ -20,6 +20,7 @@ public final class FLOPCountingBackend: Backend {
     private func inner(_ t: Tensor) -> Tensor { Tensor(shape: t.shape, backend: wrapped, storage: t.storage) }
 
     public func tensor(_ scalars: [Float], shape: [Int]) -> Tensor { own(wrapped.tensor(scalars, shape: shape)) }
+    public func weight(_ values: HostTensor, precision: Precision) -> Tensor { own(wrapped.weight(values, precision: precision)) }
     public func values(of tensor: Tensor) -> [Float] { wrapped.values(of: inner(tensor)) }
     public func linearCombination(_ terms: [(Tensor, Double)]) -> Tensor { own(wrapped.linearCombination(terms.map { (inner($0.0), $0.1) })) }
     public func add(_ a: Tensor, _ b: Tensor) -> Tensor { own(wrapped.add(inner(a), inner(b))) }

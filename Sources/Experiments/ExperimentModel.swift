@@ -92,26 +92,29 @@ public struct ExperimentModel {
     /// order studies); `imageSize` resamples a `gmm:` folder's images to one square size. `schedule` is the
     /// reference model's (Stable Diffusion 1.5's when nil); a diffusers folder brings its own, which a
     /// `schedule` given here replaces; `spacing` overrides the timestep spacing of whichever schedule is used.
-    /// `nullClass` overrides a folder's belm.json null class.
+    /// `nullClass` overrides a folder's belm.json null class. `precision` is a diffusers model's UNet and text
+    /// encoder weights' (its VAE stays fp32); the reference model is exact arithmetic and takes fp32 only.
     public static func load(_ argument: String, spread: Double = GaussianMixtureModel.defaultSpread,
                             schedule: NoiseSchedule? = nil, spacing: TimestepSpacing? = nil, imageSize: Int? = nil, nullClass: Int? = nil,
-                            locator: BuiltinModelLocator = .standard, backend: any Backend) throws -> ExperimentModel {
+                            precision: Precision = .standard, locator: BuiltinModelLocator = .standard,
+                            backend: any Backend) throws -> ExperimentModel {
         try load(try ModelReference(parsing: argument), spread: spread, schedule: schedule, spacing: spacing, imageSize: imageSize,
-                 nullClass: nullClass, locator: locator, backend: backend)
+                 nullClass: nullClass, precision: precision, locator: locator, backend: backend)
     }
 
     /// Loads a parsed model reference; see the `String` overload.
     public static func load(_ reference: ModelReference, spread: Double = GaussianMixtureModel.defaultSpread,
                             schedule: NoiseSchedule? = nil, spacing: TimestepSpacing? = nil, imageSize: Int? = nil, nullClass: Int? = nil,
-                            locator: BuiltinModelLocator = .standard, backend: any Backend) throws -> ExperimentModel {
+                            precision: Precision = .standard, locator: BuiltinModelLocator = .standard,
+                            backend: any Backend) throws -> ExperimentModel {
         if let spacing {
             let given = try schedule ?? diffusersSchedule(reference, locator: locator)
             return try load(reference, spread: spread, schedule: given.with(spacing: spacing), imageSize: imageSize, nullClass: nullClass,
-                            locator: locator, backend: backend)
+                            precision: precision, locator: locator, backend: backend)
         }
         let argument = reference.description
         if let folder = try reference.diffusersFolder(locator: locator) {
-            var model = try ExperimentModel(name: argument, pipeline: DiffusersPipeline(folder: folder, backend: backend, nullClass: nullClass),
+            var model = try ExperimentModel(name: argument, pipeline: DiffusersPipeline(folder: folder, backend: backend, nullClass: nullClass, precision: precision),
                                             schedule: schedule)
             // The shapes UNet was trained on the built-in set: reconstructions, interpolations and edits start from it.
             if reference == .builtinDiffusers(name: "shapes-unet") {
@@ -122,6 +125,9 @@ public struct ExperimentModel {
         }
         guard let source = reference.referenceSource else { preconditionFailure("a model reference is a diffusers folder or the reference model") }
         if nullClass != nil { throw ExperimentError("--null-class applies to class-conditional diffusers models, not to the reference model \(argument)") }
+        guard precision == .fp32 else {
+            throw ExperimentError("precision \(precision.rawValue) applies to diffusers models (their UNet and text encoder weights); the reference model \(argument) is computed exactly, in fp32 — use --precision fp32 (the default)")
+        }
         guard spread > 0, spread.isFinite else { throw ExperimentError("--spread must be positive, got \(spread)") }
         let schedule = schedule ?? .stableDiffusion15
         let mixture = GaussianMixtureModel(images: try source.loadImages(imageSize: imageSize), spread: spread,

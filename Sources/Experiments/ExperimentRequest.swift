@@ -1,3 +1,5 @@
+import Compute
+
 /// The kinds of experiment belm runs; each has its own page template (`Templates/<kind>.md.mustache`).
 public enum ExperimentKind: String, Sendable, Codable, CaseIterable, Hashable {
     /// Samples from the same initial noise with every sampler, step counts as rows.
@@ -76,6 +78,17 @@ public struct ExperimentRequest: Sendable, Codable, Hashable {
     /// Sampling: the FID of every cell against a reference set; nil = no FID.
     public var fid: FIDSetting?
 
+    /// The model's weight precision (`precision:` of its entry in `models:`). Left out of the request's JSON
+    /// (see `CodingKeys`): the cache key adds it only when it is not fp32, so results cached before models had
+    /// a precision keep their keys.
+    public var precision: Precision = .standard
+
+    /// Every field but `precision`.
+    enum CodingKeys: String, CodingKey {
+        case name, kind, model, samplers, steps, seeds, count, classes, prompts, targets, freezeStep, guidance, edictP, bdiaGamma,
+             frames, spread, images, gallery, exportSamples, fid
+    }
+
     /// How many a gallery shows when the config does not say.
     public static let defaultGallery = 8
 
@@ -83,7 +96,7 @@ public struct ExperimentRequest: Sendable, Codable, Hashable {
                 seeds: [Int], count: Int, classes: [Int] = [], prompts: [String] = [], targets: [String] = [],
                 freezeStep: Int? = nil, guidance: Double? = nil, edictP: Double = 0.93, bdiaGamma: Double = 1.0,
                 frames: Int = 7, spread: Double? = nil, images: String? = nil, gallery: Int = ExperimentRequest.defaultGallery, exportSamples: Bool = false,
-                fid: FIDSetting? = nil) {
+                fid: FIDSetting? = nil, precision: Precision = .standard) {
         self.name = name
         self.kind = kind
         self.model = model
@@ -104,5 +117,6 @@ public struct ExperimentRequest: Sendable, Codable, Hashable {
         self.gallery = gallery
         self.exportSamples = exportSamples
         self.fid = fid
+        self.precision = precision
     }
 }

@@ -1,3 +1,5 @@
+import Compute
+
 /// The layout a GEMM or convolution kernel reads a weight in, described as the gather that makes it from the
 /// weight's row-major values: the packed array is row-major over `dims`; the element at coordinates i holds
 /// `values[Σ i[d]·strides[d]]` where every i[d] < extent[d], and zero in the padding beyond. Every packing is a
@@ -8,9 +10,9 @@ struct PackedLayout: Hashable {
     let strides: [Int]
     let extent: [Int]
     /// How each value is stored: fp16 layouts are read through RGBA16F texel views.
-    let precision: WeightPrecision
+    let precision: Precision
 
-    init(dims: [Int], strides: [Int], extent: [Int], precision: WeightPrecision = .fp32) {
+    init(dims: [Int], strides: [Int], extent: [Int], precision: Precision = .fp32) {
         precondition(dims.count == strides.count && dims.count == extent.count && zip(extent, dims).allSatisfy { $0 <= $1 },
                      "packed layout \(dims) with strides \(strides) and extent \(extent)")
         self.dims = dims
@@ -20,13 +22,13 @@ struct PackedLayout: Hashable {
     }
 
     /// Conv weights [Co][Ci][kh][kw] as [kh·kw][Cip][Cop] (`conv2d_texel`, `conv2d_shared`).
-    static func convolution(co: Int, ci: Int, taps: Int, cip: Int, cop: Int, precision: WeightPrecision) -> PackedLayout {
+    static func convolution(co: Int, ci: Int, taps: Int, cip: Int, cop: Int, precision: Precision) -> PackedLayout {
         // The tap index ky·kw + kx has stride 1 in the source.
         PackedLayout(dims: [taps, cip, cop], strides: [1, taps, ci * taps], extent: [taps, ci, co], precision: precision)
     }
 
     /// Linear weights [outputs][inputs] transposed, as [Kp][Np] (the right operand of `gemm_texel`, `gemm_shared`).
-    static func transposed(outputs: Int, inputs: Int, kp: Int, np: Int, precision: WeightPrecision) -> PackedLayout {
+    static func transposed(outputs: Int, inputs: Int, kp: Int, np: Int, precision: Precision) -> PackedLayout {
         PackedLayout(dims: [kp, np], strides: [1, inputs], extent: [inputs, outputs], precision: precision)
     }
 

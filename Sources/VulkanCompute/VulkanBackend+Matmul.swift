@@ -52,7 +52,7 @@ extension VulkanBackend {
             winogradConv2d(out: out, packedInput: packedInput, weight: weight, bias: bias, n: n, ci: ci, co: co, hp: hp, wp: wp)
             return result
         }
-        let weightLayout = PackedLayout.convolution(co: co, ci: ci, taps: kh * kw, cip: cip, cop: cop, precision: packedWeightPrecision)
+        let weightLayout = PackedLayout.convolution(co: co, ci: ci, taps: kh * kw, cip: cip, cop: cop, precision: packedPrecision(of: weight))
         let packedWeight = packed(weight, weightLayout)
         let pixels = n * ho * wo
         if kernelFamily == .shared {
@@ -89,7 +89,7 @@ extension VulkanBackend {
         let (result, out) = output(Array(x.shape.dropLast()) + [outputs])
         guard result.count > 0 else { return result }
         let kp = Self.roundUp(inputs, 4), np = Self.roundUp(outputs, Self.columnTile)
-        let weightLayout = PackedLayout.transposed(outputs: outputs, inputs: inputs, kp: kp, np: np, precision: packedWeightPrecision)
+        let weightLayout = PackedLayout.transposed(outputs: outputs, inputs: inputs, kp: kp, np: np, precision: packedPrecision(of: weight))
         let packedWeight = packed(weight, weightLayout)
         let a = rowOperand(region(x), batch: 1, rows: rows, k: inputs)
         gemm(out: out, a: a, b: packedWeight, bias: bias.map(region), batch: 1, m: rows, n: outputs, k4: kp / 4, n4: np / 4,

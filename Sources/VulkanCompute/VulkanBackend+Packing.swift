@@ -2,17 +2,19 @@ import Compute
 
 /// Weights in the layouts their kernels read, one device copy each.
 extension VulkanBackend {
-    /// The precision a GEMM or convolution weight is packed in: `weightPrecision` where the kernels can read it
-    /// (the texel family through RGBA16F texel views, where the device has them; the shared family always).
-    var packedWeightPrecision: WeightPrecision {
-        weightPrecision == .fp16 && (kernelFamily == .shared || context.halfTexelBuffers) ? .fp16 : .fp32
+    /// The precision a GEMM or convolution weight is packed in: the one it is stored at where the kernels can
+    /// read it (the texel family through RGBA16F texel views, where the device has them; the shared family
+    /// always), else fp32 (holding the same fp16-rounded values).
+    func packedPrecision(of weight: Tensor) -> Precision {
+        storage(weight).precision == .fp16 && (kernelFamily == .shared || context.halfTexelBuffers) ? .fp16 : .fp32
     }
 
     /// The weight in `layout`, made the first time a kernel asks and kept with the tensor's storage (shared by its
     /// reshaped views). The repacked values take the place of the row-major ones: where they fit the same region,
     /// they are gathered into a scratch region and copied back over it (so a model's weights stay where they were
     /// uploaded, and the scratch, the size of one weight, goes straight back to the arena); else they get a region
-    /// of their own and the row-major one is released. Either way the weight then holds one copy.
+    /// of their own and the row-major one is released. Either way the weight then holds one copy. An fp16 weight
+    /// is widened, gathered and narrowed again (exact: its values are fp16 already).
     func packed(_ weight: Tensor, _ layout: PackedLayout) -> DeviceRegion {
         let storage = self.storage(weight)
         if let cached = storage.packed[layout] { return cached }
@@ -27,7 +29,7 @@ extension VulkanBackend {
             return target
         }
         storage.rowMajor = nil
-        if layout.precision == .fp32 && layout.bytes <= rowMajor.size {
+        if layout.precision == storage.precision && layout.bytes <= rowMajor.size {
             stream.copy(from: target, to: rowMajor, bytes: layout.bytes)
             storage.packed[layout] = rowMajor
             return rowMajor
@@ -45,7 +47,8 @@ extension VulkanBackend {
         return half
     }
 
-    /// `floats` fp16 values widened to fp32 in a region of their own.
+    /// `floats` fp16 values widened to fp32 in a region of their own (through the host: only packing, Winograd
+    /// transforms and ops that read a weight as an ordinary tensor ask, once per weight).
     func widened(_ region: DeviceRegion, floats: Int) -> DeviceRegion {
         var bits = [UInt16](repeating: 0, count: floats)
         bits.withUnsafeMutableBytes { stream.download(region, count: $0.count, into: $0) }

@@ -1,6 +1,7 @@
 import CVulkan
 import Compute
 import Foundation
+import Tensors
 
 /// belm's Vulkan compute backend: the `Backend` contract run by GLSL compute shaders on the chosen device
 /// (discrete GPU, then integrated, then the CPU device, lavapipe). Tensors live in a device arena in their
@@ -15,10 +16,16 @@ public final class VulkanBackend: Backend {
     final class Storage {
         /// The row-major values; nil once a packed layout holds them.
         var rowMajor: DeviceRegion?
+        /// How the values are stored: fp16 for a weight uploaded at that precision (`weight(_:precision:)`),
+        /// whose row-major values and packed layouts then hold 2 bytes each where the kernels can read them so.
+        let precision: Precision
         var packed: [PackedLayout: DeviceRegion] = [:]
         /// Winograd-transformed weights, by the weight's shape.
         var winograd: [[Int]: DeviceRegion] = [:]
-        init(_ region: DeviceRegion) { rowMajor = region }
+        init(_ region: DeviceRegion, precision: Precision = .fp32) {
+            rowMajor = region
+            self.precision = precision
+        }
     }
 
     public let name = "vulkan"
@@ -28,11 +35,6 @@ public final class VulkanBackend: Backend {
     let stream: CommandStream
     /// The GEMM and convolution kernels in use.
     public let kernelFamily: KernelFamily
-    /// How GEMM and convolution weights are stored: fp16 halves their memory (the texel family needs RGBA16F
-    /// texel buffers; other weights stay fp32). Groundwork for `--precision fp16`, not offered
-    /// by any command yet; set it before the first forward pass. A weight packed in fp16 reads back as its fp16 values.
-    var weightPrecision: WeightPrecision = .fp32
-
     /// Whether the CPU device's family runs 3×3 stride-1 convolutions as Winograd F(4×4, 3×3) (4× fewer
     /// multiplications; results differ from direct convolution by rounding only). On unless `BELM_VULKAN_WINOGRAD=0`.
     public var winograd: Bool
@@ -112,7 +114,9 @@ public final class VulkanBackend: Backend {
     /// region, which is not kept: only the rare op that reads a weight as an ordinary tensor pays that gather.
     func region(_ tensor: Tensor) -> DeviceRegion {
         let storage = self.storage(tensor)
-        if let rowMajor = storage.rowMajor { return rowMajor }
+        if let rowMajor = storage.rowMajor {
+            return storage.precision == .fp16 ? widened(rowMajor, floats: tensor.count) : rowMajor
+        }
         // An fp32 packing where there is one: it holds the values exactly.
         guard let (layout, packed) = storage.packed.min(by: { $0.key.precision.bytes > $1.key.precision.bytes }) else {
             preconditionFailure("\(tensor) holds no values on this Vulkan backend")
@@ -148,6 +152,15 @@ public final class VulkanBackend: Backend {
         let (tensor, region) = output(shape)
         scalars.withUnsafeBytes { stream.upload($0, to: region) }
         return tensor
+    }
+
+    /// fp16 weights go to the device as fp16 (rounded on the host, ties to even): half the upload and half the
+    /// memory from the start, since the arena keeps the blocks an fp32 upload would have grown it by.
+    public func weight(_ values: HostTensor, precision: Precision) -> Tensor {
+        guard precision == .fp16 else { return tensor(values) }
+        let region = allocate(bytes: values.scalars.count * 2, for: "fp16 weights of shape \(values.shape)")
+        values.scalars.map(HalfPrecision.bits).withUnsafeBytes { stream.upload($0, to: region) }
+        return Tensor(shape: values.shape, backend: self, storage: Storage(region, precision: .fp16))
     }
 
     public func values(of tensor: Tensor) -> [Float] {

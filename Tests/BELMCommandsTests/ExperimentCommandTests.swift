@@ -107,6 +107,9 @@ import Testing
             (["reconstruct", "--model", "gmm:\(empty.path)", "--steps", "3"], empty.path),
             (["reconstruct", "--model", "gmm:\(mixed.path)", "--steps", "3"], "size"),
             (["sample", "--model", model, "--noise", "/nonexistent.safetensors"], "nonexistent"),
+            (["reconstruct", "--model", model, "--steps", "3", "--precision", "fp16"], "the reference model \(model) is computed exactly, in fp32"),
+            (["sample", "--model", "builtin:shapes", "--steps", "3", "--precision", "fp16"], "applies to diffusers models"),
+            (["sample", "--model", model, "--steps", "3", "--precision", "fp8"], "fp8"),
         ]
         expectRefusals(cases)
     }

@@ -54,6 +54,8 @@ struct FIDCommandTests {
             (["fid", a, images, "--inception", unrelated.path, "--backend", "cpu"], ["unrelated.safetensors", "has no tensor 'Conv2d_1a_3x3.conv.weight'", "safetensors.torch"]),
             (["fid-stats", "--inception", misshaped.path, "--images", lonely.path, "--out", folder.appendingPathComponent("s.npz").path], ["lonely: holds 1 PNG or JPEG image", "at least 2"]),
             (["fid", a, a, "--batch-size", "0"], ["--batch-size must be at least 1"]),
+            (["fid", a, images, "--precision", "fp16"], ["--precision fp16", "Inception network", "computes in fp32"]),
+            (["fid-stats", "--inception", misshaped.path, "--images", lonely.path, "--precision", "fp16", "--out", folder.appendingPathComponent("s.npz").path], ["--precision fp16", "computes in fp32"]),
         ]
         for (arguments, fragments) in cases {
             let run = try BELMProcess.run(arguments)

@@ -1,10 +1,11 @@
 import Compute
+import Tensors
 import Testing
 @testable import VulkanCompute
 
-/// fp16 weight storage (groundwork for `--precision fp16`): both kernel families read fp16 weights, widen them and
-/// accumulate in fp32, so their results match the CPU backend run on the same weights rounded to fp16,
-/// while the weights hold half their fp32 bytes.
+/// fp16 weight storage (`--precision fp16`): weights uploaded as fp16 stay fp16 through their packing; both
+/// kernel families read them, widen them and accumulate in fp32, so their results match the CPU backend run on
+/// the same weights rounded to fp16, while the weights hold half their fp32 bytes.
 @Suite struct HalfPrecisionWeightTests {
     @Test func roundingToHalfIsToNearestEven() {
         #expect(HalfPrecision.bits(1) == 0x3C00)
@@ -31,23 +32,26 @@ import Testing
         let backend = h.vulkan
         if family == .texel { try #require(backend.context.halfTexelBuffers, "the device has no RGBA16F texel buffers") }
         backend.winograd = false
-        backend.weightPrecision = .fp16
         let convValues = h.random(32 * 16 * 9), linearValues = h.random(48 * 40)
         let x = h.random(2 * 16 * 9 * 7), tokens = h.random(5 * 40)
         let before = backend.allocatedDeviceBytes
-        let convWeight = backend.tensor(convValues, shape: [32, 16, 3, 3])
-        let linearWeight = backend.tensor(linearValues, shape: [48, 40])
+        let convWeight = backend.weight(HostTensor(shape: [32, 16, 3, 3], scalars: convValues), precision: .fp16)
+        let linearWeight = backend.weight(HostTensor(shape: [48, 40], scalars: linearValues), precision: .fp16)
+        // Uploaded as fp16: never an fp32 copy.
+        #expect(backend.allocatedDeviceBytes - before == 32 * 16 * 9 * 2 + 48 * 40 * 2)
         let conv = backend.conv2d(backend.tensor(x, shape: [2, 16, 9, 7]), weight: convWeight, bias: nil, stride: 1, padding: 1).values()
         let linear = backend.linear(backend.tensor(tokens, shape: [5, 40]), weight: linearWeight, bias: nil).values()
         backend.synchronize()
-        // [9][16][32] and [40][48] fp16 values (48 columns: already whole 16-column tiles).
+        // [9][16][32] and [40][48] fp16 values (48 columns: already whole 16-column tiles), packed in place.
         #expect(backend.allocatedDeviceBytes - before == 9 * 16 * 32 * 2 + 40 * 48 * 2)
 
+        // The CPU backend's fp16 weights are the rounded values (its emulation).
         let cpu = h.cpu, rounded = { (values: [Float]) in values.map(HalfPrecision.rounded) }
-        let cpuConv = cpu.conv2d(cpu.tensor(x, shape: [2, 16, 9, 7]), weight: cpu.tensor(rounded(convValues), shape: [32, 16, 3, 3]),
-                                 bias: nil, stride: 1, padding: 1).values()
-        let cpuLinear = cpu.linear(cpu.tensor(tokens, shape: [5, 40]), weight: cpu.tensor(rounded(linearValues), shape: [48, 40]),
-                                   bias: nil).values()
+        let cpuConvWeight = cpu.weight(HostTensor(shape: [32, 16, 3, 3], scalars: convValues), precision: .fp16)
+        let cpuLinearWeight = cpu.weight(HostTensor(shape: [48, 40], scalars: linearValues), precision: .fp16)
+        #expect(cpuConvWeight.values() == rounded(convValues) && cpuLinearWeight.values() == rounded(linearValues))
+        let cpuConv = cpu.conv2d(cpu.tensor(x, shape: [2, 16, 9, 7]), weight: cpuConvWeight, bias: nil, stride: 1, padding: 1).values()
+        let cpuLinear = cpu.linear(cpu.tensor(tokens, shape: [5, 40]), weight: cpuLinearWeight, bias: nil).values()
         for (got, want) in [(conv, cpuConv), (linear, cpuLinear)] {
             #expect(got.count == want.count)
             let error = zip(got, want).map { abs($0 - $1) }.max() ?? .infinity
@@ -56,6 +60,24 @@ import Testing
         // The weights read back as their fp16 values.
         #expect(zip(convWeight.values(), rounded(convValues)).filter { $0 != $1 }.count == 0)
         #expect(zip(linearWeight.values(), rounded(linearValues)).filter { $0 != $1 }.count == 0)
+        h.expectNoValidationMessages()
+    }
+
+    /// A weight read as an ordinary tensor before any kernel packs it (an fp16 row-major copy), and one the
+    /// Winograd path transforms, give the fp16 values too.
+    @Test func halfWeightsReadBackAndFeedWinogradAsTheirRoundedValues() throws {
+        let h = try DifferentialHarness(kernelFamily: .texel)
+        let backend = h.vulkan
+        backend.winograd = true
+        let values = h.random(8 * 8 * 9), x = h.random(1 * 8 * 8 * 8)
+        let weight = backend.weight(HostTensor(shape: [8, 8, 3, 3], scalars: values), precision: .fp16)
+        #expect(weight.values() == values.map(HalfPrecision.rounded))
+        let got = backend.conv2d(backend.tensor(x, shape: [1, 8, 8, 8]), weight: weight, bias: nil, stride: 1, padding: 1).values()
+        let cpu = h.cpu
+        let want = cpu.conv2d(cpu.tensor(x, shape: [1, 8, 8, 8]), weight: cpu.weight(HostTensor(shape: [8, 8, 3, 3], scalars: values), precision: .fp16),
+                              bias: nil, stride: 1, padding: 1).values()
+        let error = zip(got, want).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(error <= 1e-4, "max abs error \(error) against the CPU on fp16-rounded weights")
         h.expectNoValidationMessages()
     }
 }

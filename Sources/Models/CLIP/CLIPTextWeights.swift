@@ -21,9 +21,10 @@ struct CLIPTextWeights {
     let layers: [Layer]
     let finalNorm: Affine
 
-    init(file: SafetensorsFile, config: CLIPTextConfig, backend: any Backend) throws {
+    /// The linear layers' weights are stored at `precision`; embeddings, norms and biases stay fp32.
+    init(file: SafetensorsFile, config: CLIPTextConfig, backend: any Backend, precision: Precision) throws {
         let prefix = file.entries["text_model.embeddings.token_embedding.weight"] != nil ? "text_model." : ""
-        func load(_ name: String, _ shape: [Int]) throws -> Tensor {
+        func load(_ name: String, _ shape: [Int], precision: Precision = .fp32) throws -> Tensor {
             let key = prefix + name
             guard let entry = file.entries[key] else {
                 throw TensorFileError(file.url, "has no tensor '\(key)'; it is not a CLIPTextModel checkpoint, or it was saved for another config")
@@ -31,11 +32,13 @@ struct CLIPTextWeights {
             guard entry.shape == shape else {
                 throw TensorFileError(file.url, "tensor '\(key)' has shape \(entry.shape) but config.json asks for \(shape); the weights and config.json belong to different models")
             }
-            return backend.tensor(try file.floatTensor(key))
+            return backend.weight(try file.floatTensor(key), precision: precision)
         }
         let (d, inner) = (config.hiddenSize, config.intermediateSize)
         func affine(_ name: String, _ weightShape: [Int], _ biasCount: Int) throws -> Affine {
-            Affine(weight: try load(name + ".weight", weightShape), bias: try load(name + ".bias", [biasCount]))
+            // Norms' affines are [d]: only the linear layers' [out, in] weights take the precision.
+            Affine(weight: try load(name + ".weight", weightShape, precision: weightShape.count == 2 ? precision : .fp32),
+                   bias: try load(name + ".bias", [biasCount]))
         }
         tokenEmbedding = try load("embeddings.token_embedding.weight", [config.vocabSize, d])
         positionEmbedding = try load("embeddings.position_embedding.weight", [config.maxPositions, d])

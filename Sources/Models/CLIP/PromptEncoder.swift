@@ -32,9 +32,9 @@ public final class PromptEncoder {
     }
 
     /// Loads tokenizer/ and text_encoder/ from a diffusers Stable Diffusion folder.
-    public static func load(modelFolder: URL, backend: any Backend) throws -> PromptEncoder {
+    public static func load(modelFolder: URL, backend: any Backend, precision: Precision = .standard) throws -> PromptEncoder {
         let tokenizer = try CLIPTokenizer.load(folder: modelFolder.appendingPathComponent("tokenizer"))
-        let textEncoder = try CLIPTextModel.load(folder: modelFolder.appendingPathComponent("text_encoder"), backend: backend)
+        let textEncoder = try CLIPTextModel.load(folder: modelFolder.appendingPathComponent("text_encoder"), backend: backend, precision: precision)
         return try PromptEncoder(tokenizer: tokenizer, textEncoder: textEncoder, folder: modelFolder)
     }
 

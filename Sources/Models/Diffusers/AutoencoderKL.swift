@@ -35,10 +35,13 @@ public final class AutoencoderKL {
 
     public var scalingFactor: Double { configuration.scalingFactor }
 
-    public init(configuration c: AutoencoderKLConfiguration, weights: any WeightSource, backend: any Backend) throws {
+    /// `precision`: how the convolution and attention weights are stored; pipelines keep the VAE in fp32
+    /// (diffusers' `force_upcast`: VAEs overflow in fp16), only `belm forward` asks for fp16 here.
+    public init(configuration c: AutoencoderKLConfiguration, weights: any WeightSource, backend: any Backend,
+                precision: Precision = .standard) throws {
         configuration = c
         self.backend = backend
-        let p = ParameterLoader(source: weights, backend: backend)
+        let p = ParameterLoader(source: weights, backend: backend, precision: precision)
         let channels = c.blockOutChannels, latent = c.latentChannels
         // The VAE's norms all use eps 1e-6 and its resnets take no time embedding.
         let settings = ResnetSettings(groups: c.normGroups, eps: 1e-6, timeEmbeddingChannels: nil)
@@ -75,11 +78,11 @@ public final class AutoencoderKL {
     }
 
     /// Loads `vae/` of a pipeline folder, or a folder holding the VAE's config.json and safetensors.
-    public convenience init(folder: DiffusersFolder, backend: any Backend) throws {
+    public convenience init(folder: DiffusersFolder, backend: any Backend, precision: Precision = .standard) throws {
         let component = try folder.componentFolder("vae")
         let config = try DiffusersConfig(contentsOf: component.appendingPathComponent("config.json"))
         let weights = try SafetensorsWeights(contentsOf: DiffusersFolder.weightsFile(in: component))
-        try self.init(configuration: AutoencoderKLConfiguration(config), weights: weights, backend: backend)
+        try self.init(configuration: AutoencoderKLConfiguration(config), weights: weights, backend: backend, precision: precision)
     }
 
     /// The posterior mean (unscaled) of images in [-1, 1]: [B, in, H, W] → [B, latent, H/f, W/f].

@@ -46,7 +46,7 @@ public struct AutoencoderKLConfiguration: Sendable {
         try config.requireDefault("shift_factor", Optional<Double>.none)
         try config.requireDefault("latents_mean", Optional<Double>.none)
         try config.requireDefault("latents_std", Optional<Double>.none)
-        _ = try config.bool("force_upcast", default: true)  // a half-precision concern; belm computes in float32
+        _ = try config.bool("force_upcast", default: true)  // pipelines keep the VAE in fp32 at any --precision
         useQuantConv = try config.bool("use_quant_conv", default: true)
         usePostQuantConv = try config.bool("use_post_quant_conv", default: true)
         midBlockAttention = try config.bool("mid_block_add_attention", default: true)

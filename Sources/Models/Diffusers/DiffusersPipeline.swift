@@ -18,10 +18,11 @@ public final class DiffusersPipeline {
     /// The UNet's sample side (`sample_size`): pixels for a pixel-space UNet, latents for Stable Diffusion.
     public let sampleSize: Int
 
-    /// `nullClass` overrides belm.json's null class (`--null-class`).
-    public init(folder url: URL, backend: any Backend, nullClass: Int? = nil) throws {
+    /// `nullClass` overrides belm.json's null class (`--null-class`). `precision` is the UNet's and the text
+    /// encoder's; the VAE stays fp32 (diffusers' `force_upcast`: VAEs overflow in fp16).
+    public init(folder url: URL, backend: any Backend, nullClass: Int? = nil, precision: Precision = .standard) throws {
         folder = try DiffusersFolder(url)
-        checkpoint = try UNetCheckpoint(folder: folder, backend: backend)
+        checkpoint = try UNetCheckpoint(folder: folder, backend: backend, precision: precision)
         guard let unet = checkpoint.model as? DiffusersUNet else { preconditionFailure("UNetCheckpoint builds DiffusersUNet") }
         self.unet = unet
         guard let schedule = try checkpoint.noiseSchedule() else {
@@ -59,7 +60,7 @@ public final class DiffusersPipeline {
             for component in ["tokenizer", "text_encoder"] where !FileManager.default.fileExists(atPath: url.appendingPathComponent(component).path) {
                 throw TensorFileError(url.appendingPathComponent(component), "is missing: the UNet attends to text (cross_attention_dim \(width)), so the pipeline needs tokenizer/ and text_encoder/; check that it was downloaded completely")
             }
-            let encoder = try PromptEncoder.load(modelFolder: url, backend: backend)
+            let encoder = try PromptEncoder.load(modelFolder: url, backend: backend, precision: precision)
             guard encoder.textEncoder.config.hiddenSize == width else {
                 throw TensorFileError(url.appendingPathComponent("text_encoder/config.json"), "field \"hidden_size\" is \(encoder.textEncoder.config.hiddenSize), but unet/config.json's cross_attention_dim is \(width); the text encoder and UNet belong to different models")
             }

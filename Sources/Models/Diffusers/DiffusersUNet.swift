@@ -30,12 +30,14 @@ public final class DiffusersUNet: DiffusionUNet {
     let normOut: GroupNorm
     let convOut: Conv2d
 
-    public convenience init(configuration: UNet2DConfiguration, weights: any WeightSource, backend: any Backend) throws {
-        try self.init(architecture: configuration.architecture, weights: weights, backend: backend)
+    public convenience init(configuration: UNet2DConfiguration, weights: any WeightSource, backend: any Backend,
+                            precision: Precision = .standard) throws {
+        try self.init(architecture: configuration.architecture, weights: weights, backend: backend, precision: precision)
     }
 
-    public convenience init(configuration: UNet2DConditionConfiguration, weights: any WeightSource, backend: any Backend) throws {
-        try self.init(architecture: configuration.architecture, weights: weights, backend: backend)
+    public convenience init(configuration: UNet2DConditionConfiguration, weights: any WeightSource, backend: any Backend,
+                            precision: Precision = .standard) throws {
+        try self.init(architecture: configuration.architecture, weights: weights, backend: backend, precision: precision)
     }
 
     /// Channels of the samples the model takes (3 for pixel models, 4 for SD latents).
@@ -47,10 +49,11 @@ public final class DiffusersUNet: DiffusionUNet {
     /// Levels of the UNet; height and width must be multiples of 2^(levels − 1).
     public var levelCount: Int { architecture.blockOutChannels.count }
 
-    init(architecture a: UNetArchitecture, weights: any WeightSource, backend: any Backend) throws {
+    /// `precision`: how the linear and convolution weights are stored (`ParameterLoader`).
+    init(architecture a: UNetArchitecture, weights: any WeightSource, backend: any Backend, precision: Precision = .standard) throws {
         architecture = a
         self.backend = backend
-        let p = ParameterLoader(source: weights, backend: backend)
+        let p = ParameterLoader(source: weights, backend: backend, precision: precision)
         let channels = a.blockOutChannels
         let temb = a.timeEmbeddingChannels
         timeEmbedding = try TimestepEmbeddingMLP(p.scoped("time_embedding"), inChannels: a.timeProjection.channels, embeddingChannels: temb)
@@ -111,7 +114,7 @@ public final class DiffusersUNet: DiffusionUNet {
     }
 
     /// Loads `unet/` of a pipeline folder, or a folder holding the UNet's config.json and safetensors.
-    public convenience init(folder: DiffusersFolder, backend: any Backend) throws {
+    public convenience init(folder: DiffusersFolder, backend: any Backend, precision: Precision = .standard) throws {
         let component = try folder.componentFolder("unet")
         let configURL = component.appendingPathComponent("config.json")
         let config = try DiffusersConfig(contentsOf: configURL)
@@ -123,7 +126,7 @@ public final class DiffusersUNet: DiffusionUNet {
             throw TensorFileError(configURL, "field \"_class_name\" is \"\(other)\"; belm runs UNet2DModel and UNet2DConditionModel checkpoints")
         }
         let weights = try SafetensorsWeights(contentsOf: DiffusersFolder.weightsFile(in: component))
-        try self.init(architecture: architecture, weights: weights, backend: backend)
+        try self.init(architecture: architecture, weights: weights, backend: backend, precision: precision)
     }
 
     /// Refuses a forward pass whose largest buffer (`bytes`, from `largestBufferBytes`) the backend cannot bind,

@@ -78,7 +78,7 @@ public struct UNet2DConditionConfiguration: Sendable {
         attentionHeads = try config.intPerLevel("attention_head_dim", levels: levels, default: 8, in: ModelSizeLimits.groupsOrHeads)
         try config.requireDefault("num_attention_heads", Optional<Int>.none)
         useLinearProjection = try config.bool("use_linear_projection", default: false)
-        _ = try config.bool("upcast_attention", default: false)  // belm computes attention in float32 anyway
+        _ = try config.bool("upcast_attention", default: false)  // attention runs in fp32 at any --precision (only weights are fp16)
         timeEmbeddingNorm = TimeEmbeddingNorm(rawValue: try config.choice("resnet_time_scale_shift", ["default", "scale_shift"], default: "default"))!
         _ = try config.choice("time_embedding_type", ["positional"], default: "positional")
         timeEmbeddingDim = try config.optionalInt("time_embedding_dim", in: ModelSizeLimits.channels)

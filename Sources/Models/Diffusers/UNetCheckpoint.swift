@@ -11,8 +11,8 @@ public struct UNetCheckpoint {
     /// `scheduler/scheduler_config.json` or `scheduler_config.json`; nil when the folder has none.
     public let schedulerConfig: DiffusersConfig?
 
-    public init(folder: DiffusersFolder, backend: any Backend) throws {
-        model = try DiffusersUNet(folder: folder, backend: backend)
+    public init(folder: DiffusersFolder, backend: any Backend, precision: Precision = .standard) throws {
+        model = try DiffusersUNet(folder: folder, backend: backend, precision: precision)
         schedulerConfig = try folder.schedulerConfig()
         predictionType = try PredictionType(schedulerConfig: schedulerConfig)
     }

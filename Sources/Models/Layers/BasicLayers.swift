@@ -8,7 +8,7 @@ struct Conv2d {
     var padding: ConvPadding
 
     init(_ p: ParameterLoader, inChannels: Int, outChannels: Int, kernel: Int, stride: Int = 1, padding: Int, bias: Bool = true) throws {
-        weight = try p("weight", [outChannels, inChannels, kernel, kernel])
+        weight = try p.matrixWeight("weight", [outChannels, inChannels, kernel, kernel])
         self.bias = bias ? try p("bias", [outChannels]) : nil
         self.stride = stride
         self.padding = .symmetric(padding)
@@ -27,7 +27,7 @@ struct Linear {
     let bias: Tensor?
 
     init(_ p: ParameterLoader, inFeatures: Int, outFeatures: Int, bias: Bool = true) throws {
-        weight = try p("weight", [outFeatures, inFeatures])
+        weight = try p.matrixWeight("weight", [outFeatures, inFeatures])
         self.bias = bias ? try p("bias", [outFeatures]) : nil
     }
 

@@ -44,7 +44,7 @@ struct ResnetBlock2D {
             case .scaleShift:
                 var bias = try projection.host("bias", [2 * outChannels])
                 for c in 0..<outChannels { bias.scalars[c] += 1 }
-                timeProjection = Linear(weight: try projection("weight", [2 * outChannels, temb]), bias: p.backend.tensor(bias))
+                timeProjection = Linear(weight: try projection.matrixWeight("weight", [2 * outChannels, temb]), bias: p.backend.tensor(bias))
             }
         } else {
             timeProjection = nil

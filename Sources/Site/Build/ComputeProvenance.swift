@@ -1,3 +1,5 @@
+import Compute
+
 /// Which device computed a result, through which driver, at which precision: what the reproducibility
 /// page names beside each run, so a reader can tell a lavapipe number from a GPU one.
 public struct ComputeProvenance: Sendable, Codable, Hashable {
@@ -7,13 +9,8 @@ public struct ComputeProvenance: Sendable, Codable, Hashable {
     public var device: String
     /// The driver and its version ("NVIDIA 550.54.15"); nil where no driver is involved (the CPU backend).
     public var driver: String?
-    /// The arithmetic the numbers were computed in.
+    /// How the model's weights were stored (activations, accumulation and sampler states are fp32 either way).
     public var precision: Precision
-
-    public enum Precision: String, Sendable, Codable, Hashable {
-        /// IEEE single precision throughout: every tensor belm computes with is Float.
-        case fp32
-    }
 
     public init(backend: String, device: String, driver: String?, precision: Precision) {
         self.backend = backend

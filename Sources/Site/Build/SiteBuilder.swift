@@ -110,7 +110,9 @@ public struct SiteBuilder {
                     guard let planned = mine.first(where: { $0.item == item }) else {
                         throw ExperimentError("the runner returned an item it was not given: \(item.label)")
                     }
-                    let facts = RunFacts(key: planned.key, seconds: Date().timeIntervalSince(itemStarted), compute: environment.compute,
+                    var compute = environment.compute
+                    compute.precision = request.precision
+                    let facts = RunFacts(key: planned.key, seconds: Date().timeIntervalSince(itemStarted), compute: compute,
                                          modelDigest: experiment.modelDigest, codeVersion: runner.codeVersion, belmVersion: environment.belmVersion)
                     try checkStorable(result, of: experiment.spec, item: item)
                     let entry = ResultCache.Entry(facts: facts, item: item, result: result)

@@ -1,9 +1,10 @@
+import Compute
 import Experiments
 import Foundation
 
 /// Work-item results stored under the SHA-256 of everything they depend on: the item (its experiment's
 /// resolved settings, and for a cell item its sampler, step count, seed and index range), the model's digest,
-/// the digest of the images it inverts, the runner's code version and the backend. A build looks here before
+/// the digest of the images it inverts, the runner's code version, the backend and the model's precision. A build looks here before
 /// running anything, so a rebuild with nothing changed runs no experiment.
 ///
 /// The folder may be shared by many processes on a network file system: each entry is written under a
@@ -32,6 +33,9 @@ public struct ResultCache: Sendable {
         var inceptionDigest: String?
         var codeVersion: String
         var backend: String
+        /// The model's weight precision; nil (left out of the JSON) for fp32, so fp32 keys are what they were
+        /// before models had a precision.
+        var precision: Precision?
     }
 
     /// One stored item.
@@ -82,7 +86,7 @@ public struct ResultCache: Sendable {
                            inceptionDigest: String? = nil, codeVersion: String, backend: String) throws -> String {
         var material = KeyMaterial(format: format, request: request, scope: item.scope, itemSize: WorkItems.itemSize, modelDigest: modelDigest,
                                    inputsDigest: inputsDigest, inceptionDigest: request.fid == nil ? nil : inceptionDigest,
-                                   codeVersion: codeVersion, backend: backend)
+                                   codeVersion: codeVersion, backend: backend, precision: request.precision == .fp32 ? nil : request.precision)
         material.request.fid = nil
         if case .cell(let cell) = item.scope {
             material.request.name = ""

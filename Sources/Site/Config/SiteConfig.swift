@@ -1,3 +1,4 @@
+import Compute
 import Experiments
 
 /// A model the config names: `shapes: builtin:shapes`, or a folder with how to get it.
@@ -7,6 +8,8 @@ public struct ModelEntry: Sendable, Equatable {
     public var source: String
     /// Shown when the folder is missing: the command that downloads it.
     public var fetch: String?
+    /// How its UNet and text encoder weights are stored (`precision:`); its experiments run at it.
+    public var precision: Precision = .standard
 }
 
 /// One experiment of the site: the request the runner gets, plus how its page presents it.

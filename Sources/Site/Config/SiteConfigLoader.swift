@@ -1,3 +1,4 @@
+import Compute
 import Experiments
 import FID
 import Foundation
@@ -12,7 +13,7 @@ public enum SiteConfigLoader {
     static let experimentKeys = ["name", "kind", "title", "description", "model", "samplers", "steps", "seeds",
                                  "count", "classes", "prompts", "targets", "freeze_step", "guidance", "edict_p",
                                  "bdia_gamma", "frames", "spread", "images", "gallery", "export", "fid"]
-    static let modelKeys = ["path", "fetch"]
+    static let modelKeys = ["path", "fetch", "precision"]
 
     /// Loads and checks the file at `path`. `backends` are the backend names this build can run.
     public static func load(path: String, backends: [String]) throws -> SiteConfig {
@@ -95,17 +96,24 @@ public enum SiteConfigLoader {
             guard name.range(of: "^[A-Za-z0-9_.-]+$", options: .regularExpression) != nil else {
                 throw keyValue.error("model name '\(name)' may only use letters, digits, '-', '_' and '.'")
             }
-            var source: String, fetch: String?, sourceValue = entry
+            var source: String, fetch: String?, sourceValue = entry, precision = Precision.standard
             if case .mapping = entry.node {
                 let fields = try entry.mapping(allowed: modelKeys)
                 guard let path = fields["path"] else { throw entry.error("model '\(name)' needs a `path:` (a diffusers folder or builtin:shapes)") }
                 source = try path.string()
                 sourceValue = path
                 fetch = try fields["fetch"]?.string()
+                if let value = fields["precision"] {
+                    precision = try value.choice(Precision.self)
+                    if precision != .fp32, source == "builtin:shapes" || source.hasPrefix("gmm:") {
+                        throw value.error("model '\(name)' is the reference model, computed exactly in fp32; remove `precision: \(precision.rawValue)` (it applies to diffusers models)")
+                    }
+                }
             } else {
                 source = try entry.string()
             }
-            models.append(ModelEntry(name: name, source: try resolveModel(source, value: sourceValue, name: name, fetch: fetch, directory: directory), fetch: fetch))
+            models.append(ModelEntry(name: name, source: try resolveModel(source, value: sourceValue, name: name, fetch: fetch, directory: directory),
+                                     fetch: fetch, precision: precision))
         }
         if models.isEmpty { throw value.error("no models; add e.g. `shapes: builtin:shapes`") }
         return models
@@ -192,7 +200,7 @@ public enum SiteConfigLoader {
             images: try at("images").map { resolve(try $0.string(), against: directory) },
             gallery: try at("gallery")?.int(in: 1...256) ?? ExperimentRequest.defaultGallery,
             exportSamples: try at("export").map { try $0.choice(ExportChoice.self) == .samples } ?? false,
-            fid: try at("fid").map { try readFID($0, kind: kind, label: label, directory: directory) })
+            fid: try at("fid").map { try readFID($0, kind: kind, label: label, directory: directory) }, precision: model.precision)
         if request.exportSamples && !WorkItems.splitsByIndex(kind) {
             throw at("export")!.error("\(label) is of kind '\(kind.rawValue)'; `export: samples` applies to sampling and reconstruction")
         }

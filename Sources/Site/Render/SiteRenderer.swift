@@ -123,7 +123,8 @@ struct SiteRenderer {
         for (key, value) in [("belm", environment.belmVersion), ("Swift", environment.swiftVersion),
                              ("operating system", environment.operatingSystem), ("backend", compute.backend),
                              ("device", compute.device), ("driver", compute.driver ?? "none (the CPU backend)"),
-                             ("precision", compute.precision.rawValue),
+                             // The models' weight precisions (each run's row below names its own).
+                             ("precision", Set(results.config.models.map(\.precision)).map(\.rawValue).sorted().joined(separator: ", ")),
                              ("plots drawn with", PlotFonts.shared.description())] {
             env += "<tr><th scope=\"row\">\(HTMLText.escape(key))</th><td>\(HTMLText.escape(value))</td></tr>\n"
         }

@@ -1,18 +1,23 @@
-/// How GEMM and convolution weights are stored on the device. fp16 halves their memory; the kernels widen each
-/// value to fp32 as they read it (the texel family through RGBA16F texel views, the shared family by unpacking
-/// two values per uint), so products still accumulate in fp32. Groundwork for `--precision fp16`: activations
-/// stay fp32, and no command offers it yet.
-enum WeightPrecision: Hashable {
+/// The precision a model's GEMM and convolution weights are stored in (`--precision`, `precision:` in belm.yml).
+/// fp16 halves their memory; every product still accumulates in fp32, and activations, normalization
+/// statistics, softmax and the samplers' states stay fp32. fp32 is the default: exact-inversion work wants it.
+public enum Precision: String, Sendable, Codable, CaseIterable, Hashable {
     case fp32, fp16
 
+    /// The one default, for the command line and the site config alike.
+    public static let standard = Precision.fp32
+
     /// Bytes per stored value.
-    var bytes: Int { self == .fp32 ? 4 : 2 }
+    public var bytes: Int { self == .fp32 ? 4 : 2 }
+
+    /// `value` as this precision stores it: unchanged in fp32, rounded to the nearest binary16 (ties to even) in fp16.
+    public func stored(_ value: Float) -> Float { self == .fp32 ? value : HalfPrecision.rounded(value) }
 }
 
 /// IEEE 754 binary16 conversions done on the host (the device's `packHalf2x16` leaves the rounding to the driver).
-enum HalfPrecision {
+public enum HalfPrecision {
     /// The binary16 nearest to `value` (ties to even), as its bit pattern; out-of-range values become ±infinity.
-    static func bits(_ value: Float) -> UInt16 {
+    public static func bits(_ value: Float) -> UInt16 {
         let bits = value.bitPattern
         let sign = UInt16((bits >> 16) & 0x8000)
         let exponent = Int((bits >> 23) & 0xFF)
@@ -39,7 +44,7 @@ enum HalfPrecision {
     }
 
     /// The value of a binary16 bit pattern.
-    static func value(_ bits: UInt16) -> Float {
+    public static func value(_ bits: UInt16) -> Float {
         let sign: Float = bits & 0x8000 != 0 ? -1 : 1
         let exponent = Int((bits >> 10) & 0x1F), mantissa = Float(bits & 0x3FF)
         if exponent == 0x1F { return mantissa == 0 ? sign * .infinity : .nan }
@@ -48,5 +53,5 @@ enum HalfPrecision {
     }
 
     /// `value` rounded to the nearest binary16 (what an fp16 weight holds).
-    static func rounded(_ value: Float) -> Float { self.value(bits(value)) }
+    public static func rounded(_ value: Float) -> Float { self.value(bits(value)) }
 }

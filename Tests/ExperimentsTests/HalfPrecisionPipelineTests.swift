@@ -1,0 +1,30 @@
+import Compute
+import Diffusion
+import Foundation
+import Models
+import Tensors
+import Testing
+@testable import Experiments
+
+/// `--precision fp16` on a Stable Diffusion folder: the UNet takes fp16 weights, the VAE stays fp32 (diffusers'
+/// `force_upcast`).
+@Suite struct HalfPrecisionPipelineTests {
+    @Test func theUNetTakesItsPrecisionAndTheVAEStaysFP32() throws {
+        let root = try DiffusersExperimentTests.scratch()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = try DiffusersExperimentTests.stableDiffusionFolder(in: root)
+        let backend = CPUBackend()
+        let full = try DiffusersPipeline(folder: folder, backend: backend)
+        let half = try DiffusersPipeline(folder: folder, backend: backend, precision: .fp16)
+
+        let latent = backend.tensor(DiffusersExperimentTests.images(1, [4, 8, 8]))
+        #expect(try half.autoencoder!.decode(latent).values() == full.autoencoder!.decode(latent).values(), "the VAE is fp32 either way")
+
+        // (This fixture's text encoder is stored in F16, so rounding leaves it as it is; the CLIP golden of
+        // ModelsTests checks fp16 text encoders.)
+        let fullText = try full.promptEncoder!.encode(["a photo"]).hiddenStates
+        let noise = try full.unet.forward(latent, timesteps: [500], conditioning: .text(fullText)).values()
+        let halfNoise = try half.unet.forward(latent, timesteps: [500], conditioning: .text(fullText)).values()
+        #expect(halfNoise != noise, "the UNet's weights are rounded to fp16")
+    }
+}
