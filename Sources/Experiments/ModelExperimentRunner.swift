@@ -80,18 +80,20 @@ public struct ModelExperimentRunner: ExperimentRunner {
     }
 
     public func assemble(_ request: ExperimentRequest, items: [(WorkItem, ItemResult)]) throws -> ExperimentResult {
-        try assemble(request, items: items, fidReference: nil)
+        try assemble(request, items: items, fidReference: nil, features: nil)
     }
 
-    /// `fidReference` is required when the request has `fid:` (see `FIDReference`).
-    public func assemble(_ request: ExperimentRequest, items: [(WorkItem, ItemResult)], fidReference: FIDStatistics?) throws -> ExperimentResult {
+    /// `fidReference` is required when the request has `fid:` (see `FIDReference`); `features`, when the
+    /// results were passed without their features (see `ItemFeatureReader`).
+    public func assemble(_ request: ExperimentRequest, items: [(WorkItem, ItemResult)], fidReference: FIDStatistics?,
+                         features: ItemFeatureReader?) throws -> ExperimentResult {
         guard WorkItems.splitsByIndex(request.kind) else {
             guard items.count == 1, case .whole(let result) = items[0].1 else {
                 throw ExperimentError("experiment '\(request.name)': expected one whole-experiment item, got \(items.count)")
             }
             return result
         }
-        return try CellAssembly.result(request, count: Self.imageCount(request), fidReference: fidReference, items: items.map { item, result in
+        return try CellAssembly.result(request, count: Self.imageCount(request), fidReference: fidReference, features: features, items: items.map { item, result in
             guard case .cell(let cell) = result else { throw ExperimentError("experiment '\(request.name)': \(item.label) holds a whole-experiment result") }
             return (item, cell)
         })
@@ -103,7 +105,7 @@ public struct ModelExperimentRunner: ExperimentRunner {
         var results: [(WorkItem, ItemResult)] = []
         try runItems(workItems(for: request), of: request, backend: backend, progress: progress) { results.append(($0, $1)) }
         let reference = try request.fid.map { try FIDReference.statistics($0, backend: backend) }
-        return try assemble(request, items: results, fidReference: reference)
+        return try assemble(request, items: results, fidReference: reference, features: nil)
     }
 
     /// Interpolation, editing and convergence: every seed in turn, records merged into count-weighted means,

@@ -115,7 +115,7 @@ public struct SiteBuilder {
                     try checkStorable(result, of: experiment.spec, item: item)
                     let entry = ResultCache.Entry(facts: facts, item: item, result: result)
                     try cache.store(entry)
-                    done[planned.key] = ResultCache.Lookup.found(entry).withoutExports
+                    done[planned.key] = ResultCache.Lookup.found(entry).withoutPerSampleData
                     itemStarted = Date()
                 }
             } catch let error as SiteWriteError {
@@ -148,7 +148,8 @@ public struct SiteBuilder {
             do {
                 let request = experiment.spec.request
                 let reference = try request.fid.map { try FIDReferenceCache(cache: cache).statistics($0, backend: backend) }
-                result = try runner.assemble(request, items: entries.map { ($0.item, $0.result) }, fidReference: reference)
+                result = try runner.assemble(request, items: entries.map { ($0.item, $0.result) }, fidReference: reference,
+                                             features: request.fid == nil ? nil : cache.featureReader(experiment.items))
             } catch {
                 throw ExperimentFailure(file: config.file, line: experiment.spec.line, experiment: experiment.spec.request.name, underlying: error)
             }

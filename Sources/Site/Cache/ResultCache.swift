@@ -53,11 +53,13 @@ public struct ResultCache: Sendable {
         /// The entry exists but cannot be trusted; it is recomputed (and the reason reported).
         case damaged(path: String, reason: String)
 
-        /// The exported PNGs are dropped from what a plan keeps, so that its memory does not grow with the
-        /// sample count; the site writer reads them back one entry at a time.
-        public var withoutExports: Lookup {
-            guard case .found(var entry) = self, case .cell(var cell) = entry.result, cell.exported != nil else { return self }
+        /// The exported PNGs and the Inception features are dropped from what a plan keeps, so that its
+        /// memory does not grow with the sample count; the site writer and the assembly read them back one
+        /// entry at a time.
+        public var withoutPerSampleData: Lookup {
+            guard case .found(var entry) = self, case .cell(var cell) = entry.result, cell.exported != nil || cell.features != nil else { return self }
             cell.exported = nil
+            cell.features = nil
             entry.result = .cell(cell)
             return .found(entry)
         }
