@@ -54,6 +54,10 @@ struct FIDCommandTests {
             (["fid", a, images, "--inception", unrelated.path, "--backend", "cpu"], ["unrelated.safetensors", "has no tensor 'Conv2d_1a_3x3.conv.weight'", "safetensors.torch"]),
             (["fid-stats", "--inception", misshaped.path, "--images", lonely.path, "--out", folder.appendingPathComponent("s.npz").path], ["lonely: holds 1 PNG or JPEG image", "at least 2"]),
             (["fid", a, a, "--batch-size", "0"], ["--batch-size must be at least 1"]),
+            (["fid", "--kid", images, a, "--inception", misshaped.path], ["stats_a.npz is a statistics file: KID needs the Inception features of every image",
+                                                                          "pass the folder of images instead"]),
+            (["fid", "--kid", a, a, "--kid-subsets", "0"], ["--kid-subsets must be at least 1"]),
+            (["fid", "--kid", a, a, "--kid-subset-size", "1"], ["--kid-subset-size must be at least 2"]),
         ]
         for (arguments, fragments) in cases {
             let run = try BELMProcess.run(arguments)
