@@ -63,6 +63,9 @@ struct FIDAssemblyMemoryTests {
         let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "\(text)")
+        // The page states the FID protocol.
+        let page = try String(contentsOf: root.appendingPathComponent("site/sampling.html"), encoding: .utf8)
+        #expect(page.contains("FID protocol: \(count) samples per cell (seed 0)"))
         let line = try #require(text.split(separator: "\n").last { $0.hasPrefix("peak-kilobytes ") })
         return try #require(Int(line.dropFirst("peak-kilobytes ".count)))
     }

@@ -157,6 +157,9 @@ public struct SiteBuilder {
             // Shards on different machines: the page says which devices computed the items.
             let devices = Set(entries.map(\.facts.compute.summary)).sorted()
             if devices.count > 1 { result.notes.append("Its work items were computed on \(devices.count) devices: \(devices.joined(separator: "; ")).") }
+            if let fid = experiment.spec.request.fid {
+                result.notes.append(FIDProtocolNote.text(experiment.spec.request, setting: fid, devices: devices, digests: cache.loadFileDigests()))
+            }
             outcomes.append(ExperimentOutcome(spec: experiment.spec, result: result, run: RunFacts(combining: entries.map(\.facts))))
         }
 

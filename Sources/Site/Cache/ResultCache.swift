@@ -73,8 +73,8 @@ public struct ResultCache: Sendable {
 
     /// The key of `item` of `request`. A cell item's key leaves out what does not change it: the experiment's
     /// name, its other samplers, step counts and seeds, the gallery size beyond the item's indices, and for
-    /// sampling the sample count (sample i is the same whatever the count), so that adding a step count or
-    /// raising `count` reuses every item already computed.
+    /// sampling the sample count (sample i is the same whatever the count), and of the prompts those of its
+    /// own indices, so that adding a step count or raising `count` reuses every item already computed.
     /// `inputsDigest` is the digest of the files the experiment reads besides the model (its `images:`).
     /// With `fid:`, `inceptionDigest` (the weights' SHA-256) stands for its paths: the items hold features of
     /// those weights. The reference set is left out: it enters at assembly alone, so a new reference reuses
@@ -91,6 +91,8 @@ public struct ResultCache: Sendable {
             material.request.steps = []
             material.request.seeds = []
             material.request.gallery = max(0, min(request.gallery, cell.first + cell.count) - cell.first)
+            // Sample i takes prompt i mod their count: the item's own prompts, not a caption file of 30,000 in every key.
+            if !request.prompts.isEmpty { material.request.prompts = cell.indices.map { request.prompts[$0 % request.prompts.count] } }
             if request.kind == .sampling { material.request.count = 0 }
         } else {
             // Whole-experiment kinds show no gallery and export nothing.
