@@ -65,7 +65,7 @@ enum CellAssembly {
     }
 
     /// The float64 feature sums of a cell's items, added item by item in the order given; each item's
-    /// features are dropped once added (read by `read`, else taken from its result).
+    /// features read by `read` (else taken from its result), and with `read` dropped once added.
     static func featureMoments(_ parts: [(CellItem, CellItemResult)], request: ExperimentRequest,
                                features read: ItemFeatureReader?) throws -> FeatureMoments {
         var moments = FeatureMoments(dimension: FIDInception.featureWidth)
