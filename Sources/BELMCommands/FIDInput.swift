@@ -41,16 +41,26 @@ final class LazyInception {
     lazy var digest: String? = weights.flatMap { try? FileDigests().sha256(of: $0) }
 
     func statistics(ofFolder folder: URL) throws -> (FIDStatistics, count: Int) {
+        let moments = try network(for: folder).moments(ofFolder: folder)
+        return (try moments.statistics(), moments.count)
+    }
+
+    /// The statistics and the features themselves (for KID), row-major [count, 2048].
+    func statisticsAndFeatures(ofFolder folder: URL) throws -> (FIDStatistics, features: [Float], count: Int) {
+        let (moments, features) = try network(for: folder).momentsAndFeatures(ofFolder: folder)
+        return (try moments.statistics(), features, moments.count)
+    }
+
+    private func network(for folder: URL) throws -> ImageFolderStatistics {
         // A folder that cannot give statistics is refused before the weights are read.
         _ = try ImageFolderStatistics.checkedImageFiles(in: folder)
-        if loaded == nil {
-            guard let weights else {
-                throw FIDError("\(folder.path) is a folder of images: its statistics need the FID Inception weights, --inception W.safetensors. Convert pytorch-fid's weights once with:\n  \(InceptionCheckpoint.conversion)")
-            }
-            let network = try FIDInception(contentsOf: weights, backend: try backendOptions.makeBackend())
-            loaded = ImageFolderStatistics(network: network, batchSize: batchSize)
+        if let loaded { return loaded }
+        guard let weights else {
+            throw FIDError("\(folder.path) is a folder of images: its statistics need the FID Inception weights, --inception W.safetensors. Convert pytorch-fid's weights once with:\n  \(InceptionCheckpoint.conversion)")
         }
-        let moments = try loaded!.moments(ofFolder: folder)
-        return (try moments.statistics(), moments.count)
+        let network = try FIDInception(contentsOf: weights, backend: try backendOptions.makeBackend())
+        let statistics = ImageFolderStatistics(network: network, batchSize: batchSize)
+        loaded = statistics
+        return statistics
     }
 }

@@ -49,8 +49,10 @@ public protocol ExperimentRunner: Sendable {
                   progress: @escaping @Sendable (ExperimentProgress) -> Void,
                   completed: (WorkItem, ItemResult) throws -> Void) throws
     func assemble(_ request: ExperimentRequest, items: [(WorkItem, ItemResult)]) throws -> ExperimentResult
-    /// The same, for a request with `fid:`, given its reference statistics (which the caller may cache).
-    func assemble(_ request: ExperimentRequest, items: [(WorkItem, ItemResult)], fidReference: FIDStatistics?) throws -> ExperimentResult
+    /// The same, for a request with `fid:`, given its reference statistics (which the caller may cache) and,
+    /// when the items' results were passed without their features, where to read each item's features.
+    func assemble(_ request: ExperimentRequest, items: [(WorkItem, ItemResult)], fidReference: FIDStatistics?,
+                  features: ItemFeatureReader?) throws -> ExperimentResult
 }
 
 /// Work items: how a runner splits a request, runs some of its items and assembles a result from all of
@@ -72,7 +74,8 @@ extension ExperimentRunner {
     }
 
     /// A runner without FID ignores the reference.
-    public func assemble(_ request: ExperimentRequest, items: [(WorkItem, ItemResult)], fidReference: FIDStatistics?) throws -> ExperimentResult {
+    public func assemble(_ request: ExperimentRequest, items: [(WorkItem, ItemResult)], fidReference: FIDStatistics?,
+                         features: ItemFeatureReader?) throws -> ExperimentResult {
         try assemble(request, items: items)
     }
 

@@ -61,13 +61,15 @@ public struct ModelExperimentRunner: ExperimentRunner {
     }
 
     public func assemble(_ request: ExperimentRequest, items: [(WorkItem, ItemResult)]) throws -> ExperimentResult {
-        try assemble(request, items: items, fidReference: nil)
+        try assemble(request, items: items, fidReference: nil, features: nil)
     }
 
-    /// `fidReference` is required when the request has `fid:` (see `FIDReference`).
-    public func assemble(_ request: ExperimentRequest, items: [(WorkItem, ItemResult)], fidReference: FIDStatistics?) throws -> ExperimentResult {
+    /// `fidReference` is required when the request has `fid:` (see `FIDReference`); `features`, when the
+    /// results were passed without their features (see `ItemFeatureReader`).
+    public func assemble(_ request: ExperimentRequest, items: [(WorkItem, ItemResult)], fidReference: FIDStatistics?,
+                         features: ItemFeatureReader?) throws -> ExperimentResult {
         if WorkItems.splitsByIndex(request.kind) {
-            return try CellAssembly.result(request, count: Self.imageCount(request), fidReference: fidReference, items: items.map { item, result in
+            return try CellAssembly.result(request, count: Self.imageCount(request), fidReference: fidReference, features: features, items: items.map { item, result in
                 guard case .cell(let cell) = result else { throw ExperimentError("experiment '\(request.name)': \(item.label) holds no sample sums") }
                 return (item, cell)
             })
@@ -84,6 +86,6 @@ public struct ModelExperimentRunner: ExperimentRunner {
         var results: [(WorkItem, ItemResult)] = []
         try runItems(workItems(for: request), of: request, backend: backend, progress: progress) { results.append(($0, $1)) }
         let reference = try request.fid.map { try FIDReference.statistics($0, backend: backend) }
-        return try assemble(request, items: results, fidReference: reference)
+        return try assemble(request, items: results, fidReference: reference, features: nil)
     }
 }

@@ -43,22 +43,40 @@ public struct ImageFolderStatistics {
 
     /// The feature sums of the folder's images; at least 2 are needed for a covariance.
     public func moments(ofFolder folder: URL) throws -> FeatureMoments {
-        let files = try Self.checkedImageFiles(in: folder)
         var moments = FeatureMoments(dimension: FIDInception.featureWidth)
+        try forEachBatch(ofFolder: folder) { moments.add($0, rows: $1) }
+        return moments
+    }
+
+    /// The feature sums and the features themselves (row-major [count, 2048], in file order), for KID, which
+    /// needs the rows; the sums are added batch by batch as `moments(ofFolder:)` adds them (the same FID).
+    public func momentsAndFeatures(ofFolder folder: URL) throws -> (moments: FeatureMoments, features: [Float]) {
+        var moments = FeatureMoments(dimension: FIDInception.featureWidth)
+        var all: [Float] = []
+        try forEachBatch(ofFolder: folder) { batch, rows in
+            moments.add(batch, rows: rows)
+            all += batch
+        }
+        return (moments, all)
+    }
+
+    /// The features of the folder's images a batch at a time (rows, row-major) in file order; a batch holds
+    /// images of one size.
+    private func forEachBatch(ofFolder folder: URL, _ body: ([Float], Int) throws -> Void) throws {
+        let files = try Self.checkedImageFiles(in: folder)
         var pending: [PlanarImage] = []
-        func flush() {
+        func flush() throws {
             guard let first = pending.first else { return }
-            moments.add(features(of: pending, height: first.height, width: first.width), rows: pending.count)
+            try body(features(of: pending, height: first.height, width: first.width), pending.count)
             pending.removeAll()
         }
         for file in files {
             let image = try Self.read(file)
-            if let first = pending.first, first.height != image.height || first.width != image.width { flush() }
+            if let first = pending.first, first.height != image.height || first.width != image.width { try flush() }
             pending.append(image)
-            if pending.count == batchSize { flush() }
+            if pending.count == batchSize { try flush() }
         }
-        flush()
-        return moments
+        try flush()
     }
 
     public func statistics(ofFolder folder: URL) throws -> FIDStatistics {

@@ -56,6 +56,10 @@ struct FIDCommandTests {
             (["fid", a, a, "--batch-size", "0"], ["--batch-size must be at least 1"]),
             (["fid", a, images, "--precision", "fp16"], ["--precision fp16", "Inception network", "computes in fp32"]),
             (["fid-stats", "--inception", misshaped.path, "--images", lonely.path, "--precision", "fp16", "--out", folder.appendingPathComponent("s.npz").path], ["--precision fp16", "computes in fp32"]),
+            (["fid", "--kid", images, a, "--inception", misshaped.path], ["stats_a.npz is a statistics file: KID needs the Inception features of every image",
+                                                                          "pass the folder of images instead"]),
+            (["fid", "--kid", a, a, "--kid-subsets", "0"], ["--kid-subsets must be at least 1"]),
+            (["fid", "--kid", a, a, "--kid-subset-size", "1"], ["--kid-subset-size must be at least 2"]),
         ]
         for (arguments, fragments) in cases {
             let run = try BELMProcess.run(arguments)

@@ -13,10 +13,12 @@ struct FolderStatisticsTests {
         guard let vulkan = try? VulkanBackend() else { return }
         let golden = try SafetensorsFile(contentsOf: FIDFixtures.url("folders.safetensors"))
         let folders = ImageFolderStatistics(network: try FIDInception(weights: SeededInceptionWeights(), backend: vulkan), batchSize: 2)
-        var statistics: [FIDStatistics] = []
+        var statistics: [FIDStatistics] = [], features: [[Float]] = []
         for side in ["a", "b"] {
-            let moments = try folders.moments(ofFolder: FIDFixtures.url("folder_\(side)"))
-            #expect(moments.count == 3)
+            // The moments beside the features (for KID) are the ones `moments(ofFolder:)` sums, batch by batch.
+            let (moments, rows) = try folders.momentsAndFeatures(ofFolder: FIDFixtures.url("folder_\(side)"))
+            features.append(rows)
+            #expect(moments.count == 3 && rows.count == 3 * 2048)
             let s = try moments.statistics()
             statistics.append(s)
             let mu = try golden.floatTensor("\(side)_mu").scalars
@@ -35,6 +37,14 @@ struct FolderStatisticsTests {
         let expected = Double(try golden.floatTensor("fid").scalars[0])
         let distance = try FrechetDistance.between(statistics[0], statistics[1])
         #expect(abs(distance - expected) <= 1e-3 * expected, "belm \(distance), pytorch-fid \(expected)")
+
+        // KID of belm's features against numpy's KID of pytorch-fid's (Fixtures/generate_kid.py).
+        let kidGolden = try #require(try FIDFixtures.json("kid.json")["folders"] as? [String: Any])
+        let kid = try KernelInceptionDistance.between(features[0], features[1], width: 2048, subsets: kidGolden["subsets"] as! Int,
+                                                      subsetSize: kidGolden["subset_size"] as! Int)
+        let kidExpected = kidGolden["mean"] as! Double
+        #expect(kid.subsetSize == 3)
+        #expect(abs(kid.mean - kidExpected) <= 1e-3 * abs(kidExpected), "belm KID \(kid.mean), numpy on pytorch-fid's features \(kidExpected)")
     }
 
     @Test func refusesFoldersWithFewerThanTwoImages() throws {

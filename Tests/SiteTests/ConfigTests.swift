@@ -166,7 +166,7 @@ import Testing
     static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../site/examples").standardizedFileURL
 
     /// Without the downloaded checkpoints, each example stops at its model with the command that fetches it.
-    @Test(arguments: ["ddpm-cifar10-32.yml", "sd15.yml"])
+    @Test(arguments: ["ddpm-cifar10-32.yml", "sd15.yml", "table3-ddpm-cifar10-fid.yml", "table4-sd15-coco-fid.yml"])
     func examplesNameTheirDownload(_ name: String) throws {
         let path = Self.examples.appendingPathComponent(name).path
         let modelFolder = Self.examples.appendingPathComponent("../../models").standardizedFileURL.path

@@ -4,9 +4,10 @@ import Models
 /// Turns the cell items of a sampling or reconstruction request into its result: each cell's records from
 /// the sums of all its items (every seed), added in item order, so the numbers are the same however the
 /// items were computed; the figures from the galleries of the first seed. With `fid:`, each cell's FID
-/// against `fidReference` from the feature moments of all its items (every seed), summed in the same order.
+/// against `fidReference` from the feature moments of all its items (every seed), summed in the same order;
+/// the features are those the results hold, or with `features` given, read item by item as they are added.
 enum CellAssembly {
-    static func result(_ request: ExperimentRequest, count: Int, fidReference: FIDStatistics? = nil,
+    static func result(_ request: ExperimentRequest, count: Int, fidReference: FIDStatistics? = nil, features: ItemFeatureReader? = nil,
                        items: [(WorkItem, CellItemResult)]) throws -> ExperimentResult {
         if request.fid != nil && fidReference == nil {
             throw ExperimentError("experiment '\(request.name)': `fid:` is set but no reference statistics were given to the assembly")
@@ -38,7 +39,7 @@ enum CellAssembly {
                                                 steps: steps, metric: metric, value: sum.mean, count: sum.n))
                 }
                 if request.fid != nil, let fidReference {
-                    let moments = try featureMoments(parts.map(\.1), request: request)
+                    let moments = try featureMoments(parts, request: request, features: features)
                     let fid: Double
                     do {
                         fid = try FrechetDistance.between(try moments.statistics(), fidReference)
@@ -63,11 +64,13 @@ enum CellAssembly {
         return ExperimentResult(records: records.sorted(by: MetricRecord.canonicalOrder), figures: figures, notes: notes)
     }
 
-    /// The float64 feature sums of a cell's items, added item by item in the order given.
-    static func featureMoments(_ parts: [CellItemResult], request: ExperimentRequest) throws -> FeatureMoments {
+    /// The float64 feature sums of a cell's items, added item by item in the order given; each item's
+    /// features read by `read` (else taken from its result), and with `read` dropped once added.
+    static func featureMoments(_ parts: [(CellItem, CellItemResult)], request: ExperimentRequest,
+                               features read: ItemFeatureReader?) throws -> FeatureMoments {
         var moments = FeatureMoments(dimension: FIDInception.featureWidth)
-        for part in parts {
-            guard let features = part.features else {
+        for (cell, result) in parts {
+            guard let features = try read.map({ try $0(cell) }) ?? result.features else {
                 throw ExperimentError("experiment '\(request.name)': a cached item has no Inception features although `fid:` is set; rebuild without --cached-only")
             }
             try features.add(to: &moments)

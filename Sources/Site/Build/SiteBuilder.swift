@@ -117,7 +117,7 @@ public struct SiteBuilder {
                     try checkStorable(result, of: experiment.spec, item: item)
                     let entry = ResultCache.Entry(facts: facts, item: item, result: result)
                     try cache.store(entry)
-                    done[planned.key] = ResultCache.Lookup.found(entry).withoutExports
+                    done[planned.key] = ResultCache.Lookup.found(entry).withoutPerSampleData
                     itemStarted = Date()
                 }
             } catch let error as SiteWriteError {
@@ -150,7 +150,8 @@ public struct SiteBuilder {
             do {
                 let request = experiment.spec.request
                 let reference = try request.fid.map { try FIDReferenceCache(cache: cache).statistics($0, backend: backend) }
-                result = try runner.assemble(request, items: entries.map { ($0.item, $0.result) }, fidReference: reference)
+                result = try runner.assemble(request, items: entries.map { ($0.item, $0.result) }, fidReference: reference,
+                                             features: request.fid == nil ? nil : cache.featureReader(experiment.items))
             } catch {
                 throw ExperimentFailure(file: config.file, line: experiment.spec.line, experiment: experiment.spec.request.name, underlying: error)
             }
@@ -158,6 +159,9 @@ public struct SiteBuilder {
             // Shards on different machines: the page says which devices computed the items.
             let devices = Set(entries.map(\.facts.compute.summary)).sorted()
             if devices.count > 1 { result.notes.append("Its work items were computed on \(devices.count) devices: \(devices.joined(separator: "; ")).") }
+            if let fid = experiment.spec.request.fid {
+                result.notes.append(FIDProtocolNote.text(experiment.spec.request, setting: fid, devices: devices, digests: cache.loadFileDigests()))
+            }
             outcomes.append(ExperimentOutcome(spec: experiment.spec, result: result, run: RunFacts(combining: entries.map(\.facts)),
                                               provenance: CellProvenanceTable(request: experiment.spec.request, items: entries.map { ($0.item, $0.facts) })))
         }

@@ -58,11 +58,13 @@ public struct ResultCache: Sendable {
         /// The entry exists but cannot be trusted; it is recomputed (and the reason reported).
         case damaged(path: String, reason: String)
 
-        /// The exported PNGs are dropped from what a plan keeps, so that its memory does not grow with the
-        /// sample count; the site writer reads them back one entry at a time.
-        public var withoutExports: Lookup {
-            guard case .found(var entry) = self, case .cell(var cell) = entry.result, cell.exported != nil else { return self }
+        /// The exported PNGs and the Inception features are dropped from what a plan keeps, so that its
+        /// memory does not grow with the sample count; the site writer and the assembly read them back one
+        /// entry at a time.
+        public var withoutPerSampleData: Lookup {
+            guard case .found(var entry) = self, case .cell(var cell) = entry.result, cell.exported != nil || cell.features != nil else { return self }
             cell.exported = nil
+            cell.features = nil
             entry.result = .cell(cell)
             return .found(entry)
         }
@@ -76,8 +78,8 @@ public struct ResultCache: Sendable {
 
     /// The key of `item` of `request`. A cell item's key leaves out what does not change it: the experiment's
     /// name, its other samplers, step counts and seeds, the gallery size beyond the item's indices, and for
-    /// sampling the sample count (sample i is the same whatever the count), so that adding a step count or
-    /// raising `count` reuses every item already computed.
+    /// sampling the sample count (sample i is the same whatever the count), and of the prompts those of its
+    /// own indices, so that adding a step count or raising `count` reuses every item already computed.
     /// `inputsDigest` is the digest of the files the experiment reads besides the model (its `images:`).
     /// With `fid:`, `inceptionDigest` (the weights' SHA-256) stands for its paths: the items hold features of
     /// those weights. The reference set is left out: it enters at assembly alone, so a new reference reuses
@@ -95,6 +97,8 @@ public struct ResultCache: Sendable {
             material.request.seeds = []
             if WorkItems.splitsByIndex(request.kind) {
                 material.request.gallery = max(0, min(request.gallery, cell.first + cell.count) - cell.first)
+                // Sample i takes prompt i mod their count: the item's own prompts, not a caption file of 30,000 in every key.
+                if !request.prompts.isEmpty { material.request.prompts = cell.indices.map { request.prompts[$0 % request.prompts.count] } }
             } else {
                 // Interpolation, editing, convergence: every item keeps its figure images whatever the gallery;
                 // an edit's freeze step defaults from the step counts, so the resolved one stands for them; an

@@ -11,7 +11,7 @@ public enum SiteConfigLoader {
     static let topKeys = ["title", "subtitle", "description", "backend", "bibtex", "models", "experiments",
                           "templates", "pages"]
     static let experimentKeys = ["name", "kind", "title", "description", "model", "samplers", "steps", "seeds",
-                                 "count", "classes", "prompts", "targets", "freeze_step", "guidance", "edict_p",
+                                 "count", "classes", "prompts", "prompts_file", "targets", "freeze_step", "guidance", "edict_p",
                                  "bdia_gamma", "frames", "spread", "images", "gallery", "export", "fid"]
     static let modelKeys = ["path", "fetch", "precision"]
 
@@ -177,7 +177,11 @@ public enum SiteConfigLoader {
         let seeds = try at("seeds").map { try $0.listOrSingle().map { try $0.int(in: 0...Int(UInt32.max)) } } ?? [0]
         if seeds.isEmpty { throw at("seeds")!.error("\(label) has no seeds") }
         let classes = try at("classes").map { try $0.listOrSingle().map { try $0.int(in: 0...100_000) } } ?? []
-        let prompts = try at("prompts").map { try $0.listOrSingle().map { try $0.string() } } ?? []
+        var prompts = try at("prompts").map { try $0.listOrSingle().map { try $0.string() } } ?? []
+        if let file = at("prompts_file") {
+            guard prompts.isEmpty else { throw file.error("\(label) gives both `prompts:` and `prompts_file:`; give one") }
+            prompts = try readPrompts(file, label: label, directory: directory)
+        }
         let targets = try at("targets").map { try $0.listOrSingle().map { try $0.string() } } ?? []
         if kind == .editing {
             let sources = classes.isEmpty ? prompts.count : classes.count
@@ -218,6 +222,21 @@ public enum SiteConfigLoader {
 
     /// `fid: {inception: PATH, reference: DIR_or_NPZ}`, paths relative to the config, checked here so that a
     /// missing file is reported before any sample is drawn.
+    /// `prompts_file:`: a UTF-8 text file with one prompt a line (a caption file such as COCO's, extracted
+    /// once), blank lines skipped; sample i takes prompt i modulo their count.
+    static func readPrompts(_ value: YAMLValue, label: String, directory: String) throws -> [String] {
+        let path = resolve(try value.string(), against: directory)
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw value.error("\(label): `prompts_file:` \(path) cannot be read as UTF-8 text (\(error.localizedDescription)); give a text file with one prompt a line")
+        }
+        let prompts = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !prompts.isEmpty else { throw value.error("\(label): `prompts_file:` \(path) holds no prompt; give one prompt a line") }
+        return prompts
+    }
+
     static func readFID(_ value: YAMLValue, kind: ExperimentKind, label: String, directory: String) throws -> FIDSetting {
         guard kind == .sampling else {
             throw value.error("\(label) is of kind '\(kind.rawValue)'; `fid:` applies to sampling experiments")

@@ -2,10 +2,13 @@ import Experiments
 import Foundation
 import Models
 
-/// The error-against-steps plots of an experiment (one per error metric with at least two step counts),
-/// written as PDF, SVG and PNG under figures/ and shown as SVG in the page.
+/// The against-steps plots of an experiment (one per error metric with at least two step counts, log–log;
+/// and FID on a linear axis, one line per sampler, the shape of the paper's Table 3), written as PDF, SVG and
+/// PNG under figures/ and shown as SVG in the page.
 enum ErrorPlots {
     static let errorMetrics = ["mse", "mse_pixel", "ode_error"]
+    /// Plotted against steps too, but read as a score: a linear axis and no order of convergence.
+    static let scoreMetrics = ["fid"]
 
     /// The measured order through the points with a positive error; nil with fewer than two step counts.
     static func order(_ points: [(steps: Int, error: Double)]) -> Double? {
@@ -36,26 +39,29 @@ enum ErrorPlots {
                                      width: plot.plot.size.width, wideStem: stem + "-wide"))
             let title = HTMLText.escape(plot.plot.title)
             let (width, height) = (Int((plot.plot.size.width * 96 / 72).rounded()), Int((plot.plot.size.height * 96 / 72).rounded()))
-            html += "<figure class=\"plot-figure\">\n<img class=\"plot\" src=\"\(stem).svg\" width=\"\(width)\" height=\"\(height)\" alt=\"\(title), log–log axes\">\n"
-            html += "<figcaption><strong>\(title).</strong> Log–log axes. Download: <a href=\"\(stem).pdf\">PDF</a> (<a href=\"\(stem)-wide.pdf\">two-column width</a>) · <a href=\"\(stem).svg\">SVG</a> · <a href=\"\(stem).png\">PNG</a></figcaption>\n</figure>\n"
+            let axes = plot.plot.yScale == .logarithmic ? "log–log axes" : "steps on a logarithmic axis, \(HTMLText.escape(plot.plot.yLabel)) on a linear one"
+            html += "<figure class=\"plot-figure\">\n<img class=\"plot\" src=\"\(stem).svg\" width=\"\(width)\" height=\"\(height)\" alt=\"\(title), \(axes)\">\n"
+            html += "<figcaption><strong>\(title).</strong> \(axes.prefix(1).uppercased() + axes.dropFirst()). Download: <a href=\"\(stem).pdf\">PDF</a> (<a href=\"\(stem)-wide.pdf\">two-column width</a>) · <a href=\"\(stem).svg\">SVG</a> · <a href=\"\(stem).png\">PNG</a></figcaption>\n</figure>\n"
         }
         return html
     }
 
-    /// One plot per error metric with at least two step counts; with `showOrders`, each legend entry carries
-    /// the sampler's measured order.
+    /// One plot per error metric and score with at least two step counts; with `showOrders`, each error
+    /// plot's legend entry carries the sampler's measured order.
     static func plots(_ records: [MetricRecord], showOrders: Bool) -> [(metric: String, plot: LogLogPlot)] {
-        errorMetrics.compactMap { metric in
-            let rows = records.filter { $0.metric == metric && $0.value > 0 }
+        (errorMetrics + scoreMetrics).compactMap { metric in
+            let isScore = scoreMetrics.contains(metric)
+            let rows = records.filter { $0.metric == metric && (isScore ? $0.value.isFinite : $0.value > 0) }
             guard Set(rows.map(\.steps)).count >= 2 else { return nil }
             let series = MetricTables.orderedSamplers(rows).map { sampler -> LogLogPlot.Series in
                 let pts = points(rows, metric: metric, sampler: sampler)
                 var label = MetricTables.samplerTitle(sampler)
-                if showOrders, let order = order(pts) { label += String(format: " (order %.2f)", order) }
+                if showOrders && !isScore, let order = order(pts) { label += String(format: " (order %.2f)", order) }
                 return LogLogPlot.Series(label: label, style: SamplerStyle.of(sampler), points: pts.map { (Double($0.steps), $0.error) })
             }
             let title = "\(MetricTables.metricTitle(metric)) against steps"
-            return (metric, LogLogPlot(title: title, xLabel: "steps", yLabel: MetricTables.metricTitle(metric), series: series))
+            return (metric, LogLogPlot(title: title, xLabel: "steps", yLabel: MetricTables.metricTitle(metric), series: series,
+                                       yScale: isScore ? .linear : .logarithmic))
         }
     }
 

@@ -1,9 +1,15 @@
 import CCairo
 import Foundation
 
-/// A line chart with logarithmic axes (error against step count), drawn with cairo for a paper: sized for a
-/// column, set in the paper's font, no title (the caption carries it), one style per sampler (`SamplerStyle`).
+/// A line chart against step count on a logarithmic axis (error on a logarithmic axis too, FID on a linear
+/// one), drawn with cairo for a paper: sized for a column, set in the paper's font, no title (the caption
+/// carries it), one style per sampler (`SamplerStyle`).
 struct LogLogPlot {
+    /// How the y axis is drawn: errors span decades; FID is read as a number, on a linear axis.
+    enum YScale {
+        case logarithmic, linear
+    }
+
     struct Series {
         var label: String
         var style: SamplerStyle
@@ -23,12 +29,13 @@ struct LogLogPlot {
     var yLabel: String
     var series: [Series]
     var size: Size = .oneColumn
+    var yScale: YScale = .logarithmic
 
     /// Type sizes in points, as \scriptsize and \footnotesize of a 10 pt paper.
     static let tickSize = 7.0, labelSize = 8.0, legendSize = 7.0
     static let lineWidth = 1.0, frameWidth = 0.5, gridGray = 0.86, markerRadius = 2.1
 
-    /// Axis range in log10 units, padded to whole decades on y and a little on x.
+    /// x range in log10 units, padded a little.
     var xRange: (Double, Double) {
         let xs = series.flatMap { $0.points.map { log10($0.x) } }
         guard let lo = xs.min(), let hi = xs.max() else { return (0, 1) }
@@ -36,11 +43,30 @@ struct LogLogPlot {
         return (lo - pad, hi + pad)
     }
 
+    /// Whether a point can be drawn: a logarithmic axis has no room for zero or less.
+    func isDrawn(_ y: Double) -> Bool { yScale == .linear ? y.isFinite : y > 0 }
+
+    /// A value in y axis units: log10 on a logarithmic axis.
+    func yAxis(_ y: Double) -> Double { yScale == .linear ? y : log10(y) }
+
+    /// y range in axis units: whole decades on a logarithmic axis, whole ticks on a linear one.
     var yRange: (Double, Double) {
-        let ys = series.flatMap { $0.points.compactMap { $0.y > 0 ? log10($0.y) : nil } }
+        let ys = series.flatMap { $0.points.compactMap { isDrawn($0.y) ? yAxis($0.y) : nil } }
         guard let lo = ys.min(), let hi = ys.max() else { return (0, 1) }
-        let low = floor(lo), high = ceil(hi)
-        return (low, high == low ? low + 1 : high)
+        guard yScale == .linear else {
+            let low = floor(lo), high = ceil(hi)
+            return (low, high == low ? low + 1 : high)
+        }
+        let step = Self.linearStep(lo, hi)
+        let low = (lo / step).rounded(.down) * step, high = (hi / step).rounded(.up) * step
+        return (low, high == low ? low + step : high)
+    }
+
+    /// The linear tick spacing: 1, 2 or 5 times a power of ten, giving four to ten ticks.
+    static func linearStep(_ lo: Double, _ hi: Double) -> Double {
+        let raw = max(hi - lo, abs(hi) * 1e-3, 1e-12) / 5
+        let decade = pow(10, floor(log10(raw)))
+        return [1.0, 2, 5, 10].map { $0 * decade }.first { $0 >= raw } ?? 10 * decade
     }
 
     /// The y range drawn: the decades plus a little room, so points on a decade are not hidden by the frame.
@@ -49,13 +75,25 @@ struct LogLogPlot {
         return (low - pad, high + pad)
     }
 
-    /// x ticks at the step counts measured; y ticks at each power of ten.
+    /// x ticks at the step counts measured; y ticks at each power of ten, or each linear step.
     var xTicks: [Double] { Array(Set(series.flatMap { $0.points.map(\.x) })).sorted() }
-    /// At most about six labelled decades: every k-th power of ten when the range is wide.
-    var yTicks: [Int] {
+    /// In axis units. At most about six labelled decades: every k-th power of ten when the range is wide.
+    var yTicks: [Double] {
         let (a, b) = yRange
+        guard yScale == .logarithmic else {
+            let step = Self.linearStep(a, b)
+            return Array(stride(from: a, through: b + step / 2, by: step))
+        }
         let every = max(1, Int((Double(Int(b) - Int(a)) / 6).rounded(.up)))
-        return Array(stride(from: Int(b), through: Int(a), by: -every)).reversed()
+        return Array(stride(from: Int(b), through: Int(a), by: -every)).reversed().map(Double.init)
+    }
+
+    /// "10⁻⁶" on a logarithmic axis; on a linear one, the value with as many decimals as the step needs.
+    func yTickLabel(_ tick: Double) -> String {
+        guard yScale == .linear else { return Self.powerOfTen(Int(tick)) }
+        let (a, b) = yRange
+        let decimals = max(0, -Int(floor(log10(Self.linearStep(a, b)))))
+        return String(format: "%.\(decimals)f", tick)
     }
 
     /// Where things go, in points from the top left; computed from the measured widths of the labels.
@@ -71,7 +109,7 @@ struct LogLogPlot {
 
     func layout(_ cr: OpaquePointer) throws -> Layout {
         let width = size.width, height = size.height
-        let tickWidth = try yTicks.map { try PlotText(Self.powerOfTen($0), size: Self.tickSize).width(cr) }.max() ?? 0
+        let tickWidth = try yTicks.map { try PlotText(yTickLabel($0), size: Self.tickSize).width(cr) }.max() ?? 0
         let legendWidths = try series.map { try PlotText($0.label, size: Self.legendSize).width(cr) + Self.legendSample + 3 + 8 }
         let left = 2 + Self.labelSize + 4 + tickWidth + 3
         let lastTick = try xTicks.last.map { try PlotText(Self.integer($0), size: Self.tickSize).width(cr) / 2 } ?? 0
@@ -104,9 +142,14 @@ struct LogLogPlot {
     }
 
     func position(x: Double, y: Double, in frame: (x: Double, y: Double, width: Double, height: Double)) -> (Double, Double) {
-        let (x0, x1) = xRange, (y0, y1) = yView
-        return (frame.x + (log10(x) - x0) / (x1 - x0) * frame.width,
-                frame.y + (1 - (log10(y) - y0) / (y1 - y0)) * frame.height)
+        let (x0, x1) = xRange
+        return (frame.x + (log10(x) - x0) / (x1 - x0) * frame.width, frameY(yAxis(y), in: frame))
+    }
+
+    /// Where a value in y axis units lies in the frame.
+    func frameY(_ axis: Double, in frame: (x: Double, y: Double, width: Double, height: Double)) -> Double {
+        let (y0, y1) = yView
+        return frame.y + (1 - (axis - y0) / (y1 - y0)) * frame.height
     }
 
     func draw(_ cr: OpaquePointer) throws {
@@ -120,7 +163,7 @@ struct LogLogPlot {
         cairo_set_line_width(cr, 0.35)
         cairo_set_source_rgb(cr, Self.gridGray, Self.gridGray, Self.gridGray)
         for tick in yTicks {
-            let y = position(x: 1, y: pow(10, Double(tick)), in: frame).1
+            let y = frameY(tick, in: frame)
             line(cr, (frame.x, y), (right, y))
         }
         for tick in xTicks {
@@ -131,11 +174,11 @@ struct LogLogPlot {
         cairo_set_source_rgb(cr, 0, 0, 0)
         cairo_set_line_width(cr, Self.frameWidth)
         for tick in yTicks {
-            let y = position(x: 1, y: pow(10, Double(tick)), in: frame).1
+            let y = frameY(tick, in: frame)
             line(cr, (frame.x, y), (frame.x + 3, y))
             line(cr, (right, y), (right - 3, y))
         }
-        if y1 - y0 <= 6 {
+        if yScale == .logarithmic && y1 - y0 <= 6 {
             for decade in Int(y0)..<Int(y1) {
                 for m in 2...9 {
                     let y = position(x: 1, y: Double(m) * pow(10, Double(decade)), in: frame).1
@@ -154,8 +197,8 @@ struct LogLogPlot {
 
         // Tick labels: every power of ten; step counts left out where they would overlap the previous one.
         for tick in yTicks {
-            let y = position(x: 1, y: pow(10, Double(tick)), in: frame).1
-            try PlotText(Self.powerOfTen(tick), size: Self.tickSize).draw(cr, x: frame.x - 3, y: y + Self.tickSize * 0.33, anchor: 1)
+            let y = frameY(tick, in: frame)
+            try PlotText(yTickLabel(tick), size: Self.tickSize).draw(cr, x: frame.x - 3, y: y + Self.tickSize * 0.33, anchor: 1)
         }
         var lastEnd = -Double.infinity
         for tick in xTicks {
@@ -176,12 +219,12 @@ struct LogLogPlot {
         // The data (inside the frame by construction of the ranges); markers on top of the lines.
         cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND)
         for line in series {
-            let points = line.points.filter { $0.y > 0 }.map { position(x: $0.x, y: $0.y, in: frame) }
+            let points = line.points.filter { isDrawn($0.y) }.map { position(x: $0.x, y: $0.y, in: frame) }
             guard points.count > 1 else { continue }
             line.style.stroke(cr, points, width: Self.lineWidth)
         }
         for line in series {
-            for point in line.points where point.y > 0 {
+            for point in line.points where isDrawn(point.y) {
                 line.style.mark(cr, at: position(x: point.x, y: point.y, in: frame), radius: Self.markerRadius)
             }
         }

@@ -48,7 +48,7 @@ public struct BuildPlan: Sendable {
             let items = try runner.workItems(for: request).map { item in
                 let key = try ResultCache.key(item: item, request: request, modelDigest: modelDigest, inputsDigest: inputsDigest,
                                               inceptionDigest: inceptionDigest, codeVersion: runner.codeVersion, backend: backend)
-                return PlannedItem(item: item, key: key, lookup: cache.load(key).withoutExports)
+                return PlannedItem(item: item, key: key, lookup: cache.load(key).withoutPerSampleData)
             }
             experiments.append(PlannedExperiment(spec: spec, modelDigest: modelDigest, items: items))
         }
