@@ -13,6 +13,14 @@ import Testing
         #expect("\u{0}\u{7}\r\u{7F}\u{9B}31m".escapingControlCharacters == "\\u{0}\\u{7}\\u{D}\\u{7F}\\u{9B}31m")
     }
 
+    @Test func bidirectionalOverridesAreWrittenOut() {
+        // "exe.png" shown reversed: a name that would read as an image while it is not.
+        #expect("report\u{202E}gnp.exe".escapingControlCharacters == "report\\u{202E}gnp.exe")
+        #expect("a\u{2066}b\u{2069}c\u{202A}".escapingControlCharacters == "a\\u{2066}b\\u{2069}c\\u{202A}")
+        // Right-to-left letters themselves are text, not controls.
+        #expect("שלום مرحبا".escapingControlCharacters == "שלום مرحبا")
+    }
+
     @Test func progressEscapesNamesButStillRedrawsItsLine() {
         final class Lines: @unchecked Sendable { var text = "" }
         let terminal = Lines()
