@@ -1,7 +1,7 @@
 import Foundation
 import Tensors
 
-/// A diffusers UNet2DConditionModel `config.json` (Stable Diffusion 1.x and 2.x), validated: the fields SD uses
+/// A diffusers UNet2DConditionModel `config.json` (Stable Diffusion 1.x, 2.x and XL), validated: the fields SD uses
 /// are read, and the many other variants the class supports are refused with the file and field named.
 public struct UNet2DConditionConfiguration: Sendable {
     public var inChannels: Int
@@ -26,6 +26,8 @@ public struct UNet2DConditionConfiguration: Sendable {
     public var timeEmbeddingNorm: TimeEmbeddingNorm
     public var timeEmbeddingDim: Int?
     public var numClassEmbeds: Int?
+    /// SDXL's `addition_embed_type: text_time`; nil when the field is unset.
+    public var textTimeEmbedding: TextTimeEmbeddingSettings?
 
     static let knownFields: Set<String> = [
         "sample_size", "in_channels", "out_channels", "center_input_sample", "flip_sin_to_cos", "freq_shift",
@@ -92,9 +94,10 @@ public struct UNet2DConditionConfiguration: Sendable {
         try config.requireDefault("conv_in_kernel", 3)
         try config.requireDefault("conv_out_kernel", 3)
         try config.requireDefault("attention_type", "default")
-        for key in ["class_embed_type", "addition_embed_type", "addition_time_embed_dim", "encoder_hid_dim",
+        textTimeEmbedding = try TextTimeEmbeddingSettings(config)
+        for key in ["class_embed_type", "encoder_hid_dim",
                     "encoder_hid_dim_type", "time_embedding_act_fn", "timestep_post_act", "time_cond_proj_dim",
-                    "projection_class_embeddings_input_dim", "cross_attention_norm", "reverse_transformer_layers_per_block"] {
+                    "cross_attention_norm", "reverse_transformer_layers_per_block"] {
             try config.requireDefault(key, Optional<String>.none)
         }
         for channels in blockOutChannels where channels % normGroups != 0 {
@@ -122,7 +125,13 @@ public struct UNet2DConditionConfiguration: Sendable {
         return UNetArchitecture(
             className: "UNet2DConditionModel", inChannels: inChannels, outChannels: outChannels, centerInputSample: centerInputSample,
             timeProjection: SinusoidalTimestepEmbedding(channels: blockOutChannels[0], flipSinToCos: flipSinToCos, frequencyShift: freqShift),
-            timeEmbeddingChannels: timeEmbeddingChannels, numClassEmbeds: numClassEmbeds, blockOutChannels: blockOutChannels,
+            timeEmbeddingChannels: timeEmbeddingChannels, numClassEmbeds: numClassEmbeds,
+            textTime: textTimeEmbedding.map { settings in
+                UNetArchitecture.TextTime(
+                    settings: settings,
+                    timeIDProjection: SinusoidalTimestepEmbedding(channels: settings.timeIDChannels, flipSinToCos: flipSinToCos, frequencyShift: freqShift))
+            },
+            blockOutChannels: blockOutChannels,
             layersPerBlock: layersPerBlock, downMixers: down, upMixers: up, hasMidBlock: hasMidBlock,
             midMixer: transformer(heads: attentionHeads[levels - 1], layers: transformerLayersPerBlock[levels - 1]),
             midBlockScaleFactor: midBlockScaleFactor, downsamplePadding: downsamplePadding,
