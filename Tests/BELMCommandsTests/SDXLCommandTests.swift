@@ -3,6 +3,7 @@ import Models
 import Tensors
 import Testing
 @testable import BELMCommands
+import BELMTestSupport
 
 /// The experiment commands on the tiny Stable Diffusion XL folder (Tests/ModelsTests/Fixtures/sdxl/pipeline), as
 /// on Stable Diffusion 1.5: the same options, the same outputs.
@@ -31,5 +32,29 @@ import Testing
                                         "--quiet", "--out", out.path])
         try command.run()
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("edit-belm-4.png").path))
+    }
+}
+
+/// `belm bench --configuration sdxl-unet`: its memory estimate from the config alone (no weights built).
+@Suite struct SDXLBenchTests {
+    @Test func estimateOnlyPrintsTheWeightsAndLargestBuffer() throws {
+        let run = try BELMProcess.run(["bench", "--configuration", "sdxl-unet", "--batch-sizes", "1", "2", "--estimate-only", "--backend", "cpu"])
+        #expect(run.status == 0, "\(run.errors)")
+        let lines = run.output.split(separator: "\n").filter { $0.hasPrefix("memory estimate") }
+        #expect(lines.count == 2, "\(run.output)")
+        #expect(lines.allSatisfy { $0.contains("1024² (128² latents)") && $0.contains("weights 9.56 GiB (2.567 G parameters in float32)") }, "\(run.output)")
+    }
+
+    /// Batch 2 at 1024² needs buffers over lavapipe's 128 MiB binding (the feed-forward's at 64² latents alone is
+    /// 160 MiB): refused before any weight is built, naming the sizes.
+    @Test func aBatchOverTheBindingLimitIsRefused() throws {
+        let run = try BELMProcess.run(["bench", "--configuration", "sdxl-unet", "--batch-sizes", "2", "--estimate-only", "--backend", "vulkan"])
+        #expect(run.refused && run.errors.contains("--batch-sizes 2 at --resolution 1024") && run.errors.contains("binds 128 MiB"), "\(run.errors)")
+    }
+
+    @Test func estimateFollowsTheConfiguration() {
+        let estimate = UNetMemoryEstimate(configuration: .stableDiffusionXL(), batch: 1, latentSide: 128, contextLength: 77, limitBytes: 128 << 20)
+        #expect(estimate.parameterCount == 2_567_463_684 && estimate.weightBytes == 4 * 2_567_463_684)
+        #expect(estimate.largestBufferBytes > 0 && estimate.largestBufferBytes <= 128 << 20)
     }
 }
