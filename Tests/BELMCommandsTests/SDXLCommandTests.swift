@@ -35,6 +35,24 @@ import BELMTestSupport
     }
 }
 
+extension SDXLCommandTests {
+    /// `belm forward` on the SDXL UNet with diffusers' added_cond_kwargs names (text_embeds, time_ids).
+    @Test func forwardTakesTheAddedConditions() throws {
+        let root = scratchURL("sdxl-forward")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let fixtures = DiffusersCommandTests.fixtures.appendingPathComponent("sdxl")
+        let output = root.appendingPathComponent("out.safetensors")
+        var command = try BELM.parseAsRoot(["forward", "--model", Self.model, "--component", "unet", "--backend", "cpu",
+                                            "--input", fixtures.appendingPathComponent("unet.inputs.safetensors").path, "--output", output.path])
+        try command.run()
+        let actual = try SafetensorsFile(contentsOf: output).floatTensor("sample").scalars
+        let expected = try SafetensorsFile(contentsOf: fixtures.appendingPathComponent("unet.expected.safetensors")).floatTensor("sample").scalars
+        let scale = expected.map { abs($0) }.max()!
+        #expect(zip(actual, expected).map { abs($0 - $1) }.max()! < 1e-4 * scale)
+    }
+}
+
 /// `belm bench --configuration sdxl-unet`: its memory estimate from the config alone (no weights built).
 @Suite struct SDXLBenchTests {
     @Test func estimateOnlyPrintsTheWeightsAndLargestBuffer() throws {
