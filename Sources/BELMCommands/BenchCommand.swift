@@ -19,6 +19,9 @@ public struct BenchCommand: ParsableCommand {
         case ddpmCIFAR10 = "ddpm-cifar10-32"
         /// Stable Diffusion 1.5's UNet2DConditionModel on latents (batch 2 is one guided step), 77 text tokens.
         case sd15UNet = "sd15-unet"
+        /// Stable Diffusion XL base 1.0's UNet (2.6 G parameters) on latents, 77 tokens of 2048-wide text states, the
+        /// 1280-wide pooled embedding and six micro-conditioning time ids (batch 2 is one guided step).
+        case sdxlUNet = "sdxl-unet"
         /// Stable Diffusion 1.5's VAE decoder, latents to images (tiled where the backend's binding limit needs it).
         case sd15VAEDecoder = "sd15-vae-decoder"
         /// Stable Diffusion 1.5's VAE encoder, images to the posterior mean (tiled likewise).
@@ -28,8 +31,11 @@ public struct BenchCommand: ParsableCommand {
     @Option(help: "The model configuration: \(Configuration.allCases.map(\.rawValue).joined(separator: "|")).")
     public var configuration: Configuration = .ddpmCIFAR10
 
-    @Option(help: "Image side in pixels (default: 32 for ddpm-cifar10-32, 512 for the sd15 parts, which work on side/8 latents).")
+    @Option(help: "Image side in pixels (default: 32 for ddpm-cifar10-32, 512 for the sd15 parts and 1024 for sdxl-unet, which work on side/8 latents).")
     public var resolution: Int?
+
+    @Flag(help: "For sd15-unet and sdxl-unet: print the memory estimate per batch size and stop, building no weights.")
+    public var estimateOnly = false
 
     @Option(parsing: .upToNextOption, help: "Batch sizes to time.")
     public var batchSizes: [Int] = [1, 8, 32]
@@ -55,19 +61,24 @@ public struct BenchCommand: ParsableCommand {
         let prepare: (Int) throws -> () throws -> Tensor
         let side: Int
         switch configuration {
-        case .ddpmCIFAR10, .sd15UNet:
-            let sdConfiguration = UNet2DConditionConfiguration.stableDiffusion15()
-            side = configuration == .ddpmCIFAR10 ? resolution ?? 32 : (resolution ?? 512) / 8
-            if configuration == .sd15UNet {
-                // Refuse before building 3.4 GB of weights when a step cannot fit the backend's bindings.
-                let limit = counter.maxTensorBytes
+        case .ddpmCIFAR10, .sd15UNet, .sdxlUNet:
+            let sdConfiguration = configuration == .sdxlUNet ? UNet2DConditionConfiguration.stableDiffusionXL() : .stableDiffusion15()
+            side = configuration == .ddpmCIFAR10 ? resolution ?? 32 : (resolution ?? (configuration == .sdxlUNet ? 1024 : 512)) / 8
+            if configuration != .ddpmCIFAR10 {
+                // Refuse before building gigabytes of weights (3.4 GB for SD 1.5, 10.3 GB for SDXL) when a step
+                // cannot fit the backend's bindings or memory.
+                let limit = counter.maxTensorBytes, memory = Self.memoryBytes(of: counter)
                 for batch in batchSizes {
-                    let bytes = sdConfiguration.largestBufferBytes(batch: batch, latentHeight: side, latentWidth: side, contextLength: 77,
-                                                                   limitBytes: limit)
-                    guard bytes <= limit else {
-                        throw ValidationError("--batch-sizes \(batch) at --resolution \(side * 8) needs \(bytes >> 20) MiB buffers; \(counter.name) binds \(limit >> 20) MiB: use a smaller batch or resolution")
+                    let estimate = UNetMemoryEstimate(configuration: sdConfiguration, batch: batch, latentSide: side, contextLength: 77, limitBytes: limit)
+                    print("memory estimate, batch \(batch) at \(side * 8)² (\(side)² latents): \(estimate)")
+                    guard estimate.largestBufferBytes <= limit else {
+                        throw ValidationError("--batch-sizes \(batch) at --resolution \(side * 8) needs \(estimate.largestBufferBytes >> 20) MiB buffers; \(counter.name) binds \(limit >> 20) MiB: use a smaller batch or resolution")
+                    }
+                    guard estimate.totalBytes <= memory.bytes else {
+                        throw ValidationError("--batch-sizes \(batch) at --resolution \(side * 8) needs \(estimate); \(memory.name) has \(String(format: "%.2f", Double(memory.bytes) / Double(1 << 30))) GiB: use a device with more memory")
                     }
                 }
+                if estimateOnly { return }
             }
             let model = configuration == .ddpmCIFAR10
                 ? try DiffusersUNet(configuration: UNet2DConfiguration.ddpmCIFAR10(), weights: RandomWeights(), backend: counter,
@@ -76,9 +87,15 @@ public struct BenchCommand: ParsableCommand {
             prepare = { batch in
                 let x = counter.tensor(Self.pattern(batch * model.sampleChannels * side * side, 0.37), shape: [batch, model.sampleChannels, side, side])
                 let timesteps = (0..<batch).map { Double((137 * $0) % 1000) }
-                let conditioning: Conditioning = model.crossAttentionDim.map { dim in
+                var conditioning: Conditioning = model.crossAttentionDim.map { dim in
                     .text(counter.tensor(Self.pattern(batch * 77 * dim, 0.11), shape: [batch, 77, dim]))
                 } ?? .unconditional
+                if case .text(let states) = conditioning, let textTime = model.textTimeEmbedding {
+                    // SDXL: the pooled width is what the six time ids leave of the added embedding's input.
+                    let pooled = textTime.inputChannels - 6 * textTime.timeIDChannels
+                    let ids = (0..<batch).flatMap { _ in MicroConditioning.image(height: 8 * side, width: 8 * side).timeIDs }
+                    conditioning = .textAndAdded(states: states, pooled: counter.tensor(Self.pattern(batch * pooled, 0.07), shape: [batch, pooled]), timeIDs: ids)
+                }
                 return { try model.forward(x, timesteps: timesteps, conditioning: conditioning) }
             }
         case .sd15VAEDecoder, .sd15VAEEncoder:
@@ -121,6 +138,15 @@ public struct BenchCommand: ParsableCommand {
             print(String(format: "device memory held: %.2f GiB (the device reports %.2f GiB of device-local heap)",
                          Double(vulkan.reservedDeviceBytes) / Double(1 << 30), Double(vulkan.device.deviceLocalMemory) / Double(1 << 30)))
         }
+    }
+
+    /// The memory a forward pass lives in: host memory for the CPU backend and for Vulkan on a CPU device
+    /// (lavapipe, whose heap size is advisory), the device-local heap on a GPU.
+    static func memoryBytes(of backend: FLOPCountingBackend) -> (bytes: Int, name: String) {
+        if let vulkan = backend.wrapped as? VulkanBackend, vulkan.device.kind != .cpu {
+            return (Int(clamping: vulkan.device.deviceLocalMemory), "\(vulkan.device.name)'s device-local heap")
+        }
+        return (Int(clamping: ProcessInfo.processInfo.physicalMemory), "this machine's memory")
     }
 
     /// Deterministic input values of order one.

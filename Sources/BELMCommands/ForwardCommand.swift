@@ -13,7 +13,7 @@ public struct ForwardCommand: ParsableCommand {
         abstract: "Run one forward pass of a model component on tensors from a safetensors file.",
         discussion: """
         unet: sample [B,C,H,W] f32, timestep (int64 or f32, shape [] or [B]), optional class_labels [B] int64
-              or encoder_hidden_states [B,77,D] f32 → sample.
+              or encoder_hidden_states [B,77,D] f32 (SDXL: with text_embeds [B,P] and time_ids [B,6] f32) → sample.
         vae-encoder: sample (image in [-1,1]) → latent_mean (posterior mean, unscaled).
         vae-decoder: latent (unscaled) → sample.
         text-encoder: input_ids [B,77] int64 → last_hidden_state.
@@ -130,6 +130,17 @@ public struct ForwardCommand: ParsableCommand {
                 throw ModelInputError("encoder_hidden_states", "has shape \(states.shape); it must be [B, tokens, D]")
             }
             conditioning = .text(backend.tensor(states))
+        }
+        // SDXL's added conditions, under diffusers' added_cond_kwargs names.
+        if inputs.entries["text_embeds"] != nil || inputs.entries["time_ids"] != nil {
+            guard case .text(let states) = conditioning else {
+                throw ModelInputError("text_embeds", "and time_ids go with encoder_hidden_states (SDXL), which the inputs lack")
+            }
+            let pooled = try Self.finiteTensor("text_embeds", in: inputs), timeIDs = try Self.finiteTensor("time_ids", in: inputs)
+            guard pooled.shape.count == 2, timeIDs.shape.count == 2 else {
+                throw ModelInputError(pooled.shape.count == 2 ? "time_ids" : "text_embeds", "must be [B, width]; got text_embeds \(pooled.shape), time_ids \(timeIDs.shape)")
+            }
+            conditioning = .textAndAdded(states: states, pooled: backend.tensor(pooled), timeIDs: timeIDs.scalars.map(Double.init))
         }
         guard sample.shape.count == 4 else {
             throw ModelInputError("sample", "has shape \(sample.shape); it must be [B, C, H, W]")

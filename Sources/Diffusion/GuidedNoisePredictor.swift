@@ -3,7 +3,7 @@ import Compute
 /// Classifier-free guidance: ε = ε_u + w (ε_c − ε_u), with ε_u the model's prediction under
 /// `unconditional` and ε_c under the conditioning each call passes (a class, a prompt).
 /// Both predictions come from one batched model call (x concatenated with itself on the batch axis) when
-/// the two conditionings can be stacked (both classes, or both text); otherwise from two calls.
+/// the two conditionings can be stacked (both classes, or both text of one kind); otherwise from two calls.
 /// w = 1 is the conditional model alone, w = 0 the unconditional one; neither makes a second call.
 public final class GuidedNoisePredictor: NoisePredictor {
     public let model: any NoisePredictor
@@ -41,6 +41,12 @@ public final class GuidedNoisePredictor: NoisePredictor {
             return .classes(a + b)
         case let (.text(a), .text(b)) where a.shape[0] == batch && b.shape[0] == batch && a.shape.dropFirst() == b.shape.dropFirst():
             return .text(a.backend.concat([a, b], axis: 0))
+        case let (.textAndAdded(a, pooledA, idsA), .textAndAdded(b, pooledB, idsB))
+            where a.shape[0] == batch && b.shape[0] == batch && a.shape.dropFirst() == b.shape.dropFirst()
+            && pooledA.shape == pooledB.shape && idsA.count == idsB.count:
+            let backend = a.backend
+            return .textAndAdded(states: backend.concat([a, b], axis: 0), pooled: backend.concat([pooledA, pooledB], axis: 0),
+                                 timeIDs: idsA + idsB)
         default:
             return nil
         }

@@ -7,6 +7,11 @@ public enum Conditioning {
     case classes([Int])
     /// Text-encoder hidden states [B, 77, D] (Stable Diffusion).
     case text(Tensor)
+    /// Stable Diffusion XL: text states [B, 77, D] as for `text`, and what the UNet's added (text_time) embedding
+    /// takes besides: the pooled text embedding [B, P] and the micro-conditioning time ids, the same count for
+    /// every sample, sample after sample (original height and width, crop top and left, target height and width:
+    /// six per sample for SDXL base).
+    case textAndAdded(states: Tensor, pooled: Tensor, timeIDs: [Double])
 }
 
 /// ε_θ(x, t): the one thing samplers need from a model. Implemented by the reference model, diffusers

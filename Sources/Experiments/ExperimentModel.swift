@@ -160,10 +160,11 @@ public struct ExperimentModel {
         let prompts = conditions.compactMap { if case .prompt(let p) = $0 { p } else { nil } }
         if let encoder = pipeline?.promptEncoder {
             guard labels.isEmpty else { throw ExperimentError("\(name) is conditioned on prompts, not classes; give --prompt") }
-            let texts = conditions.map { if case .prompt(let p) = $0 { p } else { "" } }
-            let encoding = try encoder.encode(texts)
-            for prompt in Set(encoding.truncatedPrompts.map { texts[$0] }) {
-                FileHandle.standardError.write(Data("warning: the prompt \"\(prompt.escapingControlCharacters)\" is longer than \(encoder.tokenizer.maxLength) tokens; the rest is cut off\n".utf8))
+            // nil: the unconditional branch, which the pipeline encodes (the empty prompt, or SDXL's zeros).
+            let texts: [String?] = conditions.map { if case .prompt(let p) = $0 { p } else { nil } }
+            let encoding = try encoder.conditioning(texts)
+            for prompt in Set(encoding.truncatedPrompts.compactMap { texts[$0] }) {
+                FileHandle.standardError.write(Data("warning: the prompt \"\(prompt.escapingControlCharacters)\" is longer than \(encoder.maxLength) tokens; the rest is cut off\n".utf8))
             }
             return encoding.conditioning
         }

@@ -22,9 +22,9 @@ import Testing
 
         // (This fixture's text encoder is stored in F16, so rounding leaves it as it is; the CLIP golden of
         // ModelsTests checks fp16 text encoders.)
-        let fullText = try full.promptEncoder!.encode(["a photo"]).hiddenStates
-        let noise = try full.unet.forward(latent, timesteps: [500], conditioning: .text(fullText)).values()
-        let halfNoise = try half.unet.forward(latent, timesteps: [500], conditioning: .text(fullText)).values()
+        let text = try full.promptEncoder!.conditioning(["a photo"]).conditioning
+        let noise = try full.unet.forward(latent, timesteps: [500], conditioning: text).values()
+        let halfNoise = try half.unet.forward(latent, timesteps: [500], conditioning: text).values()
         #expect(halfNoise != noise, "the UNet's weights are rounded to fp16")
     }
 }

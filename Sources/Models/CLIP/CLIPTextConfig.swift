@@ -13,6 +13,10 @@ public struct CLIPTextConfig: Equatable, Sendable {
     public var maxPositions: Int
     public var activation: Activation
     public var layerNormEpsilon: Float
+    /// The end token's id (`eos_token_id`): the pooled output is the final hidden state at its first occurrence.
+    public var eosTokenID: Int
+    /// Width of `text_projection` (`projection_dim`), used by CLIPTextModelWithProjection (SDXL's text_encoder_2).
+    public var projectionDim: Int
 
     public var headSize: Int { hiddenSize / headCount }
 
@@ -22,7 +26,7 @@ public struct CLIPTextConfig: Equatable, Sendable {
         maxPositions: 77, activation: .quickGelu, layerNormEpsilon: 1e-5)
 
     public init(vocabSize: Int, hiddenSize: Int, intermediateSize: Int, layerCount: Int, headCount: Int,
-                maxPositions: Int, activation: Activation, layerNormEpsilon: Float) {
+                maxPositions: Int, activation: Activation, layerNormEpsilon: Float, eosTokenID: Int = 49407, projectionDim: Int = 512) {
         self.vocabSize = vocabSize
         self.hiddenSize = hiddenSize
         self.intermediateSize = intermediateSize
@@ -31,6 +35,8 @@ public struct CLIPTextConfig: Equatable, Sendable {
         self.maxPositions = maxPositions
         self.activation = activation
         self.layerNormEpsilon = layerNormEpsilon
+        self.eosTokenID = eosTokenID
+        self.projectionDim = projectionDim
     }
 
     /// Reads config.json; fields it lacks take transformers' CLIPTextConfig defaults, as transformers does.
@@ -60,6 +66,16 @@ public struct CLIPTextConfig: Equatable, Sendable {
         layerCount = try integer("num_hidden_layers", 12)
         headCount = try integer("num_attention_heads", 8)
         maxPositions = try integer("max_position_embeddings", 77)
+        projectionDim = try integer("projection_dim", 512)
+        // Any integer: only the pooled output uses it, and an id no input holds pools position 0, as transformers does.
+        if let value = json["eos_token_id"], !(value is NSNull) {
+            guard let number = value as? NSNumber, let id = Int(exactly: number.doubleValue) else {
+                throw TensorFileError(url, "eos_token_id is \(value), not an integer token id")
+            }
+            eosTokenID = id
+        } else {
+            eosTokenID = 49407
+        }
         guard hiddenSize % headCount == 0 else {
             throw TensorFileError(url, "hidden_size \(hiddenSize) does not split into num_attention_heads \(headCount) equal heads")
         }

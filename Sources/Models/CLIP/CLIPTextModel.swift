@@ -4,8 +4,9 @@ import Tensors
 
 /// transformers' `CLIPTextModel` as Stable Diffusion uses it: token and position embeddings, pre-LayerNorm
 /// encoder layers with causal self-attention and a quick_gelu (or gelu) MLP, a final LayerNorm; the output
-/// is `last_hidden_state`, the cross-attention conditioning of SD's UNet. The weights go to the backend once,
-/// when the model loads.
+/// is `last_hidden_state`, the cross-attention conditioning of SD's UNet. A checkpoint with `text_projection`
+/// is transformers' `CLIPTextModelWithProjection` (SDXL's text_encoder_2), whose `text_embeds` `outputs` gives.
+/// The weights go to the backend once, when the model loads.
 public final class CLIPTextModel {
     public let config: CLIPTextConfig
     public let backend: any Backend
@@ -22,8 +23,30 @@ public final class CLIPTextModel {
         public let description: String
     }
 
+    /// What one pass gives, as transformers names it.
+    public struct Outputs {
+        /// [B, S, hidden_size], after the final layer norm: SD 1.x/2.x's conditioning.
+        public let lastHiddenState: Tensor
+        /// `hidden_states[-2]` [B, S, hidden_size]: the input of the last encoder layer, with no final layer norm
+        /// (SDXL's conditioning; the embeddings themselves for a one-layer model).
+        public let penultimateHiddenState: Tensor
+        /// `pooler_output` [B, hidden_size]: last_hidden_state at each sequence's first end token (`eos_token_id`;
+        /// at the largest id for the legacy id 2, as transformers does).
+        public let pooled: Tensor
+        /// CLIPTextModelWithProjection's `text_embeds` [B, projection_dim] (pooled × text_projectionᵀ); nil without one.
+        public let textEmbeds: Tensor?
+    }
+
+    /// Whether the checkpoint has `text_projection` (CLIPTextModelWithProjection).
+    public var hasProjection: Bool { weights.textProjection != nil }
+
     /// input_ids [B, S] (S ≤ max_position_embeddings, 77 for SD) → last_hidden_state [B, S, hidden_size].
     public func encode(inputIDs: HostIntTensor) throws -> Tensor {
+        try outputs(inputIDs: inputIDs).lastHiddenState
+    }
+
+    /// input_ids [B, S] → every output SD pipelines read.
+    public func outputs(inputIDs: HostIntTensor) throws -> Outputs {
         guard inputIDs.shape.count == 2, inputIDs.shape[0] > 0, inputIDs.shape[1] > 0 else {
             throw InputError(description: "input_ids has shape \(inputIDs.shape); the text encoder takes [batch, sequence]")
         }
@@ -44,11 +67,30 @@ public final class CLIPTextModel {
         let positions = backend.slice(weights.positionEmbedding, axis: 0, range: 0..<length)
         var hidden = backend.add(tokens, positions)
         let mask = causalMask(length)
+        var penultimate = hidden
         for layer in weights.layers {
+            penultimate = hidden
             hidden = encoderLayer(hidden, layer, mask: mask)
         }
-        return backend.layerNorm(hidden, weight: weights.finalNorm.weight, bias: weights.finalNorm.bias,
-                                 eps: config.layerNormEpsilon)
+        let last = backend.layerNorm(hidden, weight: weights.finalNorm.weight, bias: weights.finalNorm.bias,
+                                     eps: config.layerNormEpsilon)
+        let endPositions = (0..<batch).map { row in
+            Self.poolingPosition(Array(inputIDs.scalars[(row * length)..<((row + 1) * length)]), eosTokenID: config.eosTokenID)
+        }
+        let pooled = backend.embedding(last.reshaped([batch * length, config.hiddenSize]),
+                                       indices: endPositions.enumerated().map { $0.offset * length + $0.element })
+        let textEmbeds = weights.textProjection.map { backend.linear(pooled, weight: $0, bias: nil) }
+        return Outputs(lastHiddenState: last, penultimateHiddenState: penultimate, pooled: pooled, textEmbeds: textEmbeds)
+    }
+
+    /// The position transformers pools: the first `eosTokenID` (0 when there is none, as torch's argmax of all
+    /// zeros gives), or, for configs from before the end token's id was fixed (2), the first largest id.
+    static func poolingPosition(_ ids: [Int64], eosTokenID: Int) -> Int {
+        if eosTokenID == 2 {
+            let largest = ids.max() ?? 0
+            return ids.firstIndex(of: largest) ?? 0
+        }
+        return ids.firstIndex(of: Int64(eosTokenID)) ?? 0
     }
 
     /// [S, S]: 0 where a query may attend (key position ≤ query position), float32's lowest value above the

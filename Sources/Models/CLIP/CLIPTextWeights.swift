@@ -20,6 +20,9 @@ struct CLIPTextWeights {
     let positionEmbedding: Tensor
     let layers: [Layer]
     let finalNorm: Affine
+    /// CLIPTextModelWithProjection's `text_projection.weight` [projection_dim, hidden_size] (no bias); nil for a
+    /// plain CLIPTextModel's file.
+    let textProjection: Tensor?
 
     /// The linear layers' weights are stored at `precision`; embeddings, norms and biases stay fp32.
     init(file: SafetensorsFile, config: CLIPTextConfig, backend: any Backend, precision: Precision) throws {
@@ -55,5 +58,14 @@ struct CLIPTextWeights {
                 fc2: try affine(base + "mlp.fc2", [d, inner], d))
         }
         finalNorm = try affine("final_layer_norm", [d], d)
+        // The projection sits beside text_model, never under it.
+        if file.entries["text_projection.weight"] != nil {
+            guard file.entries["text_projection.weight"]?.shape == [config.projectionDim, d] else {
+                throw TensorFileError(file.url, "tensor 'text_projection.weight' has shape \(file.entries["text_projection.weight"]!.shape) but config.json asks for [\(config.projectionDim), \(d)] (projection_dim, hidden_size); the weights and config.json belong to different models")
+            }
+            textProjection = backend.tensor(try file.floatTensor("text_projection.weight"))
+        } else {
+            textProjection = nil
+        }
     }
 }

@@ -19,16 +19,22 @@ public final class PromptEncoder {
     /// Checks that the tokenizer's ids and length fit the text encoder; `folder`, the pipeline folder both came
     /// from, names the file in the error.
     public init(tokenizer: CLIPTokenizer, textEncoder: CLIPTextModel, folder: URL) throws {
-        let config = folder.appendingPathComponent("text_encoder/config.json")
+        try Self.checkPair(tokenizer, textEncoder, folder: folder, tokenizerName: "tokenizer", encoderName: "text_encoder")
+        self.tokenizer = tokenizer
+        self.textEncoder = textEncoder
+    }
+
+    /// Checks that a tokenizer's ids and length fit its text encoder (`<folder>/<encoderName>/config.json` named).
+    static func checkPair(_ tokenizer: CLIPTokenizer, _ textEncoder: CLIPTextModel, folder: URL,
+                          tokenizerName: String, encoderName: String) throws {
+        let config = folder.appendingPathComponent("\(encoderName)/config.json")
         guard tokenizer.maxLength <= textEncoder.config.maxPositions else {
-            throw TensorFileError(config, "max_position_embeddings \(textEncoder.config.maxPositions) is shorter than tokenizer/tokenizer_config.json's model_max_length \(tokenizer.maxLength); the tokenizer and text encoder belong to different models")
+            throw TensorFileError(config, "max_position_embeddings \(textEncoder.config.maxPositions) is shorter than \(tokenizerName)/tokenizer_config.json's model_max_length \(tokenizer.maxLength); the tokenizer and text encoder belong to different models")
         }
         let largest = max(tokenizer.startID, tokenizer.endID, tokenizer.padID)
         guard largest < textEncoder.config.vocabSize else {
-            throw TensorFileError(config, "vocab_size \(textEncoder.config.vocabSize) does not hold the tokenizer's special token id \(largest); the tokenizer and text encoder belong to different models")
+            throw TensorFileError(config, "vocab_size \(textEncoder.config.vocabSize) does not hold \(tokenizerName)'s special token id \(largest); the tokenizer and text encoder belong to different models")
         }
-        self.tokenizer = tokenizer
-        self.textEncoder = textEncoder
     }
 
     /// Loads tokenizer/ and text_encoder/ from a diffusers Stable Diffusion folder.

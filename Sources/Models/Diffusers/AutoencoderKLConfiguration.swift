@@ -14,6 +14,9 @@ public struct AutoencoderKLConfiguration: Sendable {
     public var useQuantConv: Bool
     public var usePostQuantConv: Bool
     public var midBlockAttention: Bool
+    /// `force_upcast`: the VAE overflows in float16 (SD 1.x's and SDXL's do), so it runs in float32 whatever
+    /// precision the UNet runs in. belm's VAE runs in float32 in every case today; reduced-precision paths read this.
+    public var forceUpcast: Bool
 
     static let knownFields: Set<String> = [
         "in_channels", "out_channels", "down_block_types", "up_block_types", "block_out_channels", "layers_per_block",
@@ -46,7 +49,7 @@ public struct AutoencoderKLConfiguration: Sendable {
         try config.requireDefault("shift_factor", Optional<Double>.none)
         try config.requireDefault("latents_mean", Optional<Double>.none)
         try config.requireDefault("latents_std", Optional<Double>.none)
-        _ = try config.bool("force_upcast", default: true)  // pipelines keep the VAE in fp32 at any --precision
+        forceUpcast = try config.bool("force_upcast", default: true)  // pipelines keep the VAE in fp32 at any --precision
         useQuantConv = try config.bool("use_quant_conv", default: true)
         usePostQuantConv = try config.bool("use_post_quant_conv", default: true)
         midBlockAttention = try config.bool("mid_block_add_attention", default: true)

@@ -4,7 +4,8 @@ import Foundation
 import Tensors
 
 /// Everything belm runs from a diffusers folder: the UNet and its training schedule, and — when the folder
-/// has them — the VAE (latent models: Stable Diffusion), the tokenizer and text encoder (prompts), and
+/// has them — the VAE (latent models: Stable Diffusion), the tokenizer and text encoder (prompts; two of each
+/// with the micro-conditioning for Stable Diffusion XL, model_index.json's StableDiffusionXLPipeline), and
 /// `belm.json` (class names and the null class of a class-conditional UNet2DModel). The parts are checked
 /// against one another when loaded, so a mismatched folder fails here, naming the file, not mid-sampling.
 public final class DiffusersPipeline {
@@ -13,7 +14,8 @@ public final class DiffusersPipeline {
     public let unet: DiffusersUNet
     public let schedule: NoiseSchedule
     public let autoencoder: AutoencoderKL?
-    public let promptEncoder: PromptEncoder?
+    /// Prompts → conditioning: `PromptEncoder` (SD 1.x/2.x) or `SDXLPromptEncoder`; nil for models without text.
+    public let promptEncoder: (any PromptConditioner)?
     public let classLabels: ClassLabelFile?
     /// The UNet's sample side (`sample_size`): pixels for a pixel-space UNet, latents for Stable Diffusion.
     public let sampleSize: Int
@@ -56,7 +58,12 @@ public final class DiffusersPipeline {
             throw TensorFileError(unetConfigURL, "field \"sample_size\" is \(size), which makes \(imageSide)×\(imageSide) images through the VAE; belm handles images of at most \(ImageSizeLimit.description)")
         }
 
-        if let width = unet.crossAttentionDim {
+        let pipelineClass = folder.isPipeline
+            ? try DiffusersConfig(contentsOf: url.appendingPathComponent("model_index.json")).optionalString("_class_name") : nil
+        if let width = unet.crossAttentionDim, unet.textTimeEmbedding != nil || pipelineClass == SDXLPipelineCheck.className {
+            promptEncoder = try SDXLPipelineCheck.promptEncoder(folder: url, unet: unet, crossAttentionDim: width,
+                                                                imageSide: imageSide, precision: precision, backend: backend)
+        } else if let width = unet.crossAttentionDim {
             for component in ["tokenizer", "text_encoder"] where !FileManager.default.fileExists(atPath: url.appendingPathComponent(component).path) {
                 throw TensorFileError(url.appendingPathComponent(component), "is missing: the UNet attends to text (cross_attention_dim \(width)), so the pipeline needs tokenizer/ and text_encoder/; check that it was downloaded completely")
             }

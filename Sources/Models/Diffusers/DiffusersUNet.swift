@@ -23,6 +23,8 @@ public final class DiffusersUNet: DiffusionUNet {
 
     let timeEmbedding: TimestepEmbeddingMLP
     let classEmbedding: Tensor?
+    /// SDXL's `add_embedding` (linear_1, SiLU, linear_2) over the pooled text and the time ids' embeddings.
+    let addEmbedding: TimestepEmbeddingMLP?
     let convIn: Conv2d
     let downBlocks: [UNetDownBlock]
     let midBlock: UNetMidBlock?
@@ -46,6 +48,8 @@ public final class DiffusersUNet: DiffusionUNet {
     public var crossAttentionDim: Int? { architecture.crossAttentionDim }
     /// Rows of the class embedding (num_class_embeds); nil for models without class conditioning.
     public var classEmbeddingCount: Int? { architecture.numClassEmbeds }
+    /// SDXL's added text_time embedding settings; nil for UNets that take the text states alone.
+    public var textTimeEmbedding: TextTimeEmbeddingSettings? { architecture.textTime?.settings }
     /// Levels of the UNet; height and width must be multiples of 2^(levels − 1).
     public var levelCount: Int { architecture.blockOutChannels.count }
 
@@ -58,6 +62,9 @@ public final class DiffusersUNet: DiffusionUNet {
         let temb = a.timeEmbeddingChannels
         timeEmbedding = try TimestepEmbeddingMLP(p.scoped("time_embedding"), inChannels: a.timeProjection.channels, embeddingChannels: temb)
         classEmbedding = try a.numClassEmbeds.map { try p("class_embedding.weight", [$0, temb]) }
+        addEmbedding = try a.textTime.map {
+            try TimestepEmbeddingMLP(p.scoped("add_embedding"), inChannels: $0.settings.inputChannels, embeddingChannels: temb)
+        }
         convIn = try Conv2d(p.scoped("conv_in"), inChannels: a.inChannels, outChannels: channels[0], kernel: 3, padding: 1)
 
         func mixer(_ kind: UNetArchitecture.Mixer?) -> ((ParameterLoader, Int) throws -> any SpatialMixer)? {
@@ -159,7 +166,10 @@ public final class DiffusersUNet: DiffusionUNet {
             throw ModelInputError("timestep", "holds \(timesteps.count) values for a batch of \(batch); give one, or one per sample")
         }
         let contextLength: Int
-        if case .text(let states) = conditioning, states.rank == 3 { contextLength = states.shape[1] } else { contextLength = 0 }
+        switch conditioning {
+        case .text(let states), .textAndAdded(let states, _, _): contextLength = states.rank == 3 ? states.shape[1] : 0
+        case .unconditional, .classes: contextLength = 0
+        }
         try Self.checkLargestBuffer(largestBufferBytes(batch: batch, height: sample.shape[2], width: sample.shape[3], contextLength: contextLength),
                                     batch: batch, height: sample.shape[2], width: sample.shape[3], backend: backend)
 
@@ -171,10 +181,14 @@ public final class DiffusersUNet: DiffusionUNet {
         var emb = timeEmbedding(backend.tensor(a.timeProjection(perSample)))
         var context: Tensor?
         var labels: [Int]?
+        var added: (pooled: Tensor, timeIDs: [Double])?
         switch conditioning {
         case .unconditional: break
         case .classes(let given): labels = given
         case .text(let states): context = states
+        case let .textAndAdded(states, pooled, timeIDs):
+            context = states
+            added = (pooled, timeIDs)
         }
         if let classEmbedding {
             guard let labels else {
@@ -189,6 +203,11 @@ public final class DiffusersUNet: DiffusionUNet {
             emb = backend.add(emb, backend.embedding(classEmbedding, indices: labels))
         } else if labels != nil {
             throw ModelInputError("class_labels", "is given, but this model has no class embedding (num_class_embeds is not set)")
+        }
+        if let addEmbedding, let textTime = a.textTime {
+            emb = backend.add(emb, addEmbedding(try textTimeInput(textTime, added, batch: batch)))
+        } else if added != nil {
+            throw ModelInputError("added_cond_kwargs", "are given, but this UNet has no added embedding (its config.json sets no addition_embed_type)")
         }
         if let dim = a.crossAttentionDim {
             guard let states = context else {
@@ -213,5 +232,26 @@ public final class DiffusersUNet: DiffusionUNet {
         if let midBlock { h = midBlock(h, temb, context: context) }
         for block in upBlocks { h = block(h, skips: &skips, temb, context: context) }
         return convOut(normOut(h, silu: true))
+    }
+
+    /// `add_embedding`'s input [B, projection_class_embeddings_input_dim]: the pooled text embedding, then each time
+    /// id's sinusoidal embedding, sample by sample — diffusers' `concat([text_embeds, add_time_proj(time_ids.flatten())
+    /// .reshape(B, -1)])`. The time ids are host numbers; their embedding is made on the host, as the timesteps' is.
+    private func textTimeInput(_ textTime: UNetArchitecture.TextTime, _ added: (pooled: Tensor, timeIDs: [Double])?, batch: Int) throws -> Tensor {
+        let settings = textTime.settings
+        guard let added else {
+            throw ModelInputError("added_cond_kwargs", "are missing; this UNet (addition_embed_type text_time, SDXL) takes the pooled text embedding and the micro-conditioning time ids beside the text states")
+        }
+        guard added.pooled.rank == 2, added.pooled.shape[0] == batch else {
+            throw ModelInputError("text_embeds", "has shape \(added.pooled.shape); the model takes [\(batch), pooled width]")
+        }
+        let pooledWidth = added.pooled.shape[1]
+        guard added.timeIDs.count % batch == 0, !added.timeIDs.isEmpty,
+              pooledWidth + added.timeIDs.count / batch * settings.timeIDChannels == settings.inputChannels else {
+            throw ModelInputError("time_ids", "holds \(added.timeIDs.count) values for a batch of \(batch) beside a \(pooledWidth)-wide text_embeds; config.json's projection_class_embeddings_input_dim \(settings.inputChannels) needs \(pooledWidth) + (time ids per sample) × addition_time_embed_dim \(settings.timeIDChannels)")
+        }
+        let timeEmbeddings = textTime.timeIDProjection(added.timeIDs)
+        let flattened = backend.tensor(timeEmbeddings.scalars, shape: [batch, timeEmbeddings.scalars.count / batch])
+        return backend.concat([added.pooled, flattened], axis: 1)
     }
 }

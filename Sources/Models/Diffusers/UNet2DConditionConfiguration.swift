@@ -1,7 +1,7 @@
 import Foundation
 import Tensors
 
-/// A diffusers UNet2DConditionModel `config.json` (Stable Diffusion 1.x and 2.x), validated: the fields SD uses
+/// A diffusers UNet2DConditionModel `config.json` (Stable Diffusion 1.x, 2.x and XL), validated: the fields SD uses
 /// are read, and the many other variants the class supports are refused with the file and field named.
 public struct UNet2DConditionConfiguration: Sendable {
     public var inChannels: Int
@@ -26,6 +26,8 @@ public struct UNet2DConditionConfiguration: Sendable {
     public var timeEmbeddingNorm: TimeEmbeddingNorm
     public var timeEmbeddingDim: Int?
     public var numClassEmbeds: Int?
+    /// SDXL's `addition_embed_type: text_time`; nil when the field is unset.
+    public var textTimeEmbedding: TextTimeEmbeddingSettings?
 
     static let knownFields: Set<String> = [
         "sample_size", "in_channels", "out_channels", "center_input_sample", "flip_sin_to_cos", "freq_shift",
@@ -92,9 +94,10 @@ public struct UNet2DConditionConfiguration: Sendable {
         try config.requireDefault("conv_in_kernel", 3)
         try config.requireDefault("conv_out_kernel", 3)
         try config.requireDefault("attention_type", "default")
-        for key in ["class_embed_type", "addition_embed_type", "addition_time_embed_dim", "encoder_hid_dim",
+        textTimeEmbedding = try TextTimeEmbeddingSettings(config)
+        for key in ["class_embed_type", "encoder_hid_dim",
                     "encoder_hid_dim_type", "time_embedding_act_fn", "timestep_post_act", "time_cond_proj_dim",
-                    "projection_class_embeddings_input_dim", "cross_attention_norm", "reverse_transformer_layers_per_block"] {
+                    "cross_attention_norm", "reverse_transformer_layers_per_block"] {
             try config.requireDefault(key, Optional<String>.none)
         }
         for channels in blockOutChannels where channels % normGroups != 0 {
@@ -122,12 +125,35 @@ public struct UNet2DConditionConfiguration: Sendable {
         return UNetArchitecture(
             className: "UNet2DConditionModel", inChannels: inChannels, outChannels: outChannels, centerInputSample: centerInputSample,
             timeProjection: SinusoidalTimestepEmbedding(channels: blockOutChannels[0], flipSinToCos: flipSinToCos, frequencyShift: freqShift),
-            timeEmbeddingChannels: timeEmbeddingChannels, numClassEmbeds: numClassEmbeds, blockOutChannels: blockOutChannels,
+            timeEmbeddingChannels: timeEmbeddingChannels, numClassEmbeds: numClassEmbeds,
+            textTime: textTimeEmbedding.map { settings in
+                UNetArchitecture.TextTime(
+                    settings: settings,
+                    timeIDProjection: SinusoidalTimestepEmbedding(channels: settings.timeIDChannels, flipSinToCos: flipSinToCos, frequencyShift: freqShift))
+            },
+            blockOutChannels: blockOutChannels,
             layersPerBlock: layersPerBlock, downMixers: down, upMixers: up, hasMidBlock: hasMidBlock,
             midMixer: transformer(heads: attentionHeads[levels - 1], layers: transformerLayersPerBlock[levels - 1]),
             midBlockScaleFactor: midBlockScaleFactor, downsamplePadding: downsamplePadding,
             resnet: ResnetSettings(groups: normGroups, eps: normEps, timeEmbeddingChannels: timeEmbeddingChannels, timeEmbeddingNorm: timeEmbeddingNorm),
             crossAttentionDim: crossAttentionDim)
+    }
+
+    /// stabilityai/stable-diffusion-xl-base-1.0's unet/config.json (2.6 G parameters: 9.6 GiB in float32), for
+    /// benchmarks and memory estimates with random weights.
+    public static func stableDiffusionXL() -> UNet2DConditionConfiguration {
+        let fields: [String: Any] = [
+            "_class_name": "UNet2DConditionModel", "act_fn": "silu", "addition_embed_type": "text_time",
+            "addition_embed_type_num_heads": 64, "addition_time_embed_dim": 256, "attention_head_dim": [5, 10, 20],
+            "block_out_channels": [320, 640, 1280], "center_input_sample": false, "cross_attention_dim": 2048,
+            "down_block_types": ["DownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D"], "downsample_padding": 1,
+            "flip_sin_to_cos": true, "freq_shift": 0, "in_channels": 4, "layers_per_block": 2, "mid_block_scale_factor": 1,
+            "mid_block_type": "UNetMidBlock2DCrossAttn", "norm_eps": 1e-5, "norm_num_groups": 32, "out_channels": 4,
+            "projection_class_embeddings_input_dim": 2816, "sample_size": 128, "transformer_layers_per_block": [1, 2, 10],
+            "up_block_types": ["CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "UpBlock2D"], "use_linear_projection": true,
+        ]
+        // The literal above is valid by construction.
+        return try! UNet2DConditionConfiguration(DiffusersConfig(fields: fields, url: URL(fileURLWithPath: "stable-diffusion-xl-base-1.0/unet/config.json")))
     }
 
     /// runwayml/stable-diffusion-v1-5's unet/config.json (860 M parameters), for benchmarks with random weights.

@@ -9,6 +9,14 @@ struct UNetArchitecture {
         case transformer(TransformerSettings)
     }
 
+    /// `addition_embed_type: text_time`: each time id through `timeIDProjection` (sinusoidal, the UNet's flip and
+    /// shift), flattened per sample after the pooled text embedding, then `add_embedding` (linear, SiLU, linear),
+    /// added to the timestep embedding.
+    struct TextTime {
+        var settings: TextTimeEmbeddingSettings
+        var timeIDProjection: SinusoidalTimestepEmbedding
+    }
+
     var className: String
     var inChannels: Int
     var outChannels: Int
@@ -16,6 +24,8 @@ struct UNetArchitecture {
     var timeProjection: SinusoidalTimestepEmbedding
     var timeEmbeddingChannels: Int
     var numClassEmbeds: Int?
+    /// SDXL's added embedding of the pooled text and the micro-conditioning time ids; nil for other UNets.
+    var textTime: TextTime?
     var blockOutChannels: [Int]
     /// Resnets per encoder level; decoder level i has reversed(layersPerBlock)[i] + 1.
     var layersPerBlock: [Int]

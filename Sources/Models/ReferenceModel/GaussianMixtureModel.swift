@@ -96,7 +96,7 @@ public final class GaussianMixtureModel: NoisePredictor {
                 for component in 0..<k where images.labels[component] == label { mask[b * k + component] = 0 }
             }
             return backend.tensor(mask, shape: [batch, k])
-        case .text:
+        case .text, .textAndAdded:
             preconditionFailure("the reference model is conditioned on class labels, not text")
         }
     }

@@ -121,7 +121,7 @@ public struct ProbabilityFlowODESolver: Sendable {
             case .classes(let labels):
                 precondition(labels.count == count, "\(labels.count) class labels for a batch of \(count)")
                 field = guidance.map { .guided(classLabel: labels[b], scale: $0) } ?? .classConditional(labels[b])
-            case .text:
+            case .text, .textAndAdded:
                 preconditionFailure("the reference model is conditioned on class labels, not text")
             }
             fields.append(field)
