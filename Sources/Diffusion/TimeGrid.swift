@@ -1,5 +1,5 @@
 /// Where the chain ends and what the model is told there.
-public enum BoundaryConvention: String, Sendable, CaseIterable {
+public enum BoundaryConvention: String, Sendable, Codable, CaseIterable {
     /// The official BELM code: after the last grid timestep the chain steps to ᾱ = 1 (σ = 0), and the
     /// one model call made at that clean state (the first inversion step) is told timestep 1.
     case official

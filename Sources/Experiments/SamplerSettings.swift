@@ -20,6 +20,9 @@ public struct SamplerSettings: Sendable, Equatable {
         self.convention = convention
     }
 
+    /// Every knob at its default: what the command line and the site config run with when not told otherwise.
+    public static let defaults = SamplerSettings()
+
     public func sampler(_ choice: SamplerChoice) throws -> any Sampler {
         switch choice {
         case .ddim: return DDIMSampler()
