@@ -65,6 +65,8 @@ import Testing
     /// every cache key are what they were before the config could set them.
     @Test func theKnobsEnterTheKeyOnlyAwayFromTheirDefaults() throws {
         let plain = try key(.defaults)
+        // The key this request had before the request carried the three knobs: a change here orphans every cached result.
+        #expect(plain == "5375695117590b6c577478f1b1382a363f925483ee4f12df80883364ca246f3c")
         #expect(try key(SamplerSettings(belmOrder: 3)) != plain)
         #expect(try key(SamplerSettings(edictLeapfrog: true)) != plain)
         #expect(try key(SamplerSettings(convention: .diffusers)) != plain)
