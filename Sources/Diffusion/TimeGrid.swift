@@ -22,7 +22,7 @@ public struct TimeGrid: Sendable, Equatable {
 
     public init(schedule: NoiseSchedule, steps: Int, convention: BoundaryConvention = .official) throws {
         guard steps >= 2 else {
-            throw DiffusionError("--steps must be at least 2 (got \(steps)); the two-state samplers need two steps")
+            throw DiffusionError("steps must be at least 2 (got \(steps)); the two-state samplers need two steps")
         }
         let grid = try schedule.timesteps(steps: steps)
         switch convention {
