@@ -37,6 +37,19 @@ public struct SamplerSettings: Sendable, Equatable {
         choice == .belm && belmOrder != 2 ? "belm\(belmOrder)" : choice.rawValue
     }
 
+    /// How the site names a choice in headings and legends: `O-BELM`, or `BELM (order 3)` for the other orders.
+    public func displayName(_ choice: SamplerChoice) -> String {
+        choice == .belm && belmOrder != 2 ? "BELM (order \(belmOrder))" : choice.displayName
+    }
+
+    /// The heading of a record's sampler name (`recordName`): `belm3` → `BELM (order 3)`; nil for a name
+    /// no choice goes by.
+    public static func displayName(recordName name: String) -> String? {
+        if let choice = SamplerChoice(rawValue: name) { return choice.displayName }
+        guard name.hasPrefix("belm"), let order = Int(name.dropFirst(4)), order > 2 else { return nil }
+        return SamplerSettings(belmOrder: order).displayName(.belm)
+    }
+
     /// Parses `--sampler` values, with the choices listed when one is unknown.
     public static func choices(_ text: String) throws -> [SamplerChoice] {
         let names = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }

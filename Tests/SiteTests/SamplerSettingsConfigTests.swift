@@ -100,6 +100,9 @@ import Testing
         _ = try fixture.builder(runner: CountingRunner()).build()
         let metrics = try String(contentsOf: fixture.output.appendingPathComponent("metrics.csv"), encoding: .utf8)
         #expect(metrics.contains(",belm3,") && !metrics.contains(",belm,"), "\(metrics)")
+        // Its page calls it by its order, not O-BELM.
+        let page = try String(contentsOf: fixture.output.appendingPathComponent("reconstruction.html"), encoding: .utf8)
+        #expect(page.contains("BELM (order 3)") && !page.contains("O-BELM"), "\(page)")
     }
 
     /// The settings spelled at their defaults reuse what a build without them cached.
