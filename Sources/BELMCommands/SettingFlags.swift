@@ -15,6 +15,8 @@ extension ExperimentParameter {
         case .belmOrder: "--order"
         case .freezeStep: "--freeze-step"
         case .noise: "--noise"
+        case .spread: "--spread"
+        case .nullClass: "--null-class"
         }
     }
 }

@@ -13,7 +13,7 @@ public struct BDIASampler: Sampler, MultistepRule {
 
     public init(gamma: Double) throws {
         guard gamma.isFinite, gamma >= 0, gamma <= 1 else {
-            throw DiffusionError("--bdia-gamma must lie in [0, 1], got \(gamma)")
+            throw DiffusionError("bdiaGamma must lie in [0, 1], got \(gamma)")
         }
         self.gamma = gamma
     }
@@ -29,7 +29,7 @@ public struct BDIASampler: Sampler, MultistepRule {
     public func invert(_ end: SamplerState, grid: TimeGrid, stoppingAt stop: Int, model: any NoisePredictor,
                        conditioning: Conditioning, progress: StepProgress?) throws -> SamplerState {
         guard gamma > 0 else {
-            throw DiffusionError("BDIA with --bdia-gamma 0 is plain DDIM and has no exact inversion; use a γ in (0, 1]")
+            throw DiffusionError("BDIA with bdiaGamma 0 is plain DDIM and has no exact inversion; use a γ in (0, 1]")
         }
         return try MultistepChain.invert(self, end, grid: grid, stoppingAt: stop, model: model, conditioning: conditioning, progress: progress)
     }

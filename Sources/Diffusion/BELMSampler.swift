@@ -7,7 +7,7 @@ public struct BELMSampler: Sampler, MultistepRule {
     public let statesPerStep: Int
 
     public init(order: Int) throws {
-        guard order >= 2 else { throw DiffusionError("--order must be at least 2 for BELM (got \(order)); order 1 is DDIM") }
+        guard order >= 2 else { throw DiffusionError("belmOrder must be at least 2 (got \(order)); order 1 is DDIM") }
         statesPerStep = order
     }
 

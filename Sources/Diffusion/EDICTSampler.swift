@@ -15,7 +15,7 @@ public struct EDICTSampler: Sampler {
     public let leapfrog: Bool
 
     public init(p: Double = 0.93, leapfrog: Bool = false) throws {
-        guard p.isFinite, p > 0, p < 1 else { throw DiffusionError("--edict-p must lie in (0, 1), got \(p)") }
+        guard p.isFinite, p > 0, p < 1 else { throw DiffusionError("edictP must lie in (0, 1), got \(p)") }
         self.p = p
         self.leapfrog = leapfrog
     }
@@ -50,7 +50,7 @@ public struct EDICTSampler: Sampler {
         let n = grid.stepCount
         guard end.index == n else { throw DiffusionError("inversion starts from the data end (state \(n)), not state \(end.index)") }
         guard stop >= 0, stop < n else {
-            throw DiffusionError("--freeze-step \(stop) must lie in 0…\(n - 1), below the number of steps (\(n))")
+            throw DiffusionError("freezeStep \(stop) must lie in 0…\(n - 1), below the number of steps (\(n))")
         }
         var (x, y) = try pair(end)
         let backend = x.backend

@@ -94,7 +94,7 @@ public enum MultistepChain {
             throw DiffusionError("inversion starts from the data end (state \(n)), not state \(end.index)")
         }
         guard stop >= 0, stop < n else {
-            throw DiffusionError("--freeze-step \(stop) must lie in 0…\(n - 1), below the number of steps (\(n))")
+            throw DiffusionError("freezeStep \(stop) must lie in 0…\(n - 1), below the number of steps (\(n))")
         }
         let k = rule.statesPerStep
         guard end.companions.count <= max(k - 1, 0), n - end.companions.count >= stop else {

@@ -37,7 +37,7 @@ extension Sampler {
             throw DiffusionError("inversion starts from the data end (state \(grid.stepCount)), not state \(end.index)")
         }
         guard stop >= 0, stop < grid.stepCount else {
-            throw DiffusionError("--freeze-step \(stop) must lie in 0…\(grid.stepCount - 1), below the number of steps (\(grid.stepCount))")
+            throw DiffusionError("freezeStep \(stop) must lie in 0…\(grid.stepCount - 1), below the number of steps (\(grid.stepCount))")
         }
     }
 

@@ -1,5 +1,5 @@
 /// Where the chain ends and what the model is told there.
-public enum BoundaryConvention: String, Sendable, CaseIterable {
+public enum BoundaryConvention: String, Sendable, Codable, CaseIterable {
     /// The official BELM code: after the last grid timestep the chain steps to ᾱ = 1 (σ = 0), and the
     /// one model call made at that clean state (the first inversion step) is told timestep 1.
     case official
@@ -22,7 +22,7 @@ public struct TimeGrid: Sendable, Equatable {
 
     public init(schedule: NoiseSchedule, steps: Int, convention: BoundaryConvention = .official) throws {
         guard steps >= 2 else {
-            throw DiffusionError("--steps must be at least 2 (got \(steps)); the two-state samplers need two steps")
+            throw DiffusionError("steps must be at least 2 (got \(steps)); the two-state samplers need two steps")
         }
         let grid = try schedule.timesteps(steps: steps)
         switch convention {

@@ -124,11 +124,11 @@ public struct ExperimentModel {
             return model
         }
         guard let source = reference.referenceSource else { preconditionFailure("a model reference is a diffusers folder or the reference model") }
-        if nullClass != nil { throw ExperimentError("--null-class applies to class-conditional diffusers models, not to the reference model \(argument)") }
+        if nullClass != nil { throw InvalidSetting(.nullClass, "applies to class-conditional diffusers models, not to the reference model \(argument)") }
         guard precision == .fp32 else {
             throw ExperimentError("precision \(precision.rawValue) applies to diffusers models (their UNet and text encoder weights); the reference model \(argument) is computed exactly, in fp32 — use --precision fp32 (the default)")
         }
-        guard spread > 0, spread.isFinite else { throw ExperimentError("--spread must be positive, got \(spread)") }
+        guard spread > 0, spread.isFinite else { throw InvalidSetting(.spread, "must be positive, got \(spread)") }
         let schedule = schedule ?? .stableDiffusion15
         let mixture = GaussianMixtureModel(images: try source.loadImages(imageSize: imageSize), spread: spread,
                                            alphasCumprod: schedule.alphasCumprod, backend: backend)
@@ -248,7 +248,7 @@ public struct ExperimentModel {
         if let classIndex {
             let pool = images.indices(ofClass: classIndex)
             guard count >= 1, count <= pool.count else {
-                throw ExperimentError("--count \(count) must lie in 1…\(pool.count), the number of \(classNames[classIndex]) images of \(name)")
+                throw InvalidSetting(.count, "\(count) must lie in 1…\(pool.count), the number of \(classNames[classIndex]) images of \(name)")
             }
             chosen = (0..<count).map { pool[$0 * pool.count / count] }
         } else {
@@ -259,7 +259,7 @@ public struct ExperimentModel {
                 round += 1
             }
             guard count >= 1, picked.count == count else {
-                throw ExperimentError("--count \(count) must lie in 1…\(images.count), the number of images of \(name)")
+                throw InvalidSetting(.count, "\(count) must lie in 1…\(images.count), the number of images of \(name)")
             }
             chosen = picked
         }

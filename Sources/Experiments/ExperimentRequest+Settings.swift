@@ -2,9 +2,10 @@ import Models
 
 /// The settings a request resolves to where the config leaves them out: one place for each default.
 extension ExperimentRequest {
-    /// The samplers' knobs the request sets.
+    /// The samplers' knobs the request sets: the one place a request becomes the settings its sweep runs with.
     public var samplerSettings: SamplerSettings {
-        SamplerSettings(edictP: edictP, bdiaGamma: bdiaGamma)
+        SamplerSettings(belmOrder: belmOrder, edictP: edictP, edictLeapfrog: edictLeapfrog, bdiaGamma: bdiaGamma,
+                        convention: convention)
     }
 
     /// Editing: the inversion state an edit starts from; a fifth of the fewest steps when `freeze_step:` is unset.

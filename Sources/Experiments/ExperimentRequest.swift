@@ -1,4 +1,5 @@
 import Compute
+import Diffusion
 
 /// The kinds of experiment belm runs; each has its own page template (`Templates/<kind>.md.mustache`).
 public enum ExperimentKind: String, Sendable, Codable, CaseIterable, Hashable {
@@ -60,6 +61,13 @@ public struct ExperimentRequest: Sendable, Codable, Hashable {
     /// EDICT's mixing weight p and BDIA's γ.
     public var edictP: Double
     public var bdiaGamma: Double
+    /// BELM's order (`order:`), EDICT's leapfrog update order (`edict_leapfrog:`) and the boundary convention
+    /// (`convention:`). Left out of the request's JSON (see `CodingKeys`), like `precision`: the cache key adds
+    /// each only when it differs from `SamplerSettings`' default, so results cached before the config could
+    /// set them keep their keys.
+    public var belmOrder: Int = SamplerSettings.defaults.belmOrder
+    public var edictLeapfrog: Bool = SamplerSettings.defaults.edictLeapfrog
+    public var convention: BoundaryConvention = SamplerSettings.defaults.convention
     /// Interpolation: frames in each strip, endpoints included.
     public var frames: Int
     /// The reference model's component std (small: clean samples; about 0.3: a smooth ODE for order
@@ -83,7 +91,7 @@ public struct ExperimentRequest: Sendable, Codable, Hashable {
     /// a precision keep their keys.
     public var precision: Precision = .standard
 
-    /// Every field but `precision`.
+    /// Every field but `precision`, `belmOrder`, `edictLeapfrog` and `convention`.
     enum CodingKeys: String, CodingKey {
         case name, kind, model, samplers, steps, seeds, count, classes, prompts, targets, freezeStep, guidance, edictP, bdiaGamma,
              frames, spread, images, gallery, exportSamples, fid
@@ -94,7 +102,7 @@ public struct ExperimentRequest: Sendable, Codable, Hashable {
 
     public init(name: String, kind: ExperimentKind, model: String, samplers: [SamplerChoice], steps: [Int],
                 seeds: [Int], count: Int, classes: [Int] = [], prompts: [String] = [], targets: [String] = [],
-                freezeStep: Int? = nil, guidance: Double? = nil, edictP: Double = 0.93, bdiaGamma: Double = 1.0,
+                freezeStep: Int? = nil, guidance: Double? = nil, sampler: SamplerSettings = .defaults,
                 frames: Int = 7, spread: Double? = nil, images: String? = nil, gallery: Int = ExperimentRequest.defaultGallery, exportSamples: Bool = false,
                 fid: FIDSetting? = nil, precision: Precision = .standard) {
         self.name = name
@@ -109,8 +117,11 @@ public struct ExperimentRequest: Sendable, Codable, Hashable {
         self.targets = targets
         self.freezeStep = freezeStep
         self.guidance = guidance
-        self.edictP = edictP
-        self.bdiaGamma = bdiaGamma
+        self.edictP = sampler.edictP
+        self.bdiaGamma = sampler.bdiaGamma
+        self.belmOrder = sampler.belmOrder
+        self.edictLeapfrog = sampler.edictLeapfrog
+        self.convention = sampler.convention
         self.frames = frames
         self.spread = spread
         self.images = images

@@ -8,6 +8,10 @@ public enum ExperimentParameter: String, Sendable, CaseIterable {
     case freezeStep
     /// Given initial noise (`SamplingExperiment.noise`, the endpoints of an interpolation).
     case noise
+    /// The reference model's component std.
+    case spread
+    /// A class-conditional diffusers model's null class (its unconditional branch).
+    case nullClass
 }
 
 /// A setting the experiments refuse, before any work: the parameter, and what is wrong with its value.
@@ -97,7 +101,7 @@ extension ExperimentRequest {
     /// the config loader calls this so that it refuses exactly what the experiments refuse.
     public func validate() throws {
         try RunSettings.check(samplers: samplers, steps: steps, count: count)
-        try SamplerSettings(edictP: edictP, bdiaGamma: bdiaGamma).validate(for: samplers, inverting: kind.inverts)
+        try samplerSettings.validate(for: samplers, inverting: kind.inverts)
         try SettingLimits.checkGuidance(guidance)
         if kind == .editing, let freezeStep { try SettingLimits.checkFreezeStep(freezeStep, steps: steps) }
     }

@@ -20,6 +20,9 @@ public struct SamplerSettings: Sendable, Equatable {
         self.convention = convention
     }
 
+    /// Every knob at its default: what the command line and the site config run with when not told otherwise.
+    public static let defaults = SamplerSettings()
+
     public func sampler(_ choice: SamplerChoice) throws -> any Sampler {
         switch choice {
         case .ddim: return DDIMSampler()
@@ -32,6 +35,19 @@ public struct SamplerSettings: Sendable, Equatable {
     /// The name a choice goes by in records and file names: `belm` is O-BELM, `belm3` the 3-step BELM.
     public func recordName(_ choice: SamplerChoice) -> String {
         choice == .belm && belmOrder != 2 ? "belm\(belmOrder)" : choice.rawValue
+    }
+
+    /// How the site names a choice in headings and legends: `O-BELM`, or `BELM (order 3)` for the other orders.
+    public func displayName(_ choice: SamplerChoice) -> String {
+        choice == .belm && belmOrder != 2 ? "BELM (order \(belmOrder))" : choice.displayName
+    }
+
+    /// The heading of a record's sampler name (`recordName`): `belm3` → `BELM (order 3)`; nil for a name
+    /// no choice goes by.
+    public static func displayName(recordName name: String) -> String? {
+        if let choice = SamplerChoice(rawValue: name) { return choice.displayName }
+        guard name.hasPrefix("belm"), let order = Int(name.dropFirst(4)), order > 2 else { return nil }
+        return SamplerSettings(belmOrder: order).displayName(.belm)
     }
 
     /// Parses `--sampler` values, with the choices listed when one is unknown.

@@ -11,7 +11,7 @@ import Testing
     static func request(_ kind: ExperimentKind = .sampling, samplers: [SamplerChoice] = [.ddim, .bdia], steps: [Int] = [10],
                         guidance: Double? = nil, edictP: Double = 0.93, bdiaGamma: Double = 1) -> ExperimentRequest {
         ExperimentRequest(name: "x", kind: kind, model: "builtin:shapes", samplers: samplers, steps: steps, seeds: [0], count: 1,
-                          guidance: guidance, edictP: edictP, bdiaGamma: bdiaGamma)
+                          guidance: guidance, sampler: SamplerSettings(edictP: edictP, bdiaGamma: bdiaGamma))
     }
 
     static func refusal(_ body: () throws -> Void) -> InvalidSetting? {

@@ -86,7 +86,7 @@ enum CellAssembly {
         let more = shown < count ? "; the metrics take all \(count)" : ""
         return ImageFigure(id: "samples", title: "Samples.",
                            caption: "Every cell of a row starts from the same \(shown) noises (seed \(request.seeds[0]))\(more); columns differ by sampler only.",
-                           columns: request.samplers.map(\.displayName), rows: rows)
+                           columns: request.samplers.map(request.samplerSettings.displayName), rows: rows)
     }
 
     static func reconstructionFigures(_ request: ExperimentRequest, count: Int, _ gallery: (SamplerChoice, Int) -> [GalleryEntry]) -> [ImageFigure] {
@@ -97,7 +97,7 @@ enum CellAssembly {
         let roundTrips = ImageFigure(
             id: "round-trip", title: "Round trips.",
             caption: "Original and reconstruction of the first image (drag the slider), and |original − reconstruction| ×\(Int(amplification)), the power of ten that makes the largest error in the figure white.",
-            columns: request.samplers.map(\.displayName),
+            columns: request.samplers.map(request.samplerSettings.displayName),
             rows: request.steps.map { n in
                 ImageRow(label: "\(n) steps", cells: request.samplers.map { choice in
                     guard let entry = first(choice, n), let error = entry.error else { return ImageCell(images: []) }
@@ -109,8 +109,8 @@ enum CellAssembly {
         let originals = gallery(request.samplers[0], fewest).prefix(shown).map { $0.images[0] }
         var rows = [ImageRow(label: "originals", cells: originals.map { ImageCell(images: [$0]) })]
         for choice in request.samplers {
-            rows.append(ImageRow(label: choice.displayName, cells: gallery(choice, fewest).prefix(shown).map { entry in
-                ImageCell(images: [LabeledImage(label: "\(choice.displayName), \(fewest) steps", image: entry.images[1].image)])
+            rows.append(ImageRow(label: request.samplerSettings.displayName(choice), cells: gallery(choice, fewest).prefix(shown).map { entry in
+                ImageCell(images: [LabeledImage(label: "\(request.samplerSettings.displayName(choice)), \(fewest) steps", image: entry.images[1].image)])
             }))
         }
         let all = ImageFigure(id: "all-images", title: "Every image at \(fewest) steps.",

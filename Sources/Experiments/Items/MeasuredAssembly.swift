@@ -101,7 +101,8 @@ enum MeasuredAssembly {
         })]
         for n in request.steps {
             for choice in request.samplers {
-                rows.append(ImageRow(label: request.steps.count > 1 ? "\(choice.displayName), \(n) steps" : choice.displayName,
+                let name = request.samplerSettings.displayName(choice)
+                rows.append(ImageRow(label: request.steps.count > 1 ? "\(name), \(n) steps" : name,
                                      cells: zip(ts, try strip(choice, n).frames).map { ImageCell(images: [LabeledImage(label: "t = \($0)", image: $1)]) }))
             }
         }
@@ -124,7 +125,7 @@ enum MeasuredAssembly {
             return ImageFigure(
                 id: names.id, title: "\(names.sourceName) → \(names.targetName).",
                 caption: "Source and edit of the first image (drag the slider); inverted to state \(freeze), sampled under class \(names.targetName) with guidance \(guidance).",
-                columns: request.samplers.map(\.displayName),
+                columns: request.samplers.map(request.samplerSettings.displayName),
                 rows: try request.steps.map { n in
                     ImageRow(label: "\(n) steps", cells: try request.samplers.map { choice in
                         let all = try previews(choice, n)

@@ -172,7 +172,7 @@ public struct SiteBuilder {
             let request = experiment.spec.request
             for planned in experiment.items {
                 guard case .cell(let cell) = planned.item.scope, cell.seed == request.seeds[0] else { continue }
-                let name = SamplerSettings(edictP: request.edictP, bdiaGamma: request.bdiaGamma).recordName(cell.sampler)
+                let name = request.samplerSettings.recordName(cell.sampler)
                 files.addExport(.init(cache: cache, key: planned.key, folder: "samples/\(request.name)/\(name)-\(cell.steps)",
                                       first: cell.first, count: cell.count))
             }
@@ -230,7 +230,13 @@ public struct ExperimentFailure: Error, CustomStringConvertible {
     public let underlying: any Error
 
     public var description: String {
-        "\(file)\(line.map { ":\($0)" } ?? ""): error: experiment '\(experiment)' failed: \(underlying); the previous site is unchanged"
+        "\(file)\(line.map { ":\($0)" } ?? ""): error: experiment '\(experiment)' failed: \(reason); the previous site is unchanged"
+    }
+
+    /// The library's refusal of a setting in the config's words: the experiment's key, not the parameter's name.
+    private var reason: String {
+        guard let invalid = underlying as? InvalidSetting else { return "\(underlying)" }
+        return "key '\(invalid.parameter.configKey)' \(invalid.problem)"
     }
 }
 

@@ -1,4 +1,5 @@
 import Compute
+import Diffusion
 import Experiments
 import Foundation
 
@@ -36,6 +37,11 @@ public struct ResultCache: Sendable {
         /// The model's weight precision; nil (left out of the JSON) for fp32, so fp32 keys are what they were
         /// before models had a precision.
         var precision: Precision?
+        /// BELM's order, EDICT's leapfrog order and the boundary convention; each nil (left out of the JSON)
+        /// at its default, so keys of default settings are what they were before the config could set them.
+        var belmOrder: Int?
+        var edictLeapfrog: Bool?
+        var convention: BoundaryConvention?
     }
 
     /// One stored item.
@@ -70,6 +76,11 @@ public struct ResultCache: Sendable {
         }
     }
 
+    /// A sampler knob for the key: nil when it is the default.
+    private static func nonDefault<T: Equatable>(_ value: T, _ knob: KeyPath<SamplerSettings, T>) -> T? {
+        value == SamplerSettings.defaults[keyPath: knob] ? nil : value
+    }
+
     static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -88,7 +99,10 @@ public struct ResultCache: Sendable {
                            inceptionDigest: String? = nil, codeVersion: String, backend: String) throws -> String {
         var material = KeyMaterial(format: format, request: request, scope: item.scope, itemSize: WorkItems.itemSize, modelDigest: modelDigest,
                                    inputsDigest: inputsDigest, inceptionDigest: request.fid == nil ? nil : inceptionDigest,
-                                   codeVersion: codeVersion, backend: backend, precision: request.precision == .fp32 ? nil : request.precision)
+                                   codeVersion: codeVersion, backend: backend, precision: request.precision == .fp32 ? nil : request.precision,
+                                   belmOrder: nonDefault(request.belmOrder, \.belmOrder),
+                                   edictLeapfrog: nonDefault(request.edictLeapfrog, \.edictLeapfrog),
+                                   convention: nonDefault(request.convention, \.convention))
         material.request.fid = nil
         if case .cell(let cell) = item.scope {
             material.request.name = ""

@@ -2,7 +2,7 @@ import Experiments
 
 extension ExperimentParameter {
     /// The key of an experiment in the site config that sets the parameter (the config has no key for the
-    /// command line's batch size, BELM order or initial noise; those keep the library's name).
+    /// command line's batch size, initial noise or null class; those keep the library's name).
     var configKey: String {
         switch self {
         case .samplers: "samplers"
@@ -12,7 +12,9 @@ extension ExperimentParameter {
         case .edictP: "edict_p"
         case .bdiaGamma: "bdia_gamma"
         case .freezeStep: "freeze_step"
-        case .batchSize, .belmOrder, .noise: rawValue
+        case .belmOrder: "order"
+        case .spread: "spread"
+        case .batchSize, .noise, .nullClass: rawValue
         }
     }
 }

@@ -1,4 +1,5 @@
 import Compute
+import Diffusion
 import Experiments
 import FID
 import Foundation
@@ -12,7 +13,7 @@ public enum SiteConfigLoader {
                           "templates", "pages"]
     static let experimentKeys = ["name", "kind", "title", "description", "model", "samplers", "steps", "seeds",
                                  "count", "classes", "prompts", "prompts_file", "targets", "freeze_step", "guidance", "edict_p",
-                                 "bdia_gamma", "frames", "spread", "images", "gallery", "export", "fid"]
+                                 "bdia_gamma", "order", "edict_leapfrog", "convention", "frames", "spread", "images", "gallery", "export", "fid"]
     static let modelKeys = ["path", "fetch", "precision"]
 
     /// Loads and checks the file at `path`. `backends` are the backend names this build can run.
@@ -195,11 +196,17 @@ public enum SiteConfigLoader {
         if !classes.isEmpty && !prompts.isEmpty {
             throw (at("prompts") ?? item).error("\(label) gives both classes and prompts; a model takes one or the other")
         }
+        // Unset knobs keep the samplers' own defaults (`SamplerSettings.defaults`), as on the command line.
+        var sampler = SamplerSettings.defaults
+        if let value = at("edict_p") { sampler.edictP = try value.double() }
+        if let value = at("bdia_gamma") { sampler.bdiaGamma = try value.double() }
+        if let value = at("order") { sampler.belmOrder = try value.int() }
+        if let value = at("edict_leapfrog") { sampler.edictLeapfrog = try value.bool() }
+        if let value = at("convention") { sampler.convention = try value.choice(BoundaryConvention.self) }
         let request = ExperimentRequest(
             name: name, kind: kind, model: model.source, samplers: samplers, steps: steps.sorted(), seeds: seeds,
             count: try at("count")?.int(in: 1...1_000_000) ?? 4, classes: classes, prompts: prompts, targets: targets,
-            freezeStep: try at("freeze_step")?.int(in: 0...1000), guidance: try at("guidance")?.double(),
-            edictP: try at("edict_p")?.double() ?? 0.93, bdiaGamma: try at("bdia_gamma")?.double() ?? 1.0,
+            freezeStep: try at("freeze_step")?.int(in: 0...1000), guidance: try at("guidance")?.double(), sampler: sampler,
             frames: try at("frames")?.int(in: 2...64) ?? 7, spread: try at("spread")?.double(in: 0.001...10),
             images: try at("images").map { resolve(try $0.string(), against: directory) },
             gallery: try at("gallery")?.int(in: 1...256) ?? ExperimentRequest.defaultGallery,

@@ -90,6 +90,14 @@ struct YAMLValue {
         return value
     }
 
+    /// `true` or `false` (YAML 1.1's yes/no/on/off are refused: they read as text in other tools).
+    func bool() throws -> Bool {
+        guard case let .scalar(scalar) = node, let value = ["true": true, "false": false][scalar.string] else {
+            throw error("\(path) must be true or false, found \(describeValue)")
+        }
+        return value
+    }
+
     func double(in range: ClosedRange<Double>? = nil) throws -> Double {
         guard case .scalar = node, let value = node.float, value.isFinite else {
             throw error("\(path) must be a number, found \(describeValue)")

@@ -31,7 +31,7 @@ enum MetricTables {
         }
     }
 
-    static func samplerTitle(_ name: String) -> String { SamplerChoice(rawValue: name)?.displayName ?? name }
+    static func samplerTitle(_ name: String) -> String { SamplerSettings.displayName(recordName: name) ?? name }
 
     /// One table per metric: step counts as rows, samplers as columns, the best of each row marked.
     static func perMetric(_ records: [MetricRecord]) -> String {

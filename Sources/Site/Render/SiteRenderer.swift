@@ -174,7 +174,7 @@ struct SiteRenderer {
         var context: [String: Any] = [
             "name": r.name, "title": outcome.spec.title, "kind": r.kind.rawValue, "href": "\(r.name).html",
             "model": Self.modelLabel(r.model),
-            "samplers": r.samplers.map(\.displayName).joined(separator: ", "),
+            "samplers": r.samplers.map(r.samplerSettings.displayName).joined(separator: ", "),
             "steps": r.steps.map(String.init).joined(separator: ", "),
             "seeds": r.seeds.map(String.init).joined(separator: ", "),
             "count": r.count, "edict_p": r.edictP, "bdia_gamma": r.bdiaGamma, "frames": r.frames,
