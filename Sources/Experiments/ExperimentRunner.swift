@@ -1,17 +1,17 @@
 import Compute
 import FID
 
-/// Everything one experiment produced: its metric records and its figures. Codable, so a build can cache it
-/// under the content hash of what it depends on and skip the run next time.
+/// Everything one experiment produced: its metric records and the images its figures show. Codable, so a
+/// build can cache it under the content hash of what it depends on and skip the run next time.
 public struct ExperimentResult: Sendable, Codable, Hashable {
     public var records: [MetricRecord]
-    public var figures: [ImageFigure]
+    public var images: ExperimentImages
     /// Short remarks for the page ("EDICT uses p = 0.93"), in order.
     public var notes: [String]
 
-    public init(records: [MetricRecord], figures: [ImageFigure], notes: [String] = []) {
+    public init(records: [MetricRecord], images: ExperimentImages = .none, notes: [String] = []) {
         self.records = records
-        self.figures = figures
+        self.images = images
         self.notes = notes
     }
 }

@@ -56,7 +56,7 @@ import Testing
             """
         let config = try SiteConfigLoader.parse(yaml, file: "belm.yml", directory: "/tmp", backends: ["cpu"])
         let outcomes = config.experiments.map {
-            ExperimentOutcome(spec: $0, result: ExperimentResult(records: Self.records, figures: []),
+            ExperimentOutcome(spec: $0, result: ExperimentResult(records: Self.records),
                               run: RunFacts(key: "k", seconds: 0, compute: PageEscapingTests.cpu, modelDigest: "d", codeVersion: "c"))
         }
         let results = SiteResults(config: config, outcomes: outcomes,

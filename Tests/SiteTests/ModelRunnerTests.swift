@@ -5,6 +5,7 @@ import Models
 import Tensors
 import Testing
 @testable import Experiments
+@testable import Site
 
 /// The runner's figures and records for the kinds the site build tests do not run, on the reference model and
 /// on diffusers models (builtin:shapes-unet, the tiny class-conditional fixture of Tests/ModelsTests/Fixtures).
@@ -32,7 +33,7 @@ import Testing
                                             steps: [5], seeds: [0, 1], count: 2, frames: 4)
             let events = Events()
             let result = try ModelExperimentRunner().run(request, backend: CPUBackend()) { events.add($0) }
-            let figure = try #require(result.figures.first)
+            let figure = try #require(result.figures(of: request).first)
             #expect(figure.columns == ["t = 0", "t = 0.33", "t = 0.67", "t = 1"])
             #expect(figure.rows.map(\.label) == ["endpoints", "DDIM", "O-BELM"])
             #expect(figure.rows[1].cells.count == 4)
@@ -49,9 +50,9 @@ import Testing
             let request = ExperimentRequest(name: "edits", kind: .editing, model: model, samplers: [.ddim, .belm], steps: [5],
                                             seeds: [0], count: 1, classes: [0, 1], targets: ["1", "0"], freezeStep: 1, guidance: 2)
             let result = try ModelExperimentRunner().run(request, backend: CPUBackend()) { _ in }
-            #expect(result.figures.map(\.id) == ["edit-0-to-1", "edit-1-to-0"])
-            #expect(result.figures[0].title == "disc → square.")
-            let cell = result.figures[0].rows[0].cells[0]
+            #expect(result.figures(of: request).map(\.id) == ["edit-0-to-1", "edit-1-to-0"])
+            #expect(result.figures(of: request)[0].title == "disc → square.")
+            let cell = result.figures(of: request)[0].rows[0].cells[0]
             #expect(cell.compare && cell.images.map(\.label) == ["source (disc)", "edit (square)"])
             // One record per sampler, steps and metric: the two pairs are merged, counts added.
             let mse = result.records.filter { $0.metric == "mse" }
@@ -75,8 +76,8 @@ import Testing
         let request = ExperimentRequest(name: "reconstruction-unet", kind: .reconstruction, model: "builtin:shapes-unet",
                                         samplers: [.ddim, .belm], steps: [2], seeds: [0], count: 1)
         let result = try ModelExperimentRunner().run(request, backend: CPUBackend()) { _ in }
-        #expect(result.figures.map(\.id) == ["round-trip", "all-images"])
-        let original = try #require(result.figures[0].rows.first?.cells.first?.images.first)
+        #expect(result.figures(of: request).map(\.id) == ["round-trip", "all-images"])
+        let original = try #require(result.figures(of: request)[0].rows.first?.cells.first?.images.first)
         #expect(original.label == "original" && original.image.width == 32)
         let mse = Dictionary(uniqueKeysWithValues: result.records.filter { $0.metric == "mse" }.map { ($0.sampler, $0.value) })
         #expect(mse["belm"]! < 1e-8 && mse["ddim"]! > mse["belm"]!)
@@ -125,7 +126,7 @@ import Testing
         #expect(mse.first { $0.sampler == "belm" }!.value < 1e-8)
         let strip = ExperimentRequest(name: "strip", kind: .interpolation, model: labelled.path, samplers: [.belm],
                                       steps: [2], seeds: [0], count: 2, frames: 3, images: images)
-        let figure = try #require(try ModelExperimentRunner().run(strip, backend: CPUBackend()) { _ in }.figures.first)
+        let figure = try #require(try ModelExperimentRunner().run(strip, backend: CPUBackend()) { _ in }.figures(of: strip).first)
         #expect(figure.rows.map(\.label) == ["endpoints", "O-BELM"] && figure.rows[1].cells.count == 3)
     }
 
@@ -148,15 +149,15 @@ import Testing
         let sampling = ExperimentRequest(name: "prompted", kind: .sampling, model: model.path, samplers: [.belm], steps: [2],
                                          seeds: [0], count: 2, prompts: ["a red disc", "a blue square"], guidance: 2)
         let sampled = try runner.run(sampling, backend: CPUBackend()) { _ in }
-        let cells = try #require(sampled.figures.first?.rows.first?.cells)
+        let cells = try #require(sampled.figures(of: sampling).first?.rows.first?.cells)
         #expect(cells.count == 1 && cells[0].images.map(\.label) == ["a red disc", "a blue square"])
         #expect(cells[0].images[0].image.width == 128, "SD samples are decoded to pixels")
 
         let editing = ExperimentRequest(name: "dalmatian", kind: .editing, model: model.path, samplers: [.belm], steps: [2], seeds: [0],
                                         count: 1, prompts: ["A dog"], targets: ["A Dalmatian"], freezeStep: 1, guidance: 2, images: images)
         let edited = try runner.run(editing, backend: CPUBackend()) { _ in }
-        let edit = try #require(edited.figures.first?.rows.first?.cells.first)
-        #expect(edit.images.count == 2 && edited.figures[0].title.contains("A Dalmatian"), "\(edited.figures[0].title)")
+        let edit = try #require(edited.figures(of: editing).first?.rows.first?.cells.first)
+        #expect(edit.images.count == 2 && edited.figures(of: editing)[0].title.contains("A Dalmatian"), "\(edited.figures(of: editing)[0].title)")
 
         let reconstruction = ExperimentRequest(name: "round-trip", kind: .reconstruction, model: model.path, samplers: [.ddim, .belm],
                                                steps: [2], seeds: [0], count: 1, prompts: ["a disc"], images: images)

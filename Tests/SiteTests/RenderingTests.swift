@@ -114,7 +114,7 @@ import Testing
             """
         let config = try SiteConfigLoader.parse(yaml, file: "belm.yml", directory: "/tmp", backends: ["cpu"])
         let outcomes = config.experiments.map {
-            ExperimentOutcome(spec: $0, result: ExperimentResult(records: [], figures: []),
+            ExperimentOutcome(spec: $0, result: ExperimentResult(records: []),
                               run: RunFacts(key: "k", seconds: 0, compute: Self.cpu, modelDigest: "d", codeVersion: "c"))
         }
         let results = SiteResults(config: config, outcomes: outcomes,

@@ -16,7 +16,7 @@ import Testing
         let runner = ModelExperimentRunner()
         let sampling = ExperimentRequest(name: "prompted", kind: .sampling, model: model, samplers: [.belm], steps: [2],
                                          seeds: [0], count: 2, prompts: ["a red disc", "a blue square"], guidance: 2)
-        let cells = try #require(try runner.run(sampling, backend: CPUBackend()) { _ in }.figures.first?.rows.first?.cells)
+        let cells = try #require(try runner.run(sampling, backend: CPUBackend()) { _ in }.figures(of: sampling).first?.rows.first?.cells)
         #expect(cells.count == 1 && cells[0].images.map(\.label) == ["a red disc", "a blue square"])
         #expect(cells[0].images[0].image.width == 16, "SDXL samples are decoded to pixels")
         let reconstruction = ExperimentRequest(name: "round-trip", kind: .reconstruction, model: model, samplers: [.ddim, .belm],

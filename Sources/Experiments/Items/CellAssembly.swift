@@ -3,7 +3,7 @@ import Models
 
 /// Turns the cell items of a sampling or reconstruction request into its result: each cell's records from
 /// the sums of all its items (every seed), added in item order, so the numbers are the same however the
-/// items were computed; the figures from the galleries of the first seed. With `fid:`, each cell's FID
+/// items were computed; the images from the galleries of the first seed. With `fid:`, each cell's FID
 /// against `fidReference` from the feature moments of all its items (every seed), summed in the same order;
 /// the features are those the results hold, or with `features` given, read item by item as they are added.
 enum CellAssembly {
@@ -53,15 +53,13 @@ enum CellAssembly {
             }
         }
         try FiniteResults.check(records)
-        func gallery(_ sampler: SamplerChoice, _ steps: Int) -> [GalleryEntry] { galleries[CellKey(sampler: sampler, steps: steps)] ?? [] }
         var notes: [String] = []
         if request.seeds.count > 1 {
             notes.append("Metrics are means over the seeds \(request.seeds.map(String.init).joined(separator: ", ")); the figures show seed \(request.seeds[0]).")
         }
-        let figures = request.kind == .sampling
-            ? [samplingFigure(request, count: count, gallery)]
-            : reconstructionFigures(request, count: count, gallery)
-        return ExperimentResult(records: records.sorted(by: MetricRecord.canonicalOrder), figures: figures, notes: notes)
+        let shown = CellGalleries(count: count, entries: Dictionary(uniqueKeysWithValues: galleries.map { (SamplerCell(sampler: $0.sampler, steps: $0.steps), $1) }))
+        return ExperimentResult(records: records.sorted(by: MetricRecord.canonicalOrder),
+                                images: request.kind == .sampling ? .samples(shown) : .roundTrips(shown), notes: notes)
     }
 
     /// The float64 feature sums of a cell's items, added item by item in the order given; each item's
@@ -76,46 +74,5 @@ enum CellAssembly {
             try features.add(to: &moments)
         }
         return moments
-    }
-
-    static func samplingFigure(_ request: ExperimentRequest, count: Int, _ gallery: (SamplerChoice, Int) -> [GalleryEntry]) -> ImageFigure {
-        let shown = min(count, request.gallery)
-        let rows = request.steps.map { n in
-            ImageRow(label: "\(n) steps", cells: request.samplers.map { ImageCell(images: gallery($0, n).flatMap(\.images)) })
-        }
-        let more = shown < count ? "; the metrics take all \(count)" : ""
-        return ImageFigure(id: "samples", title: "Samples.",
-                           caption: "Every cell of a row starts from the same \(shown) noises (seed \(request.seeds[0]))\(more); columns differ by sampler only.",
-                           columns: request.samplers.map(request.samplerSettings.displayName), rows: rows)
-    }
-
-    static func reconstructionFigures(_ request: ExperimentRequest, count: Int, _ gallery: (SamplerChoice, Int) -> [GalleryEntry]) -> [ImageFigure] {
-        guard request.gallery > 0 else { return [] }
-        func first(_ choice: SamplerChoice, _ n: Int) -> GalleryEntry? { gallery(choice, n).first { $0.index == 0 } }
-        let largest = request.steps.flatMap { n in request.samplers.map { first($0, n)?.error?.largest ?? 0 } }.max() ?? 0
-        let amplification = ErrorValues.amplification(forLargestError: largest)
-        let roundTrips = ImageFigure(
-            id: "round-trip", title: "Round trips.",
-            caption: "Original and reconstruction of the first image (drag the slider), and |original − reconstruction| ×\(Int(amplification)), the power of ten that makes the largest error in the figure white.",
-            columns: request.samplers.map(request.samplerSettings.displayName),
-            rows: request.steps.map { n in
-                ImageRow(label: "\(n) steps", cells: request.samplers.map { choice in
-                    guard let entry = first(choice, n), let error = entry.error else { return ImageCell(images: []) }
-                    return ImageCell(images: entry.images + [LabeledImage(label: "error ×\(Int(amplification))", image: RGBImage(error.map(amplification: amplification)))],
-                                     compare: true)
-                })
-            })
-        let fewest = request.steps[0], shown = min(count, request.gallery)
-        let originals = gallery(request.samplers[0], fewest).prefix(shown).map { $0.images[0] }
-        var rows = [ImageRow(label: "originals", cells: originals.map { ImageCell(images: [$0]) })]
-        for choice in request.samplers {
-            rows.append(ImageRow(label: request.samplerSettings.displayName(choice), cells: gallery(choice, fewest).prefix(shown).map { entry in
-                ImageCell(images: [LabeledImage(label: "\(request.samplerSettings.displayName(choice)), \(fewest) steps", image: entry.images[1].image)])
-            }))
-        }
-        let all = ImageFigure(id: "all-images", title: "Every image at \(fewest) steps.",
-                              caption: "The originals, then each sampler's reconstructions after inverting with \(fewest) steps and sampling back.",
-                              columns: (1...shown).map { "image \($0)" }, rows: rows)
-        return [roundTrips, all]
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// Turns the items of an interpolation, editing or convergence request into its result: per (sampler, steps)
 /// cell, each metric's count-weighted mean over its items in seed order (a cell of one item keeps the value
-/// as measured), so the numbers are the same however the items were computed; the figures from the first seed.
+/// as measured), so the numbers are the same however the items were computed; the images from the first seed.
 enum MeasuredAssembly {
     private struct CellKey: Hashable {
         var sampler: SamplerChoice
@@ -38,15 +38,15 @@ enum MeasuredAssembly {
         // The first seed's item of each cell.
         func firstSeed(_ sampler: SamplerChoice, _ steps: Int) -> MeasuredCell? { ordered[CellKey(sampler: sampler, steps: steps)]?.first }
         var notes: [String] = []
-        let figures: [ImageFigure]
+        let images: ExperimentImages
         switch request.kind {
         case .interpolation:
-            figures = try interpolationFigure(request, firstSeed).map { [$0] } ?? []
+            images = try strips(request, firstSeed)
         case .editing:
-            figures = try editingFigures(request, firstSeed)
+            images = try edits(request, firstSeed)
             notes.append("Inversion stops at state \(request.editFreezeStep); sampling resumes from there under the target \(request.prompts.isEmpty ? "class" : "prompt") with classifier-free guidance \(request.editGuidance).")
         case .convergence:
-            figures = []
+            images = .none
             notes.append("Errors are measured against the exact probability-flow ODE solution from the same noise, solved in Double to a tolerance of 1e-10; the mixture's component std is \(request.mixtureSpread).")
         case .sampling, .reconstruction:
             throw ExperimentError("experiment '\(request.name)': \(request.kind.rawValue) is assembled from its cells' sums")
@@ -54,7 +54,7 @@ enum MeasuredAssembly {
         if request.seeds.count > 1 {
             notes.append("Metrics are means over the seeds \(request.seeds.map(String.init).joined(separator: ", ")); the figures show seed \(request.seeds[0]).")
         }
-        return ExperimentResult(records: records.sorted(by: MetricRecord.canonicalOrder), figures: figures, notes: notes)
+        return ExperimentResult(records: records.sorted(by: MetricRecord.canonicalOrder), images: images, notes: notes)
     }
 
     /// Count-weighted means by metric, in the order metrics first appear: the first value is kept as it is
@@ -85,57 +85,37 @@ enum MeasuredAssembly {
         }
     }
 
-    private static func interpolationFigure(_ request: ExperimentRequest, _ firstSeed: (SamplerChoice, Int) -> MeasuredCell?) throws -> ImageFigure? {
-        func strip(_ sampler: SamplerChoice, _ steps: Int) throws -> InterpolationStrip {
-            guard case .strip(let strip) = firstSeed(sampler, steps)?.images else {
-                throw ExperimentError("experiment '\(request.name)': the \(sampler.rawValue) item at \(steps) steps holds no interpolation strip")
-            }
-            return strip
-        }
-        guard let sampler = request.samplers.first, let steps = request.steps.first else { return nil }
-        let ends = try strip(sampler, steps)
-        let frames = request.frames
-        let ts = (0..<frames).map { String(format: "%.2g", Double($0) / Double(frames - 1)) }
-        var rows = [ImageRow(label: "endpoints", cells: (0..<frames).map { k in
-            k == 0 ? ImageCell(images: [ends.endpoints[0]]) : k == frames - 1 ? ImageCell(images: [ends.endpoints[1]]) : ImageCell(images: [])
-        })]
-        for n in request.steps {
-            for choice in request.samplers {
-                let name = request.samplerSettings.displayName(choice)
-                rows.append(ImageRow(label: request.steps.count > 1 ? "\(name), \(n) steps" : name,
-                                     cells: zip(ts, try strip(choice, n).frames).map { ImageCell(images: [LabeledImage(label: "t = \($0)", image: $1)]) }))
+    /// Each cell's strip; every cell must hold one.
+    private static func strips(_ request: ExperimentRequest, _ firstSeed: (SamplerChoice, Int) -> MeasuredCell?) throws -> ExperimentImages {
+        var strips: [SamplerCell: InterpolationStrip] = [:]
+        for steps in request.steps {
+            for sampler in request.samplers {
+                guard case .strip(let strip) = firstSeed(sampler, steps)?.images else {
+                    throw ExperimentError("experiment '\(request.name)': the \(sampler.rawValue) item at \(steps) steps holds no interpolation strip")
+                }
+                strips[SamplerCell(sampler: sampler, steps: steps)] = strip
             }
         }
-        return ImageFigure(id: "strips", title: "Interpolation strips.",
-                           caption: "Images \(ends.first) and \(ends.second) inverted, their noises blended spherically, each blend sampled back; the first and last frames should reproduce the images.",
-                           columns: ts.map { "t = \($0)" }, rows: rows)
+        return .strips(strips)
     }
 
-    private static func editingFigures(_ request: ExperimentRequest, _ firstSeed: (SamplerChoice, Int) -> MeasuredCell?) throws -> [ImageFigure] {
-        func previews(_ sampler: SamplerChoice, _ steps: Int) throws -> [EditPreview] {
-            guard case .edits(let previews) = firstSeed(sampler, steps)?.images else {
-                throw ExperimentError("experiment '\(request.name)': the \(sampler.rawValue) item at \(steps) steps holds no edits")
+    /// Each cell's edit pairs; every cell must hold as many as the first (whose pairs name the figures).
+    private static func edits(_ request: ExperimentRequest, _ firstSeed: (SamplerChoice, Int) -> MeasuredCell?) throws -> ExperimentImages {
+        var edits: [SamplerCell: [EditPreview]] = [:]
+        var pairs: Int?
+        for steps in request.steps {
+            for sampler in request.samplers {
+                guard case .edits(let previews) = firstSeed(sampler, steps)?.images else {
+                    throw ExperimentError("experiment '\(request.name)': the \(sampler.rawValue) item at \(steps) steps holds no edits")
+                }
+                let needed = pairs ?? previews.count
+                guard previews.count >= needed else {
+                    throw ExperimentError("experiment '\(request.name)': the \(sampler.rawValue) item at \(steps) steps holds \(previews.count) edits, not \(needed)")
+                }
+                pairs = needed
+                edits[SamplerCell(sampler: sampler, steps: steps)] = previews
             }
-            return previews
         }
-        guard let sampler = request.samplers.first, let steps = request.steps.first else { return [] }
-        let freeze = request.editFreezeStep, guidance = request.editGuidance
-        return try previews(sampler, steps).indices.map { pair in
-            let names = try previews(sampler, steps)[pair]
-            return ImageFigure(
-                id: names.id, title: "\(names.sourceName) → \(names.targetName).",
-                caption: "Source and edit of the first image (drag the slider); inverted to state \(freeze), sampled under class \(names.targetName) with guidance \(guidance).",
-                columns: request.samplers.map(request.samplerSettings.displayName),
-                rows: try request.steps.map { n in
-                    ImageRow(label: "\(n) steps", cells: try request.samplers.map { choice in
-                        let all = try previews(choice, n)
-                        guard all.indices.contains(pair) else {
-                            throw ExperimentError("experiment '\(request.name)': the \(choice.rawValue) item at \(n) steps holds \(all.count) edits, not \(pair + 1)")
-                        }
-                        return ImageCell(images: [LabeledImage(label: "source (\(names.sourceName))", image: all[pair].source),
-                                                  LabeledImage(label: "edit (\(names.targetName))", image: all[pair].edit)], compare: true)
-                    })
-                })
-        }
+        return .edits(edits)
     }
 }

@@ -214,7 +214,7 @@ public struct SiteBuilder {
             }
         }
         var figureIDs = Set<String>()
-        for figure in result.figures {
+        for figure in result.figures(of: spec.request) {
             guard figure.id.range(of: "^[a-z0-9][a-z0-9-]*$", options: .regularExpression) != nil, figureIDs.insert(figure.id).inserted else {
                 throw ConfigError(file: config.file, line: spec.line, "experiment '\(spec.request.name)' returned a figure with a bad or repeated id '\(figure.id)'")
             }

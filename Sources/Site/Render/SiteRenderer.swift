@@ -43,7 +43,7 @@ struct SiteRenderer {
         for outcome in results.outcomes {
             var fragments = FragmentTable()
             let name = outcome.spec.request.name
-            let figureHTML = try outcome.result.figures.map {
+            let figureHTML = try outcome.result.figures(of: outcome.spec.request).map {
                 try FigureGallery.render($0, experiment: name, experimentTitle: outcome.spec.title, into: &files, kit: &kit)
             }
             let experimentRecords = outcome.result.records.map(Self.relabelled).sorted(by: MetricRecord.canonicalOrder)
