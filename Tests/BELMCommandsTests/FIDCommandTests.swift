@@ -76,7 +76,7 @@ struct FIDCommandTests {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let weights = folder.appendingPathComponent("seeded-inception.safetensors")
-        try Self.writeSeededWeights(to: weights)
+        try SeededInceptionWeights.write(to: weights)
         let images = folder.appendingPathComponent("images")
         try FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
         for name in ["0.png", "1.png"] {
@@ -93,13 +93,6 @@ struct FIDCommandTests {
         #expect(abs(try #require(Double(same.output.trimmingCharacters(in: .whitespacesAndNewlines)))) < 1e-6)
     }
 
-    /// The seeded stand-in weights as a file, under pytorch-fid's tensor names.
-    static func writeSeededWeights(to url: URL) throws {
-        let recorder = RecordingWeights()
-        _ = try FIDInception(weights: recorder, backend: CPUBackend())
-        try SafetensorsWriter.write(floats: recorder.tensors, to: url)
-    }
-
     private func sha256(of url: URL) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -113,15 +106,3 @@ struct FIDCommandTests {
     }
 }
 
-/// Hands out the seeded weights and keeps what the network asked for.
-private final class RecordingWeights: WeightSource {
-    let seeded = SeededInceptionWeights()
-    var tensors: [String: HostTensor] = [:]
-    func contains(_ name: String) -> Bool { true }
-    func requireEverythingUsed() throws {}
-    func tensor(_ name: String, shape: [Int]) throws -> HostTensor {
-        let tensor = try seeded.tensor(name, shape: shape)
-        tensors[name] = tensor
-        return tensor
-    }
-}

@@ -23,7 +23,7 @@ struct FIDSiteTests {
     static func fixture(seeds: [Int], count: Int, reference referenceName: String, extra: String = "") throws -> SiteBuildTests.Fixture {
         let fixture = try SiteBuildTests.Fixture()
         let site = fixture.root.appendingPathComponent("site")
-        try writeSeededWeights(to: site.appendingPathComponent("inception.safetensors"))
+        try SeededInceptionWeights.write(to: site.appendingPathComponent("inception.safetensors"))
         let reference = site.appendingPathComponent("reference")
         try FileManager.default.createDirectory(at: reference, withIntermediateDirectories: true)
         var generator = SplitMix64(seed: 7)
@@ -118,24 +118,5 @@ struct FIDSiteTests {
         let command = try #require(object["fid"] as? Double)
         #expect(abs(site - command) <= 1e-6 * abs(command), "site \(site), belm fid \(command)")
     }
-
-    /// The seeded stand-in weights as a file, under pytorch-fid's tensor names.
-    static func writeSeededWeights(to url: URL) throws {
-        let recorder = RecordingWeights()
-        _ = try FIDInception(weights: recorder, backend: CPUBackend())
-        try SafetensorsWriter.write(floats: recorder.tensors, to: url)
-    }
 }
 
-/// Hands out the seeded weights and keeps what the network asked for.
-private final class RecordingWeights: WeightSource {
-    let seeded = SeededInceptionWeights()
-    var tensors: [String: HostTensor] = [:]
-    func contains(_ name: String) -> Bool { true }
-    func requireEverythingUsed() throws {}
-    func tensor(_ name: String, shape: [Int]) throws -> HostTensor {
-        let tensor = try seeded.tensor(name, shape: shape)
-        tensors[name] = tensor
-        return tensor
-    }
-}
