@@ -54,6 +54,11 @@ extension VulkanBackend {
         }
         let weightLayout = PackedLayout.convolution(co: co, ci: ci, taps: kh * kw, cip: cip, cop: cop, precision: packedPrecision(of: weight))
         let packedWeight = packed(weight, weightLayout)
+        if usesCooperativeMatrices && weightLayout.precision == .fp16 {
+            let input = CooperativeMatrixInput(region: packedInput, half: false, images: n, ho: ho, wo: wo, hp: hp, wp: wp, cip: cip, kw: kw, stride: stride)
+            cooperativeMatrixProduct(out: out, input: input, weight: packedWeight, bias: bias.map(region), kp: kh * kw * cip, n: co, np: cop, channelsFirst: true)
+            return result
+        }
         let pixels = n * ho * wo
         if kernelFamily == .shared {
             let groups = (Self.roundUp(pixels, 64) / 64, Self.roundUp(cop, 64) / 64)
@@ -92,6 +97,11 @@ extension VulkanBackend {
         let weightLayout = PackedLayout.transposed(outputs: outputs, inputs: inputs, kp: kp, np: np, precision: packedPrecision(of: weight))
         let packedWeight = packed(weight, weightLayout)
         let a = rowOperand(region(x), batch: 1, rows: rows, k: inputs)
+        if usesCooperativeMatrices && weightLayout.precision == .fp16 {
+            cooperativeMatrixProduct(out: out, input: .rows(a, rows: rows, kp: kp), weight: packedWeight, bias: bias.map(region),
+                                     kp: kp, n: outputs, np: np, channelsFirst: false)
+            return result
+        }
         gemm(out: out, a: a, b: packedWeight, bias: bias.map(region), batch: 1, m: rows, n: outputs, k4: kp / 4, n4: np / 4,
              aBatchStride: 0, bBatchStride: 0, scale: 1, bHalf: weightLayout.precision == .fp16)
         return result

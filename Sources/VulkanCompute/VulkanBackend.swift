@@ -46,8 +46,12 @@ public final class VulkanBackend: Backend {
     ///     `BELM_VULKAN_DEVICE` from the environment.
     ///   - validation: enable the Khronos validation layer when it is installed; its messages go to `validationMessages`.
     ///   - kernelFamily: the GEMM/convolution kernels; nil takes `BELM_VULKAN_KERNELS`, else chooses by device kind.
-    public init(deviceIndex: Int? = nil, validation: Bool = false, kernelFamily: KernelFamily? = nil) throws {
-        context = try VulkanContext(validation: validation, deviceIndex: deviceIndex)
+    ///   - cooperativeMatrices: run fp16-weight GEMMs and convolutions on the cooperative-matrix kernel where the
+    ///     device has it (`usesCooperativeMatrices` says whether it does); nil takes `BELM_VULKAN_COOPMAT`, off by default.
+    public init(deviceIndex: Int? = nil, validation: Bool = false, kernelFamily: KernelFamily? = nil,
+                cooperativeMatrices: Bool? = nil) throws {
+        let wantsCooperativeMatrices = try cooperativeMatrices ?? CooperativeMatrixSupport.requestedByEnvironment()
+        context = try VulkanContext(validation: validation, deviceIndex: deviceIndex, cooperativeMatrices: wantsCooperativeMatrices)
         self.kernelFamily = try KernelFamily.choose(requested: kernelFamily, device: context.description)
         winograd = ProcessInfo.processInfo.environment[Self.winogradEnvironmentVariable] != "0"
         arena = DeviceArena(context: context)
@@ -59,6 +63,10 @@ public final class VulkanBackend: Backend {
 
     /// The device the backend runs on.
     public var device: VulkanDeviceDescription { context.description }
+
+    /// Whether fp16-weight GEMMs and convolutions run on the cooperative-matrix kernel (asked for, and the device
+    /// has it); otherwise they run on the kernel family's, as they always do by default.
+    public var usesCooperativeMatrices: Bool { context.cooperativeMatricesEnabled }
 
     /// Messages from the validation layer (empty when it is off or found nothing).
     public var validationMessages: [String] { context.instance.validationLog?.messages ?? [] }

@@ -18,11 +18,15 @@ final class VulkanContext {
     let stagingMemoryType: UInt32
     /// Whether RGBA16F uniform texel buffers exist (fp16 weights are read through them).
     let halfTexelBuffers: Bool
+    /// Whether the device was created with VK_NV_cooperative_matrix and its companions, so that the
+    /// cooperative-matrix GEMM runs: asked for, and the device has what the kernel needs.
+    let cooperativeMatricesEnabled: Bool
 
-    init(validation: Bool, deviceIndex: Int?) throws {
-        instance = try VulkanInstance(validation: validation)
+    init(validation: Bool, deviceIndex: Int?, cooperativeMatrices: Bool = false) throws {
+        let instance = try VulkanInstance(validation: validation)
+        self.instance = instance
         let devices = try instance.physicalDevices()
-        let descriptions = devices.enumerated().map { VulkanDeviceDescription(index: $0.offset, device: $0.element) }
+        let descriptions = devices.enumerated().map { VulkanDeviceDescription(index: $0.offset, device: $0.element, instance: instance.handle) }
         let chosen = try VulkanDevices.choose(among: descriptions, requested: deviceIndex)
         physicalDevice = devices[chosen]
         description = descriptions[chosen]
@@ -51,6 +55,10 @@ final class VulkanContext {
         var format = VkFormatProperties()
         vkGetPhysicalDeviceFormatProperties(physicalDevice, VK_FORMAT_R16G16B16A16_SFLOAT, &format)
         halfTexelBuffers = format.bufferFeatures & VkFormatFeatureFlags(VK_FORMAT_FEATURE_UNIFORM_TEXEL_BUFFER_BIT.rawValue) != 0
+        cooperativeMatricesEnabled = cooperativeMatrices && description.cooperativeMatrices.isUsable
+        // Optional features and their extensions, chained into the device's creation.
+        let features = VulkanStructureChain()
+        let extensionNames = cooperativeMatricesEnabled ? CooperativeMatrixSupport.enable(in: features) : []
 
         var priority: Float = 1
         var device: VkDevice?
@@ -65,7 +73,13 @@ final class VulkanContext {
                 info.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO
                 info.queueCreateInfoCount = 1
                 info.pQueueCreateInfos = queuePointer
-                try check(vkCreateDevice(devices[chosen], &info, nil, &device), "vkCreateDevice on \(descriptions[chosen].name)")
+                info.pNext = UnsafeRawPointer(features.head)
+                let result = withCStrings(extensionNames) { names in
+                    info.enabledExtensionCount = UInt32(extensionNames.count)
+                    info.ppEnabledExtensionNames = names
+                    return vkCreateDevice(devices[chosen], &info, nil, &device)
+                }
+                try check(result, "vkCreateDevice on \(descriptions[chosen].name)")
             }
         }
         self.device = device!

@@ -43,8 +43,10 @@ public struct VulkanDeviceDescription: Sendable {
     public let maxComputeSharedMemorySize: UInt32
     public let subgroupSize: UInt32
     public let deviceLocalMemory: UInt64
+    /// VK_NV_cooperative_matrix and the features belm's cooperative-matrix GEMM needs.
+    public let cooperativeMatrices: CooperativeMatrixSupport
 
-    init(index: Int, device: VkPhysicalDevice) {
+    init(index: Int, device: VkPhysicalDevice, instance: VkInstance) {
         var maintenance3 = VkPhysicalDeviceMaintenance3Properties()
         maintenance3.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES
         var subgroup = VkPhysicalDeviceSubgroupProperties()
@@ -71,6 +73,10 @@ public struct VulkanDeviceDescription: Sendable {
         maxComputeWorkGroupInvocations = limits.maxComputeWorkGroupInvocations
         maxComputeSharedMemorySize = limits.maxComputeSharedMemorySize
         subgroupSize = subgroup.subgroupSize
+        cooperativeMatrices = CooperativeMatrixSupport(
+            instance: instance, device: device, subgroupSize: subgroup.subgroupSize,
+            subgroupBasicInCompute: subgroup.supportedStages & VkShaderStageFlags(VK_SHADER_STAGE_COMPUTE_BIT.rawValue) != 0
+                && subgroup.supportedOperations & VkSubgroupFeatureFlags(VK_SUBGROUP_FEATURE_BASIC_BIT.rawValue) != 0)
         hasComputeQueue = Self.computeQueueFamily(device) != nil
 
         var memory = VkPhysicalDeviceMemoryProperties()
@@ -130,7 +136,7 @@ public enum VulkanDevices {
     /// Every physical device the loader reports.
     public static func list() throws -> [VulkanDeviceDescription] {
         let instance = try VulkanInstance(validation: false)
-        return try instance.physicalDevices().enumerated().map { VulkanDeviceDescription(index: $0.offset, device: $0.element) }
+        return try instance.physicalDevices().enumerated().map { VulkanDeviceDescription(index: $0.offset, device: $0.element, instance: instance.handle) }
     }
 
     /// The device to use: `requested` (or the environment variable) when given, else the most preferred kind
