@@ -21,7 +21,7 @@ public struct BackendOptions: ParsableArguments {
     public var device: Int?
 
     @Option(help: ArgumentHelp("How the model's linear and convolution weights are stored: \(Precision.allCases.map(\.rawValue).joined(separator: "|")).",
-                               discussion: "fp16 halves the weights' memory; products accumulate in fp32, and activations, normalization, softmax and the samplers' states stay fp32. Stable Diffusion's VAE stays fp32 (except `belm forward`/`bench` of the VAE itself). The cpu backend rounds the weights to fp16 and computes in fp32 — the same arithmetic. fp32 is the default: exact inversion wants it."))
+                               discussion: "fp16 halves the weights' memory; products accumulate in fp32, and activations, normalization, softmax and the samplers' states stay fp32. Stable Diffusion's VAE stays fp32 (except `belm forward`/`bench` of the VAE itself). The cpu backend rounds the weights to fp16 and computes in fp32 — the same arithmetic. fp32 is the default: exact inversion wants it. \(CooperativeMatrixSupport.environmentVariable)=1 runs fp16-weight layers on cooperative matrices (tensor cores: fp16 operands, fp32 accumulation) where `belm devices` lists them; off by default."))
     public var precision: Precision = .standard
 
     public init() {}

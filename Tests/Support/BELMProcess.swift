@@ -27,12 +27,17 @@ public struct BELMProcess {
     }
 
     /// Runs `belm arguments` in `folder` (the test's working folder when nil) and waits for it; killed after
-    /// `timeout` seconds, so that a run that allocates its way into swap cannot stall the suite.
-    public static func run(_ arguments: [String], in folder: URL? = nil, timeout: TimeInterval = 120) throws -> BELMProcess {
+    /// `timeout` seconds, so that a run that allocates its way into swap cannot stall the suite. `environment`
+    /// adds to (or replaces entries of) the test process's environment.
+    public static func run(_ arguments: [String], in folder: URL? = nil, timeout: TimeInterval = 120,
+                           environment: [String: String] = [:]) throws -> BELMProcess {
         guard let belm = executable else { throw NotBuilt() }
         let process = Process()
         process.executableURL = belm
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         if let folder { process.currentDirectoryURL = folder }
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output
