@@ -76,9 +76,10 @@ import VulkanCompute
             #expect(half.count == expected.scalars.count)
             let error = relativeMaxError(half, expected.scalars)
             #expect(error <= 2e-2, "fp16 on \(family): max error \(error) of the output's scale")
-            // The device's fp16 weights are the emulation's rounded ones, products in fp32 on both.
+            // The device's fp16 weights are the emulation's rounded ones, products in fp32 on both. The cooperative-
+            // matrix kernel (BELM_VULKAN_COOPMAT=1) also rounds activations to fp16 at its inputs: only 2e-2 holds there.
             let gap = relativeMaxError(half, emulated)
-            #expect(gap <= 1e-4, "fp16 on \(family) against the CPU's emulation: \(gap) of the output's scale")
+            #expect(vulkan.usesCooperativeMatrices || gap <= 1e-4, "fp16 on \(family) against the CPU's emulation: \(gap) of the output's scale")
             vulkan.synchronize()
             #expect(vulkan.validationMessages.isEmpty, "validation: \(vulkan.validationMessages.joined(separator: "\n"))")
         }
