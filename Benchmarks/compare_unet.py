@@ -60,6 +60,8 @@ def machine_description(binary, backends, device):
         listing = subprocess.run([binary, "devices"], capture_output=True, text=True).stdout.splitlines()
         chosen = next((line[2:] for line in listing if line.startswith("* ")), "none chosen (see `belm devices`)")
         lines.append(f"belm vulkan device: {chosen}")
+        if os.environ.get("BELM_VULKAN_COOPMAT") == "1":
+            lines.append("belm: BELM_VULKAN_COOPMAT=1 (fp16 weights on cooperative matrices where the device has them)")
     torch_device = torch.cuda.get_device_name() if device.startswith("cuda") else device
     lines.append(f"PyTorch {torch.__version__} on {torch_device}")
     return "\n".join(lines)
