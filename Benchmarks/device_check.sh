@@ -74,7 +74,13 @@ unpack() {
     local target=$1
     rm -rf "$target/belm-device"
     mkdir -p "$target"
-    xz -dc "$repository/$archive" | tar -C "$target" -xf -
+    # Python's tarfile, since a bare image may have no xz.
+    python3 - "$repository/$archive" "$target" <<'EOF'
+import sys, tarfile
+trusted = {"filter": "fully_trusted"} if hasattr(tarfile, "fully_trusted_filter") else {}
+with tarfile.open(sys.argv[1]) as archive:
+    archive.extractall(sys.argv[2], **trusted)
+EOF
     pkg=$target/belm-device
     export LD_LIBRARY_PATH=$pkg/lib
     if ! ldconfig -p | grep -q 'libvulkan\.so\.1 '; then LD_LIBRARY_PATH+=:$pkg/vulkan-loader; fi

@@ -30,7 +30,7 @@ extension VulkanBackend {
     func cooperativeMatrixProduct(out: DeviceRegion, input: CooperativeMatrixInput, weight: DeviceRegion, bias: DeviceRegion?,
                                   kp: Int, n: Int, np: Int, channelsFirst: Bool) {
         precondition(usesCooperativeMatrices, "the cooperative-matrix kernel runs only on a device created with it")
-        precondition(input.cip % 4 == 0 && kp % input.cip == 0 && np % 16 == 0 && n <= np,
+        precondition(input.cip > 0 && input.cip % 4 == 0 && kp % input.cip == 0 && np % 16 == 0 && n <= np,
                      "cooperative-matrix operands: cip \(input.cip), Kp \(kp), N \(n), Np \(np)")
         let tile = Self.cooperativeMatrixTile
         let rowGroups = Self.roundUp(input.pixels, tile) / tile

@@ -15,7 +15,8 @@
 // enables this kernel only where the subgroup size is 32) laid out 2 (rows) × 4 (columns) over a 128 × 128
 // output tile; each subgroup holds 4 × 2 accumulators of 16 × 16. K advances in chunks of 16: each invocation
 // stages one 8-value row piece of A and one of B in shared memory (rows padded by 8 values against bank
-// conflicts), the next chunk is fetched into registers while the current one is multiplied. Out-of-range rows,
+// conflicts), the next chunk is fetched into registers while the current one is multiplied; each A piece's tap
+// and channel are carried from chunk to chunk (no integer division in the loop). Out-of-range rows,
 // columns and k read as zero; the epilogue goes through shared memory so that it can bounds-check, add the bias
 // and write NCHW (`channelsFirst`, convolutions) or row-major [M][N] (linear layers).
 layout(local_size_x = 256) in;
@@ -37,22 +38,35 @@ shared uvec4 Bs[BK * B_STRIDE];
 // One 16 × 16 fp32 accumulator per subgroup on its way out.
 shared float Cs[8u * 256u];
 
-// The four fp16 values of A at row base `rowBase` (the pixel's first input element) and reduction index k
-// (a multiple of 4, so the four lie in one tap), zero past Kp.
-uvec2 loadA4(uint rowBase, uint k) {
-    if (k >= p.Kp) return uvec2(0u);
-    uint tap = k / p.Cip, ch = k - tap * p.Cip;
-    uint ky = tap / p.kw, kx = tap - ky * p.kw;
-    uint index = rowBase + (ky * p.Wp + kx) * p.Cip + ch;
+// Where this invocation's 8-value piece of its A row starts in the reduction: index k, tap (ky, kx) and channel.
+// It advances by whole chunks, so the tap and channel are carried along instead of divided out of k.
+struct Reduction { uint k; uint ky; uint kx; uint ch; };
+
+Reduction advanced(Reduction r, uint by) {
+    r.k += by;
+    r.ch += by;
+    while (r.ch >= p.Cip) {
+        r.ch -= p.Cip;
+        if (++r.kx == p.kw) { r.kx = 0u; ++r.ky; }
+    }
+    return r;
+}
+
+// The four fp16 values of A at `r` (k a multiple of 4, so they lie in one tap) for the pixel whose receptive
+// field starts at `rowBase` in the padded input; zero past Kp.
+uvec2 loadA4(uint rowBase, Reduction r) {
+    if (r.k >= p.Kp) return uvec2(0u);
+    uint index = rowBase + (r.ky * p.Wp + r.kx) * p.Cip + r.ch;
     if (p.aHalf != 0u) return aHalf4[index >> 2];
     vec4 v = a4[index >> 2];
     return uvec2(packHalf2x16(v.xy), packHalf2x16(v.zw));
 }
 
-// This invocation's piece of the chunk at k0: 8 values of A row `aRow`, 8 values of B row `bRow`.
-void loadChunk(uint k0, bool rowInRange, uint rowBase, uint aCol, uint bRow, uint bColumn, out uvec4 a, out uvec4 b) {
+// This invocation's piece of the chunk at k0: 8 values of its A row (from `r`, at k0 + its column), 8 of B row
+// `bRow` from column `bColumn`.
+void loadChunk(uint k0, bool rowInRange, uint rowBase, Reduction r, uint bRow, uint bColumn, out uvec4 a, out uvec4 b) {
     a = uvec4(0u);
-    if (rowInRange) a = uvec4(loadA4(rowBase, k0 + aCol), loadA4(rowBase, k0 + aCol + 4u));
+    if (rowInRange) a = uvec4(loadA4(rowBase, r), loadA4(rowBase, advanced(r, 4u)));
     uint k = k0 + bRow;
     b = (k < p.Kp && bColumn < p.Np) ? bHalf8[(k * p.Np + bColumn) >> 3] : uvec4(0u);
 }
@@ -68,22 +82,24 @@ void main() {
     uint m = m0 + aRow;
     bool rowInRange = m < p.M;
     uint pixels = p.Ho * p.Wo;
-    uint img = m / pixels, r = m - img * pixels;
-    uint oy = r / p.Wo, ox = r - oy * p.Wo;
+    uint img = m / pixels, pixel = m - img * pixels;
+    uint oy = pixel / p.Wo, ox = pixel - oy * p.Wo;
     uint rowBase = ((img * p.Hp + oy * p.stride) * p.Wp + ox * p.stride) * p.Cip;
     uint bRow = thread >> 4, bPiece = thread & 15u;
     uint bColumn = n0 + bPiece * 8u;
+    Reduction reduction = advanced(Reduction(0u, 0u, 0u, 0u), aCol);
 
     fcoopmatNV<32, gl_ScopeSubgroup, 16, 16> acc[4][2];
     for (int i = 0; i < 4; ++i) for (int j = 0; j < 2; ++j) acc[i][j] = fcoopmatNV<32, gl_ScopeSubgroup, 16, 16>(0.0);
 
     uvec4 aNext, bNext;
-    loadChunk(0u, rowInRange, rowBase, aCol, bRow, bColumn, aNext, bNext);
+    loadChunk(0u, rowInRange, rowBase, reduction, bRow, bColumn, aNext, bNext);
     for (uint k0 = 0u; k0 < p.Kp; k0 += BK) {
         As[aRow * A_STRIDE + (thread & 1u)] = aNext;
         Bs[bRow * B_STRIDE + bPiece] = bNext;
         barrier();
-        if (k0 + BK < p.Kp) loadChunk(k0 + BK, rowInRange, rowBase, aCol, bRow, bColumn, aNext, bNext);
+        reduction = advanced(reduction, BK);
+        if (k0 + BK < p.Kp) loadChunk(k0 + BK, rowInRange, rowBase, reduction, bRow, bColumn, aNext, bNext);
         fcoopmatNV<16, gl_ScopeSubgroup, 16, 16> matA[4];
         for (uint i = 0u; i < 4u; ++i) coopMatLoadNV(matA[i], As, (warpRow * 64u + i * 16u) * A_STRIDE, A_STRIDE, false);
         for (uint j = 0u; j < 2u; ++j) {
