@@ -6,18 +6,21 @@
 #                                             .device-check/belm-device.tar.xz (carry `.device-check`)
 #   Benchmarks/device_check.sh verify         here: unpacks that archive and runs it without the toolchain
 #                                             (`belm devices`, a small bench, the cooperative-matrix tests)
-#   bash Benchmarks/device_check.sh run [S]   on the GPU machine, in the repository root: everything below within
-#                                             S seconds (default 420), results under $OUT
+#   bash Benchmarks/device_check.sh run [S [PART...]]
+#                                             on the GPU machine, in the repository root: the parts below (all by
+#                                             default) within S seconds (default 420), results under $OUT
 #
-# `run` does, in order of importance, each step under its own time limit and skipped once the budget is spent:
-#   devices.txt        nvidia-smi, `belm devices` (the advertised cooperative-matrix shapes), library resolution
-#   coopmat-tests.log  the cooperative-matrix tests with BELM_VULKAN_COOPMAT=1 under the validation layer
-#   bench.log          belm bench: sd15-unet 512² batch 2 and sd15-vae-decoder 512², fp32, fp16, fp16 + coopmat
-#   compare_unet.log   Benchmarks/compare_unet.py on CUDA (ddpm-cifar10-32, batch 1/8/32): belm fp32/fp16 +
-#                      coopmat beside PyTorch fp32 with TF32 on and fp16 autocast; then belm fp32/fp16 without
-#                      coopmat beside PyTorch true fp32 (TF32 off) and fp16
-#   suite.log          the whole test suite with BELM_VULKAN_COOPMAT=1 under the validation layer
-#   summary.txt        one line per step: status and seconds
+# `run` does, in this order, each step under its own time limit, skipped once the budget is spent:
+#   devices.txt        always: nvidia-smi, `belm devices` (the advertised cooperative-matrix shapes), libraries
+#   coopmat-tests.log  part coopmat: the cooperative-matrix tests, the fp16 goldens and the fp16 exact-inversion test
+#                      with BELM_VULKAN_COOPMAT=1 under the validation layer
+#   compare_unet.log   part compare: Benchmarks/compare_unet.py on CUDA (ddpm-cifar10-32, batch 1/8/32): belm fp32
+#                      and fp16 + coopmat beside PyTorch fp32 with TF32 on and fp16 autocast; then belm fp32 and fp16
+#                      without coopmat beside PyTorch true fp32 (TF32 off) and fp16 autocast
+#   bench.log          part bench: belm bench of sd15-unet 512² batch 2 and sd15-vae-decoder 512², each in fp32,
+#                      fp16 and fp16 + coopmat (random weights; their building is most of each step's time)
+#   suite.log          part suite: the whole test suite with BELM_VULKAN_COOPMAT=1 under the validation layer
+#   summary.txt        one line per step: status and seconds (a later run in the same call appends)
 set -euo pipefail
 
 repository=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -121,13 +124,15 @@ verify() {
 
 run() {
     local budget=${1:-420}
+    local parts=${*:2}
+    parts=${parts:-coopmat compare bench suite}
     : "${OUT:?run writes its results under \$OUT}"
     local started=$SECONDS
     cd "$repository"
     unpack /tmp
     local belm=$pkg/bin/belm tests=$pkg/bin/belmPackageTests.xctest
     summary=$OUT/summary.txt
-    echo "belm $(cat "$pkg/COMMIT"), checkout $(git rev-parse HEAD 2>/dev/null || echo unknown), budget ${budget}s" > "$summary"
+    echo "belm $(cat "$pkg/COMMIT"), checkout $(git rev-parse HEAD 2>/dev/null || echo unknown), budget ${budget}s: $parts" >> "$summary"
 
     # step NAME LOG LIMIT COMMAND...: runs COMMAND (output appended to LOG) for at most LIMIT seconds and what is
     # left of the budget, and records its status; skipped when under 20 seconds remain.
@@ -149,34 +154,45 @@ run() {
         echo "$name: $outcome, $((SECONDS - begun))s" >> "$summary"
     }
 
+    wants() { [[ " $parts " == *" $1 "* ]]; }
     {
         nvidia-smi -L || true
         echo "LD_LIBRARY_PATH=$LD_LIBRARY_PATH VK_LAYER_PATH=$VK_LAYER_PATH VK_DRIVER_FILES=${VK_DRIVER_FILES:-}"
         ldd "$belm" | grep -E 'not found' || echo "all of belm's libraries found"
-    } > "$OUT/devices.txt" 2>&1
+    } >> "$OUT/devices.txt" 2>&1
     step devices "$OUT/devices.txt" 30 "$belm" devices
 
-    step coopmat-tests "$OUT/coopmat-tests.log" 120 env BELM_VULKAN_COOPMAT=1 "$tests" --testing-library swift-testing \
-        --filter 'CooperativeMatrix|HalfPrecisionGolden|inversionSurvivesHalfPrecisionWeights'
-
-    for configuration in sd15-unet sd15-vae-decoder; do
-        local batch=1
-        [[ $configuration == sd15-unet ]] && batch=2
-        local common=(bench --configuration "$configuration" --resolution 512 --batch-sizes "$batch" --repeats 5)
-        step "$configuration fp32" "$OUT/bench.log" 90 "$belm" "${common[@]}" --precision fp32
-        step "$configuration fp16" "$OUT/bench.log" 90 "$belm" "${common[@]}" --precision fp16
-        step "$configuration fp16 coopmat" "$OUT/bench.log" 90 env BELM_VULKAN_COOPMAT=1 "$belm" "${common[@]}" --precision fp16
-    done
-
-    if python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --target /tmp/site "$pkg"/wheels/*.whl \
-        > "$OUT/compare_unet.log" 2>&1; then
-        export PYTHONPATH=/tmp/site${PYTHONPATH:+:$PYTHONPATH}
+    if wants coopmat; then
+        step coopmat-tests "$OUT/coopmat-tests.log" 120 env BELM_VULKAN_COOPMAT=1 "$tests" --testing-library swift-testing \
+            --filter 'CooperativeMatrix|HalfPrecisionGolden|inversionSurvivesHalfPrecisionWeights'
     fi
-    local compare=(python3 Benchmarks/compare_unet.py --belm "$belm" --device cuda --repeats 20 --batch-sizes 1 8 32)
-    step "compare_unet coopmat, TF32 on" "$OUT/compare_unet.log" 150 env BELM_VULKAN_COOPMAT=1 PYTHONUNBUFFERED=1 "${compare[@]}" --tf32
-    step "compare_unet no coopmat, TF32 off" "$OUT/compare_unet.log" 150 env PYTHONUNBUFFERED=1 "${compare[@]}"
 
-    step suite "$OUT/suite.log" 600 env BELM_VULKAN_COOPMAT=1 "$tests" --testing-library swift-testing
+    if wants compare; then
+        if python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --target /tmp/site "$pkg"/wheels/*.whl \
+            >> "$OUT/compare_unet.log" 2>&1; then
+            export PYTHONPATH=/tmp/site${PYTHONPATH:+:$PYTHONPATH}
+        fi
+        local compare=(python3 Benchmarks/compare_unet.py --belm "$belm" --device cuda --repeats 20 --batch-sizes 1 8 32)
+        step "compare_unet coopmat, TF32 on" "$OUT/compare_unet.log" 120 \
+            env BELM_VULKAN_COOPMAT=1 PYTHONUNBUFFERED=1 "${compare[@]}" --tf32
+        step "compare_unet no coopmat, TF32 off" "$OUT/compare_unet.log" 120 env PYTHONUNBUFFERED=1 "${compare[@]}"
+    fi
+
+    if wants bench; then
+        local configuration
+        for configuration in sd15-unet sd15-vae-decoder; do
+            local batch=1
+            [[ $configuration == sd15-unet ]] && batch=2
+            local common=(bench --configuration "$configuration" --resolution 512 --batch-sizes "$batch" --repeats 5)
+            step "$configuration fp32" "$OUT/bench.log" 90 "$belm" "${common[@]}" --precision fp32
+            step "$configuration fp16" "$OUT/bench.log" 90 "$belm" "${common[@]}" --precision fp16
+            step "$configuration fp16 coopmat" "$OUT/bench.log" 90 env BELM_VULKAN_COOPMAT=1 "$belm" "${common[@]}" --precision fp16
+        done
+    fi
+
+    if wants suite; then
+        step suite "$OUT/suite.log" 600 env BELM_VULKAN_COOPMAT=1 "$tests" --testing-library swift-testing
+    fi
     echo "total $((SECONDS - started))s" >> "$summary"
     cat "$summary"
 }
@@ -185,5 +201,5 @@ case ${1:-} in
     package) package ;;
     verify) verify ;;
     run) shift; run "$@" ;;
-    *) sed -n '2,21p' "$0"; exit 2 ;;
+    *) sed -n '2,25p' "$0"; exit 2 ;;
 esac
