@@ -28,11 +28,14 @@ enum CooperativeMatrixDevice {
         func random(_ count: Int) -> [Float] {
             (0..<count).map { _ in HalfPrecision.rounded((Float(generator.next() >> 40) / Float(1 << 24) * 2 - 1)) }
         }
+        // The products are exact in fp32 on both sides; the sums differ in order and, on tensor cores, in rounding
+        // (their fp32 accumulation may truncate), which over the longest reduction here (1170 terms) stays well
+        // under 1e-3 of the output's scale. A wrong index or a lost tile is off by the scale itself.
         func compare(_ label: String, _ got: [Float], _ want: [Float]) {
             #expect(got.count == want.count, "\(label): count")
             let scale = max(1, want.map(abs).max() ?? 0)
             let error = zip(got, want).map { abs($0 - $1) }.max() ?? .infinity
-            #expect(error <= 1e-4 * scale, "\(label): max abs error \(error) against the CPU (scale \(scale))")
+            #expect(error <= 1e-3 * scale, "\(label): max abs error \(error) against the CPU (scale \(scale))")
         }
 
         backend.profiling = true
