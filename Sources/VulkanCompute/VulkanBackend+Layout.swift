@@ -5,11 +5,11 @@ extension VulkanBackend {
         precondition(order.sorted() == Array(0..<x.rank), "permute order \(order) does not fit \(x.shape)")
         let outShape = order.map { x.shape[$0] }
         let inStrides = Broadcast.rowMajorStrides(x.shape)
-        let (result, out) = output(outShape)
-        guard x.count > 0 else { return result }
+        let (result, out) = output(outShape, storedAs: x.precision)
+        guard x.count > 0 else { return finished(result) }
         let (dims, strides) = Self.collapse(dims: outShape, strides: order.map { inStrides[$0] })
         gather(into: out, from: region(x), dims: dims, strides: strides)
-        return result
+        return finished(result)
     }
 
     /// out[coordinates over `dims`] = src[srcOffset + Σ (coordinate − low)·stride], zero where a coordinate lies
@@ -52,7 +52,7 @@ extension VulkanBackend {
         }
         var shape = first
         shape[axis] = tensors.reduce(0) { $0 + $1.shape[axis] }
-        let (result, out) = output(shape)
+        let (result, out) = output(shape, storedAs: .propagated(tensors))
         let outer = first[..<axis].reduce(1, *)
         let inner = first[(axis + 1)...].reduce(1, *)
         var offset = 0
@@ -62,19 +62,19 @@ extension VulkanBackend {
                      srcOffset: 0, srcStride: width, dstOffset: offset, dstStride: shape[axis] * inner)
             offset += width
         }
-        return result
+        return finished(result)
     }
 
     public func slice(_ x: Tensor, axis: Int, range: Range<Int>) -> Tensor {
         precondition(range.lowerBound >= 0 && range.upperBound <= x.shape[axis], "slice \(range) out of \(x.shape) on axis \(axis)")
         var shape = x.shape
         shape[axis] = range.count
-        let (result, out) = output(shape)
+        let (result, out) = output(shape, storedAs: x.precision)
         let outer = x.shape[..<axis].reduce(1, *)
         let inner = x.shape[(axis + 1)...].reduce(1, *)
         copyRows(into: out, from: region(x), rows: outer, width: range.count * inner,
                  srcOffset: range.lowerBound * inner, srcStride: x.shape[axis] * inner, dstOffset: 0, dstStride: range.count * inner)
-        return result
+        return finished(result)
     }
 
     private func copyRows(into out: DeviceRegion, from src: DeviceRegion, rows: Int, width: Int,
@@ -112,14 +112,14 @@ extension VulkanBackend {
 
     private func resample(_ x: Tensor, mode: UInt32, outShape: [Int]) -> Tensor {
         precondition(x.rank == 4, "2× resampling takes [N, C, H, W], got \(x.shape)")
-        let (result, out) = output(outShape)
-        guard result.count > 0 else { return result }
+        let (result, out) = output(outShape, storedAs: x.precision)
+        guard result.count > 0 else { return finished(result) }
         let rx = region(x)
         stream.dispatch(Resample2xParams(mode: mode, h: Self.u(outShape[2]), w: Self.u(outShape[3]), inH: Self.u(x.shape[2]),
                                          inW: Self.u(x.shape[3]), xOffset: rx.scalarOffset),
                         storage: [out], texels: [rx.block.scalarView],
                         groups: Self.grid(inner: outShape[2] * outShape[3], z: outShape[0] * outShape[1]))
-        return result
+        return finished(result)
     }
 
     public func embedding(_ table: Tensor, indices: [Int]) -> Tensor {
@@ -127,13 +127,13 @@ extension VulkanBackend {
         for index in indices {
             precondition(index >= 0 && index < rows, "embedding index \(index) outside 0..<\(rows)")
         }
-        let (result, out) = output([indices.count, width])
-        guard result.count > 0 else { return result }
+        let (result, out) = output([indices.count, width], storedAs: .fp32)
+        guard result.count > 0 else { return finished(result) }
         let indexRegion = allocate(floats: indices.count)
         indices.map { UInt32($0) }.withUnsafeBytes { stream.upload($0, to: indexRegion) }
         let rt = region(table)
         stream.dispatch(EmbeddingParams(width: Self.u(width), tableOffset: rt.scalarOffset),
                         storage: [out, indexRegion], texels: [rt.block.scalarView], groups: Self.grid(x: width, y: indices.count))
-        return result
+        return finished(result)
     }
 }

@@ -28,7 +28,7 @@ extension VulkanBackend {
         let ho = padding.outputLength(h, kernel: kh, stride: stride)
         let wo = padding.outputLength(w, kernel: kw, stride: stride)
         precondition(ho > 0 && wo > 0, "conv2d kernel \(kh)×\(kw) does not fit \(h)×\(w) with padding \(padding)")
-        let (result, out) = output([n, co, ho, wo])
+        let (result, out) = output([n, co, ho, wo], storedAs: x.precision)
         let cip = Self.roundUp(ci, 4), cop = Self.roundUp(co, Self.columnTile)
         // The packed input carries the whole zero border, so the kernels read it without bounds checks.
         let (hp, wp) = (h + padding.before + padding.after, w + padding.before + padding.after)
@@ -50,7 +50,7 @@ extension VulkanBackend {
 
         if usesWinograd(n: n, ci: ci, co: co, kh: kh, kw: kw, stride: stride, ho: ho, wo: wo) {
             winogradConv2d(out: out, packedInput: packedInput, weight: weight, bias: bias, n: n, ci: ci, co: co, hp: hp, wp: wp)
-            return result
+            return finished(result)
         }
         let weightLayout = PackedLayout.convolution(co: co, ci: ci, taps: kh * kw, cip: cip, cop: cop, precision: packedPrecision(of: weight))
         let packedWeight = packed(weight, weightLayout)
@@ -64,7 +64,7 @@ extension VulkanBackend {
                                                wHalf: weightLayout.precision == .fp16 ? 1 : 0),
                             storage: [out, packedInput, packedWeight, bias.map(region)],
                             groups: (Self.u(groups.0), Self.u(groups.1), 1))
-            return result
+            return finished(result)
         }
         let pixelTiles = Self.roundUp(pixels, Self.convRowTile) / Self.convRowTile, channelTiles = cop / Self.columnTile
         // Adjacent invocations share a SIMD row: along pixels unless there are fewer pixel tiles than lanes.
@@ -79,22 +79,22 @@ extension VulkanBackend {
                         storage: [out], texels: [packedInput.block.view, weightLayout.precision == .fp16 ? packedWeight.block.halfView! : packedWeight.block.view,
                                                  biasRegion.block.view],
                         groups: Self.grid(pixelTiles * channelTiles, width: Self.invocationsPerGroup))
-        return result
+        return finished(result)
     }
 
     public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
         let (outputs, inputs) = (weight.shape[0], weight.shape[1])
         precondition(x.shape.last == inputs, "linear weight \(weight.shape) does not take \(x.shape)")
         let rows = x.count / max(inputs, 1)
-        let (result, out) = output(Array(x.shape.dropLast()) + [outputs])
-        guard result.count > 0 else { return result }
+        let (result, out) = output(Array(x.shape.dropLast()) + [outputs], storedAs: x.precision)
+        guard result.count > 0 else { return finished(result) }
         let kp = Self.roundUp(inputs, 4), np = Self.roundUp(outputs, Self.columnTile)
         let weightLayout = PackedLayout.transposed(outputs: outputs, inputs: inputs, kp: kp, np: np, precision: packedPrecision(of: weight))
         let packedWeight = packed(weight, weightLayout)
         let a = rowOperand(region(x), batch: 1, rows: rows, k: inputs)
         gemm(out: out, a: a, b: packedWeight, bias: bias.map(region), batch: 1, m: rows, n: outputs, k4: kp / 4, n4: np / 4,
              aBatchStride: 0, bBatchStride: 0, scale: 1, bHalf: weightLayout.precision == .fp16)
-        return result
+        return finished(result)
     }
 
     public func batchedMatmul(_ a: Tensor, _ b: Tensor, transposeB: Bool, scale: Float) -> Tensor {
@@ -103,15 +103,15 @@ extension VulkanBackend {
         let n = transposeB ? b.shape[1] : b.shape[2]
         precondition(b.shape[0] == batch && (transposeB ? b.shape[2] : b.shape[1]) == k,
                      "batchedMatmul of \(a.shape) and \(b.shape) (transposeB \(transposeB))")
-        let (result, out) = output([batch, m, n])
-        guard result.count > 0 else { return result }
+        let (result, out) = output([batch, m, n], storedAs: .propagated(a, b))
+        guard result.count > 0 else { return finished(result) }
         let kp = Self.roundUp(k, 4), np = Self.roundUp(n, Self.columnTile)
         let aOperand = rowOperand(region(a), batch: batch, rows: m, k: k)
         if transposeB && kernelFamily == .texel && k == kp && n == np {
             // Bᵀ read as it is: the kernel transposes 4 × 4 texel blocks in registers (q·kᵀ in attention).
             gemm(out: out, a: aOperand, b: region(b), bias: nil, batch: batch, m: m, n: n, k4: kp / 4, n4: np / 4,
                  aBatchStride: m * kp / 4, bBatchStride: n * kp / 4, scale: scale, bTransposed: true)
-            return result
+            return finished(result)
         }
         let bOperand: DeviceRegion
         if !transposeB && k == kp && n == np {
@@ -123,7 +123,7 @@ extension VulkanBackend {
         }
         gemm(out: out, a: aOperand, b: bOperand, bias: nil, batch: batch, m: m, n: n, k4: kp / 4, n4: np / 4,
              aBatchStride: m * kp / 4, bBatchStride: kp * np / 4, scale: scale)
-        return result
+        return finished(result)
     }
 
     /// A [batch][rows][k] operand with k padded to a multiple of 4 (the tensor itself when it already is).
