@@ -16,12 +16,12 @@ extension VulkanBackend {
             let chunk = Array(terms[start..<min(start + 3, terms.count)])
             var coefficients = chunk.map { Float($0.1) }
             while coefficients.count < 3 { coefficients.append(0) }
-            let regions = chunk.map { region($0.0) }
-            let offsets = (0..<3).map { $0 < regions.count ? regions[$0].texelOffset : 0 }
+            let operands = chunk.map { vec4Operand($0.0) }
+            let offsets = (0..<3).map { $0 < operands.count ? operands[$0].texelOffset : 0 }
             stream.dispatch(LinearCombinationParams(count4: Self.u(count4), terms: Self.u(chunk.count), accumulate: chunkIndex > 0 ? 1 : 0,
                                                     c0: coefficients[0], c1: coefficients[1], c2: coefficients[2],
                                                     off0: offsets[0], off1: offsets[1], off2: offsets[2]),
-                            storage: [out], texels: regions.map(\.block.view), groups: Self.grid(count4))
+                            storage: [out], texels: operands.map(\.view), groups: Self.grid(count4))
         }
         return finished(result)
     }
@@ -67,9 +67,9 @@ extension VulkanBackend {
         case .quickGelu: code = 2
         case .relu: code = 3
         }
-        let count4 = (x.count + 3) / 4, rx = region(x)
+        let count4 = (x.count + 3) / 4, rx = vec4Operand(x)
         stream.dispatch(ActivationParams(count4: Self.u(count4), kind: code, xOffset: rx.texelOffset),
-                        storage: [out], texels: [rx.block.view], groups: Self.grid(count4))
+                        storage: [out], texels: [rx.view], groups: Self.grid(count4))
         return finished(result)
     }
 

@@ -37,11 +37,11 @@ extension VulkanBackend {
         if w % 4 == 0 && n <= 65535 {
             // 4 × 4 blocks through vec4 reads and stores; the border is zero-filled first.
             if padding != .symmetric(0) { stream.zero(packedInput) }
-            let rx = region(x), inner = h * (w / 4) * (cip / 4)
+            let rx = vec4Operand(x), inner = h * (w / 4) * (cip / 4)
             stream.dispatch(NchwToNhwcParams(C: Self.u(ci), H: Self.u(h), W4: Self.u(w / 4), Cip4: Self.u(cip / 4),
                                              before: Self.u(padding.before), after: Self.u(padding.after), xTexel: rx.texelOffset,
                                              inner: Self.u(inner)),
-                            storage: [packedInput], texels: [rx.block.view],
+                            storage: [packedInput], texels: [rx.view],
                             groups: Self.grid(inner: inner, z: n))
         } else {
             gather(into: packedInput, from: region(x), dims: [n, hp, wp, cip], strides: [ci * h * w, w, 1, h * w],
@@ -91,9 +91,11 @@ extension VulkanBackend {
         let kp = Self.roundUp(inputs, 4), np = Self.roundUp(outputs, Self.columnTile)
         let weightLayout = PackedLayout.transposed(outputs: outputs, inputs: inputs, kp: kp, np: np, precision: packedPrecision(of: weight))
         let packedWeight = packed(weight, weightLayout)
-        let a = rowOperand(region(x), batch: 1, rows: rows, k: inputs)
+        // An fp16 input with whole texels of K is read as it is; otherwise its fp32 values, padded.
+        let halfInput = inputs == kp ? halfGEMMOperand(x) : nil
+        let a = halfInput ?? rowOperand(region(x), batch: 1, rows: rows, k: inputs)
         gemm(out: out, a: a, b: packedWeight, bias: bias.map(region), batch: 1, m: rows, n: outputs, k4: kp / 4, n4: np / 4,
-             aBatchStride: 0, bBatchStride: 0, scale: 1, bHalf: weightLayout.precision == .fp16)
+             aBatchStride: 0, bBatchStride: 0, scale: 1, aHalf: halfInput != nil, bHalf: weightLayout.precision == .fp16)
         return finished(result)
     }
 
@@ -106,23 +108,28 @@ extension VulkanBackend {
         let (result, out) = output([batch, m, n], storedAs: .propagated(a, b))
         guard result.count > 0 else { return finished(result) }
         let kp = Self.roundUp(k, 4), np = Self.roundUp(n, Self.columnTile)
-        let aOperand = rowOperand(region(a), batch: batch, rows: m, k: k)
+        // fp16 operands in the kernels' layouts are read as they are (`halfGEMMOperand`); others as fp32 values.
+        let halfA = k == kp ? halfGEMMOperand(a) : nil
+        let aOperand = halfA ?? rowOperand(region(a), batch: batch, rows: m, k: k)
+        let halfB = k == kp && n == np ? halfGEMMOperand(b) : nil
         if transposeB && kernelFamily == .texel && k == kp && n == np {
             // Bᵀ read as it is: the kernel transposes 4 × 4 texel blocks in registers (q·kᵀ in attention).
-            gemm(out: out, a: aOperand, b: region(b), bias: nil, batch: batch, m: m, n: n, k4: kp / 4, n4: np / 4,
-                 aBatchStride: m * kp / 4, bBatchStride: n * kp / 4, scale: scale, bTransposed: true)
+            gemm(out: out, a: aOperand, b: halfB ?? region(b), bias: nil, batch: batch, m: m, n: n, k4: kp / 4, n4: np / 4,
+                 aBatchStride: m * kp / 4, bBatchStride: n * kp / 4, scale: scale, bTransposed: true, aHalf: halfA != nil, bHalf: halfB != nil)
             return finished(result)
         }
+        var bHalf = false
         let bOperand: DeviceRegion
         if !transposeB && k == kp && n == np {
-            bOperand = region(b)
+            bOperand = halfB ?? region(b)
+            bHalf = halfB != nil
         } else {
             bOperand = allocate(floats: batch * kp * np, for: "the packed right operand of batchedMatmul \(b.shape)")
             gather(into: bOperand, from: region(b), dims: [batch, kp, np],
                    strides: transposeB ? [n * k, 1, k] : [k * n, n, 1], extent: [batch, k, n])
         }
         gemm(out: out, a: aOperand, b: bOperand, bias: nil, batch: batch, m: m, n: n, k4: kp / 4, n4: np / 4,
-             aBatchStride: m * kp / 4, bBatchStride: kp * np / 4, scale: scale)
+             aBatchStride: m * kp / 4, bBatchStride: kp * np / 4, scale: scale, aHalf: halfA != nil, bHalf: bHalf)
         return finished(result)
     }
 
@@ -136,12 +143,13 @@ extension VulkanBackend {
     }
 
     func gemm(out: DeviceRegion, a: DeviceRegion, b: DeviceRegion, bias: DeviceRegion?, batch: Int, m: Int, n: Int,
-              k4: Int, n4: Int, aBatchStride: Int, bBatchStride: Int, scale: Float, bTransposed: Bool = false, bHalf: Bool = false) {
+              k4: Int, n4: Int, aBatchStride: Int, bBatchStride: Int, scale: Float, bTransposed: Bool = false, aHalf: Bool = false,
+              bHalf: Bool = false) {
         if kernelFamily == .shared {
             precondition(Self.roundUp(m, 64) / 64 <= 65535 && batch <= 65535, "matrix product of \(batch)×\(m) rows is too large for one dispatch")
             stream.dispatch(GemmSharedParams(M: Self.u(m), N: Self.u(n), Kp: Self.u(4 * k4), Np: Self.u(4 * n4),
                                              aBatchStride: Self.u(4 * aBatchStride), bBatchStride: Self.u(4 * bBatchStride),
-                                             scale: scale, hasBias: bias == nil ? 0 : 1, bHalf: bHalf ? 1 : 0),
+                                             scale: scale, hasBias: bias == nil ? 0 : 1, bHalf: bHalf ? 1 : 0, aHalf: aHalf ? 1 : 0),
                             storage: [out, a, b, bias],
                             groups: (Self.u(Self.roundUp(m, 64) / 64), Self.u(Self.roundUp(4 * n4, 64) / 64), Self.u(batch)))
             return
@@ -150,12 +158,12 @@ extension VulkanBackend {
         // Adjacent invocations share a SIMD row: along rows unless there are fewer row tiles than lanes.
         let columnsInner = rowTiles < Self.invocationsPerGroup
         let biasRegion = bias ?? b
-        stream.dispatch(GemmTexelParams(M: Self.u(m), N: Self.u(n), K4: Self.u(k4), N4: Self.u(n4), aOffset: a.texelOffset,
+        stream.dispatch(GemmTexelParams(M: Self.u(m), N: Self.u(n), K4: Self.u(k4), N4: Self.u(n4), aOffset: aHalf ? a.halfTexelOffset : a.texelOffset,
                                         bOffset: bHalf ? b.halfTexelOffset : b.texelOffset, aBatchStride: Self.u(aBatchStride), bBatchStride: Self.u(bBatchStride),
                                         scale: scale, hasBias: bias == nil ? 0 : 1, biasOffset: biasRegion.texelOffset,
                                         rowTiles: Self.u(rowTiles), columnTiles: Self.u(columnTiles), columnsInner: columnsInner ? 1 : 0,
                                         batches: Self.u(batch), bTransposed: bTransposed ? 1 : 0),
-                        storage: [out], texels: [a.block.view, bHalf ? b.block.halfView! : b.block.view, biasRegion.block.view],
+                        storage: [out], texels: [aHalf ? a.block.halfView! : a.block.view, bHalf ? b.block.halfView! : b.block.view, biasRegion.block.view],
                         groups: Self.grid(rowTiles * columnTiles * batch, width: Self.invocationsPerGroup))
     }
 }

@@ -20,12 +20,12 @@ extension VulkanBackend {
         let groupSize = c / groups * spatial
         let vectorised = groupSize % 4 == 0 && spatial % 4 == 0
         if vectorised && usesRowKernels(rows: n * groups) {
-            let (rx, rw, rb) = (region(x), region(weight ?? x), region(bias ?? x))
+            let rx = vec4Operand(x), (rw, rb) = (weight.map(region) ?? rx.region, bias.map(region) ?? rx.region)
             stream.dispatch(GroupNormRowsParams(group4: Self.u(groupSize / 4), spatial4: Self.u(spatial / 4), channelsPerGroup: Self.u(c / groups),
                                                 groups: Self.u(groups), instances: Self.u(n * groups), eps: eps,
                                                 hasWeight: weight == nil ? 0 : 1, hasBias: bias == nil ? 0 : 1, silu: silu ? 1 : 0,
                                                 xTexel: rx.texelOffset, gammaScalar: rw.scalarOffset, betaScalar: rb.scalarOffset),
-                            storage: [out], texels: [rx.block.view, rx.block.view, rw.block.scalarView, rb.block.scalarView],
+                            storage: [out], texels: [rx.view, rx.view, rw.block.scalarView, rb.block.scalarView],
                             groups: Self.grid(n * groups, width: 8))
             return finished(result)
         }
@@ -46,11 +46,11 @@ extension VulkanBackend {
         guard x.count > 0 else { return finished(result) }
         let rows = x.count / width
         if width % 4 == 0 && usesRowKernels(rows: rows) {
-            let (rx, rw, rb) = (region(x), region(weight ?? x), region(bias ?? x))
+            let rx = vec4Operand(x), (rw, rb) = (weight.map(region) ?? rx.region, bias.map(region) ?? rx.region)
             stream.dispatch(LayerNormRowsParams(width4: Self.u(width / 4), rows: Self.u(rows), xTexel: rx.texelOffset, eps: eps,
                                                 hasWeight: weight == nil ? 0 : 1, hasBias: bias == nil ? 0 : 1,
                                                 gammaTexel: rw.texelOffset, betaTexel: rb.texelOffset),
-                            storage: [out], texels: [rx.block.view, rx.block.view, rw.block.view, rb.block.view],
+                            storage: [out], texels: [rx.view, rx.view, rw.block.view, rb.block.view],
                             groups: Self.grid(rows, width: 8))
             return finished(result)
         }
@@ -69,9 +69,9 @@ extension VulkanBackend {
         guard x.count > 0 else { return finished(result) }
         let rows = x.count / width
         if width % 4 == 0 && usesRowKernels(rows: rows) {
-            let rx = region(x)
+            let rx = vec4Operand(x)
             stream.dispatch(SoftmaxRowsParams(width4: Self.u(width / 4), rows: Self.u(rows), xTexel: rx.texelOffset),
-                            storage: [out], texels: [rx.block.view], groups: Self.grid(rows, width: 8))
+                            storage: [out], texels: [rx.view], groups: Self.grid(rows, width: 8))
             return finished(result)
         }
         let rx = region(x)

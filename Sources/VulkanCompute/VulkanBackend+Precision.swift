@@ -1,3 +1,4 @@
+import CVulkan
 import Compute
 
 /// fp16 storage: conversions between fp32 and fp16 regions on the device (`convert_precision`), and the
@@ -48,5 +49,38 @@ extension VulkanBackend {
     func finished(_ result: Tensor) -> Tensor {
         guard result.precision == .fp16, storage(result).precision == .fp32 else { return result }
         return stored(result, as: .fp16)
+    }
+}
+
+/// A tensor as a kernel reads it through a vec4 texel binding: an fp16 tensor straight from its fp16 values through
+/// the block's RGBA16F view (the kernel is the same; only the view and the offset differ), where the device has
+/// such views, else its fp32 values (widened on the device). `region` keeps those values alive until the dispatch
+/// that reads them is recorded.
+struct Vec4Operand {
+    let region: DeviceRegion
+    let view: VkBufferView
+    let texelOffset: UInt32
+    /// Whether the values are fp16 (an SSBO kernel then reads them two to a uint).
+    let isHalf: Bool
+}
+
+extension VulkanBackend {
+    /// The fp16 row-major values of a tensor stored so, where the GEMM kernels can read them as they are (the
+    /// shared family two to a uint, the texel family through RGBA16F views); nil where they read fp32.
+    func halfGEMMOperand(_ tensor: Tensor) -> DeviceRegion? {
+        let storage = self.storage(tensor)
+        guard storage.precision == .fp16, let rowMajor = storage.rowMajor, kernelFamily == .shared || rowMajor.block.halfView != nil else {
+            return nil
+        }
+        return rowMajor
+    }
+
+    func vec4Operand(_ tensor: Tensor) -> Vec4Operand {
+        let storage = self.storage(tensor)
+        if storage.precision == .fp16, let rowMajor = storage.rowMajor, let halfView = rowMajor.block.halfView {
+            return Vec4Operand(region: rowMajor, view: halfView, texelOffset: rowMajor.halfTexelOffset, isHalf: true)
+        }
+        let values = region(tensor)
+        return Vec4Operand(region: values, view: values.block.view, texelOffset: values.texelOffset, isHalf: false)
     }
 }

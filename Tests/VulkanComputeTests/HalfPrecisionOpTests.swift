@@ -43,6 +43,13 @@ import Testing
         Case(name: "groupNorm with SiLU", shapes: [[2, 8, 5, 5], [8], [8]], parameters: 2) { b, t in
             b.groupNorm(t[0], groups: 4, eps: 1e-5, weight: t[1], bias: t[2], silu: true)
         },
+        Case(name: "groupNorm, one invocation per group", shapes: [[4, 8, 4, 4], [8], [8]], parameters: 2) { b, t in
+            b.groupNorm(t[0], groups: 4, eps: 1e-5, weight: t[1], bias: t[2], silu: false)
+        },
+        Case(name: "layerNorm, one invocation per row", shapes: [[4, 5, 24], [24], [24]], parameters: 2) { b, t in
+            b.layerNorm(t[0], weight: t[1], bias: t[2], eps: 1e-5)
+        },
+        Case(name: "softmax, one invocation per row", shapes: [[2, 10, 32]]) { b, t in b.softmax(t[0]) },
         Case(name: "layerNorm", shapes: [[3, 4, 24], [24], [24]], parameters: 2) { b, t in
             b.layerNorm(t[0], weight: t[1], bias: t[2], eps: 1e-5)
         },
@@ -75,6 +82,41 @@ import Testing
             h.check("\(family) \(testCase.name) at fp16", inputs, tolerance: Self.ulp, run)
             h.expectNoValidationMessages()
         }
+    }
+
+    /// The hot kernels read fp16 activations as they are (RGBA16F views on the texel family, two halves to a uint in
+    /// gemm_shared): the only conversions left are the one narrowing per op output, none widening an input.
+    @Test(arguments: KernelFamily.allCases)
+    func hotKernelsReadHalfInputsWithoutWidening(family: KernelFamily) throws {
+        let h = try DifferentialHarness(kernelFamily: family)
+        let b = h.vulkan
+        b.winograd = false
+        let half = { (shape: [Int]) in b.stored(b.tensor(h.random(shape.reduce(1, *)), shape: shape), as: .fp16) }
+        let (x, tokens, q, kv) = (half([2, 8, 8, 8]), half([4, 5, 32]), half([2, 20, 16]), half([2, 16, 16]))
+        let convWeight = half([16, 8, 3, 3]), linearWeight = half([32, 32])
+        // Pack the weights first (packing converts once per weight).
+        _ = b.conv2d(x, weight: convWeight, bias: nil, stride: 1, padding: 1)
+        _ = b.linear(tokens, weight: linearWeight, bias: nil)
+        b.synchronize()
+        b.profiling = true
+        _ = b.takeKernelProfile()
+        var ops = [
+            b.linear(tokens, weight: linearWeight, bias: nil),
+            b.conv2d(x, weight: convWeight, bias: nil, stride: 1, padding: 1),
+            b.batchedMatmul(q, kv, transposeB: false, scale: 1),
+        ]
+        if family == .texel {
+            ops += [b.batchedMatmul(q, kv, transposeB: true, scale: 1), b.activation(x, .silu), b.linearCombination([(x, 1), (x, 2)]),
+                    b.softmax(q), b.layerNorm(q, weight: nil, bias: nil, eps: 1e-5),
+                    b.groupNorm(half([4, 8, 4, 4]), groups: 4, eps: 1e-5, weight: nil, bias: nil, silu: false)]
+        }
+        b.synchronize()
+        let conversions = b.takeKernelProfile().first { $0.kernel == "convertPrecision" }?.count ?? 0
+        b.profiling = false
+        // One narrowing per output (and, on the texel family, the group norm's input made above).
+        #expect(conversions == ops.count + (family == .texel ? 1 : 0), "\(conversions) conversions for \(ops.count) ops on \(family)")
+        #expect(ops.allSatisfy { $0.precision == .fp16 })
+        h.expectNoValidationMessages()
     }
 
     /// The Winograd path (3×3 stride 1 on the texel family) rounds its output once, as direct convolution does.
