@@ -16,7 +16,7 @@ extension VulkanBackend {
             let chunk = Array(terms[start..<min(start + 3, terms.count)])
             var coefficients = chunk.map { Float($0.1) }
             while coefficients.count < 3 { coefficients.append(0) }
-            let operands = chunk.map { vec4Operand($0.0) }
+            let operands = chunk.map { texelOperand($0.0) }
             let offsets = (0..<3).map { $0 < operands.count ? operands[$0].texelOffset : 0 }
             stream.dispatch(LinearCombinationParams(count4: Self.u(count4), terms: Self.u(chunk.count), accumulate: chunkIndex > 0 ? 1 : 0,
                                                     c0: coefficients[0], c1: coefficients[1], c2: coefficients[2],
@@ -34,7 +34,7 @@ extension VulkanBackend {
         var (dims, strides) = Self.collapse(dims: a.shape, strides: Broadcast.strides(of: b.shape, against: a.shape))
         let (result, out) = output(a.shape, storedAs: .propagated(a, b))
         guard a.count > 0 else { return finished(result) }
-        let (ra, rb) = (region(a), region(b))
+        let (ra, rb) = (texelOperand(a), texelOperand(b))
         if dims.count == 1 && strides == [1] {
             // Same shapes: regions are padded to whole texels, so round the length up to a multiple of 4.
             dims = [Self.roundUp(dims[0], 4)]
@@ -46,14 +46,14 @@ extension VulkanBackend {
                 stream.dispatch(BroadcastBinaryVec4Params(d1: Self.u(d[1]), d2v: Self.u(d[2] / 4), s0: Self.u(s[0]), s1: Self.u(s[1]),
                                                           s2: Self.u(s[2]), aOffset: ra.texelOffset, bOffset: rb.scalarOffset,
                                                           multiply: multiply ? 1 : 0, inner: Self.u(d[1] * d[2] / 4)),
-                                storage: [out], texels: [ra.block.view, rb.block.scalarView],
+                                storage: [out], texels: [ra.view, rb.scalarView],
                                 groups: Self.grid(inner: d[1] * d[2] / 4, z: d[0]))
                 return finished(result)
             }
         }
         stream.dispatch(BroadcastBinaryParams(count: Self.u(a.count), rank: Self.u(dims.count), multiply: multiply ? 1 : 0,
                                               dims: Self.six(dims), bStrides: Self.six(strides)),
-                        storage: [out, ra, rb], groups: Self.grid(a.count))
+                        storage: [out, fp32Values(ra), fp32Values(rb)], groups: Self.grid(a.count))
         return finished(result)
     }
 
@@ -67,7 +67,7 @@ extension VulkanBackend {
         case .quickGelu: code = 2
         case .relu: code = 3
         }
-        let count4 = (x.count + 3) / 4, rx = vec4Operand(x)
+        let count4 = (x.count + 3) / 4, rx = texelOperand(x)
         stream.dispatch(ActivationParams(count4: Self.u(count4), kind: code, xOffset: rx.texelOffset),
                         storage: [out], texels: [rx.view], groups: Self.grid(count4))
         return finished(result)
@@ -78,10 +78,10 @@ extension VulkanBackend {
         precondition(width % 2 == 0, "geglu needs an even last axis, got \(x.shape)")
         let (result, out) = output(Array(x.shape.dropLast()) + [width / 2], storedAs: x.precision)
         guard result.count > 0 else { return finished(result) }
-        let rows = result.count / (width / 2), rx = region(x)
+        let rows = result.count / (width / 2), rx = texelOperand(x)
         let (perLayer, layers) = Self.fold(rows)
         stream.dispatch(GegluParams(half_: Self.u(width / 2), xOffset: rx.scalarOffset, rowsPerLayer: Self.u(perLayer), rows: Self.u(rows)),
-                        storage: [out], texels: [rx.block.scalarView],
+                        storage: [out], texels: [rx.scalarView],
                         groups: Self.grid(x: (width / 2 + 3) / 4, y: perLayer, z: layers))
         return finished(result)
     }

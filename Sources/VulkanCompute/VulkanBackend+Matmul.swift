@@ -37,14 +37,14 @@ extension VulkanBackend {
         if w % 4 == 0 && n <= 65535 {
             // 4 × 4 blocks through vec4 reads and stores; the border is zero-filled first.
             if padding != .symmetric(0) { stream.zero(packedInput) }
-            let rx = vec4Operand(x), inner = h * (w / 4) * (cip / 4)
+            let rx = texelOperand(x), inner = h * (w / 4) * (cip / 4)
             stream.dispatch(NchwToNhwcParams(C: Self.u(ci), H: Self.u(h), W4: Self.u(w / 4), Cip4: Self.u(cip / 4),
                                              before: Self.u(padding.before), after: Self.u(padding.after), xTexel: rx.texelOffset,
                                              inner: Self.u(inner)),
                             storage: [packedInput], texels: [rx.view],
                             groups: Self.grid(inner: inner, z: n))
         } else {
-            gather(into: packedInput, from: region(x), dims: [n, hp, wp, cip], strides: [ci * h * w, w, 1, h * w],
+            gather(into: packedInput, from: texelOperand(x), dims: [n, hp, wp, cip], strides: [ci * h * w, w, 1, h * w],
                    low: [0, padding.before, padding.before, 0], extent: [n, h, w, ci])
         }
 
@@ -93,7 +93,7 @@ extension VulkanBackend {
         let packedWeight = packed(weight, weightLayout)
         // An fp16 input with whole texels of K is read as it is; otherwise its fp32 values, padded.
         let halfInput = inputs == kp ? halfGEMMOperand(x) : nil
-        let a = halfInput ?? rowOperand(region(x), batch: 1, rows: rows, k: inputs)
+        let a = halfInput ?? rowOperand(texelOperand(x), batch: 1, rows: rows, k: inputs)
         gemm(out: out, a: a, b: packedWeight, bias: bias.map(region), batch: 1, m: rows, n: outputs, k4: kp / 4, n4: np / 4,
              aBatchStride: 0, bBatchStride: 0, scale: 1, aHalf: halfInput != nil, bHalf: weightLayout.precision == .fp16)
         return finished(result)
@@ -110,7 +110,7 @@ extension VulkanBackend {
         let kp = Self.roundUp(k, 4), np = Self.roundUp(n, Self.columnTile)
         // fp16 operands in the kernels' layouts are read as they are (`halfGEMMOperand`); others as fp32 values.
         let halfA = k == kp ? halfGEMMOperand(a) : nil
-        let aOperand = halfA ?? rowOperand(region(a), batch: batch, rows: m, k: k)
+        let aOperand = halfA ?? rowOperand(texelOperand(a), batch: batch, rows: m, k: k)
         let halfB = k == kp && n == np ? halfGEMMOperand(b) : nil
         if transposeB && kernelFamily == .texel && k == kp && n == np {
             // Bᵀ read as it is: the kernel transposes 4 × 4 texel blocks in registers (q·kᵀ in attention).
@@ -125,7 +125,7 @@ extension VulkanBackend {
             bHalf = halfB != nil
         } else {
             bOperand = allocate(floats: batch * kp * np, for: "the packed right operand of batchedMatmul \(b.shape)")
-            gather(into: bOperand, from: region(b), dims: [batch, kp, np],
+            gather(into: bOperand, from: texelOperand(b), dims: [batch, kp, np],
                    strides: transposeB ? [n * k, 1, k] : [k * n, n, 1], extent: [batch, k, n])
         }
         gemm(out: out, a: aOperand, b: bOperand, bias: nil, batch: batch, m: m, n: n, k4: kp / 4, n4: np / 4,
@@ -134,9 +134,10 @@ extension VulkanBackend {
     }
 
     /// A [batch][rows][k] operand with k padded to a multiple of 4 (the tensor itself when it already is).
-    private func rowOperand(_ source: DeviceRegion, batch: Int, rows: Int, k: Int) -> DeviceRegion {
+    /// fp32 values, so that kernels without an fp16 path read them.
+    private func rowOperand(_ source: TexelOperand, batch: Int, rows: Int, k: Int) -> DeviceRegion {
         let kp = Self.roundUp(k, 4)
-        if kp == k { return source }
+        if kp == k { return fp32Values(source) }
         let packed = allocate(floats: batch * rows * kp)
         gather(into: packed, from: source, dims: [batch * rows, kp], strides: [k, 1], extent: [batch * rows, k])
         return packed

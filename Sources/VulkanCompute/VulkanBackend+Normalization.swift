@@ -20,7 +20,7 @@ extension VulkanBackend {
         let groupSize = c / groups * spatial
         let vectorised = groupSize % 4 == 0 && spatial % 4 == 0
         if vectorised && usesRowKernels(rows: n * groups) {
-            let rx = vec4Operand(x), (rw, rb) = (weight.map(region) ?? rx.region, bias.map(region) ?? rx.region)
+            let rx = texelOperand(x), (rw, rb) = (weight.map(region) ?? rx.region, bias.map(region) ?? rx.region)
             stream.dispatch(GroupNormRowsParams(group4: Self.u(groupSize / 4), spatial4: Self.u(spatial / 4), channelsPerGroup: Self.u(c / groups),
                                                 groups: Self.u(groups), instances: Self.u(n * groups), eps: eps,
                                                 hasWeight: weight == nil ? 0 : 1, hasBias: bias == nil ? 0 : 1, silu: silu ? 1 : 0,
@@ -46,7 +46,7 @@ extension VulkanBackend {
         guard x.count > 0 else { return finished(result) }
         let rows = x.count / width
         if width % 4 == 0 && usesRowKernels(rows: rows) {
-            let rx = vec4Operand(x), (rw, rb) = (weight.map(region) ?? rx.region, bias.map(region) ?? rx.region)
+            let rx = texelOperand(x), (rw, rb) = (weight.map(region) ?? rx.region, bias.map(region) ?? rx.region)
             stream.dispatch(LayerNormRowsParams(width4: Self.u(width / 4), rows: Self.u(rows), xTexel: rx.texelOffset, eps: eps,
                                                 hasWeight: weight == nil ? 0 : 1, hasBias: bias == nil ? 0 : 1,
                                                 gammaTexel: rw.texelOffset, betaTexel: rb.texelOffset),
@@ -69,14 +69,14 @@ extension VulkanBackend {
         guard x.count > 0 else { return finished(result) }
         let rows = x.count / width
         if width % 4 == 0 && usesRowKernels(rows: rows) {
-            let rx = vec4Operand(x)
+            let rx = texelOperand(x)
             stream.dispatch(SoftmaxRowsParams(width4: Self.u(width / 4), rows: Self.u(rows), xTexel: rx.texelOffset),
                             storage: [out], texels: [rx.view], groups: Self.grid(rows, width: 8))
             return finished(result)
         }
-        let rx = region(x)
+        let rx = texelOperand(x)
         stream.dispatch(SoftmaxParams(width: Self.u(width), vectorised: width % 4 == 0 ? 1 : 0, xTexel: rx.texelOffset, xScalar: rx.scalarOffset),
-                        storage: [out], texels: [rx.block.view, rx.block.scalarView],
+                        storage: [out], texels: [rx.view, rx.scalarView],
                         groups: Self.grid(x.count / width, width: 1))
         return finished(result)
     }
@@ -84,14 +84,14 @@ extension VulkanBackend {
     /// x, and the affine weight and bias (x again where absent; the kernel is told not to read them), each region
     /// taken once so that the views and the offsets pushed name the same memory.
     private struct Operands {
-        let x: DeviceRegion, weight: DeviceRegion, bias: DeviceRegion
+        let x: TexelOperand, weight: DeviceRegion, bias: DeviceRegion
         init(_ backend: VulkanBackend, _ x: Tensor, _ weight: Tensor?, _ bias: Tensor?) {
-            self.x = backend.region(x)
-            self.weight = weight.map(backend.region) ?? self.x
-            self.bias = bias.map(backend.region) ?? self.x
+            self.x = backend.texelOperand(x)
+            self.weight = weight.map(backend.region) ?? self.x.region
+            self.bias = bias.map(backend.region) ?? self.x.region
         }
 
         /// Texel bindings 4...7: x as vec4 and as scalars, then the weight and the bias as scalars.
-        var views: [VkBufferView] { [x.block.view, x.block.scalarView, weight.block.scalarView, bias.block.scalarView] }
+        var views: [VkBufferView] { [x.view, x.scalarView, weight.block.scalarView, bias.block.scalarView] }
     }
 }

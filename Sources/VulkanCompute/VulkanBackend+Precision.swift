@@ -2,10 +2,12 @@ import CVulkan
 import Compute
 
 /// fp16 storage: conversions between fp32 and fp16 regions on the device (`convert_precision`), and the
-/// bookkeeping that stores each op's output at its propagated precision. Kernels compute in fp32; an fp16 input is
-/// read widened (`region(_:)`), and an fp16 output is written in fp32 and narrowed once the kernel is recorded
-/// (`finished(_:)`), so every value an fp16 tensor holds is its fp32 result rounded once, ties to even, exactly as
-/// the CPU backend rounds it.
+/// bookkeeping that stores each op's output at its propagated precision. Kernels compute in fp32. They read an fp16
+/// input as it is where they read through texel views (`texelOperand`: RGBA16F and R16F views) or through the GEMM
+/// kernels' fp16 paths (`halfGEMMOperand`); the few storage-buffer readers get it widened (`region(_:)`,
+/// `fp32Values`). An fp16 output is written in fp32 and narrowed once the kernel is recorded (`finished(_:)`), so
+/// every value an fp16 tensor holds is its fp32 result rounded once, ties to even, exactly as the CPU backend
+/// rounds it.
 extension VulkanBackend {
     /// `floats` fp32 values rounded to fp16 (ties to even) in a region of their own.
     func narrowed(_ region: DeviceRegion, floats: Int) -> DeviceRegion {
@@ -52,16 +54,43 @@ extension VulkanBackend {
     }
 }
 
-/// A tensor as a kernel reads it through a vec4 texel binding: an fp16 tensor straight from its fp16 values through
-/// the block's RGBA16F view (the kernel is the same; only the view and the offset differ), where the device has
-/// such views, else its fp32 values (widened on the device). `region` keeps those values alive until the dispatch
-/// that reads them is recorded.
-struct Vec4Operand {
+/// A tensor as a kernel reads it through its texel bindings (vec4 and scalar): an fp16 tensor straight from its fp16
+/// values through the block's RGBA16F and R16F views (the kernel is the same; only the views and the offsets
+/// differ), where the device has both, else its fp32 values (widened on the device). `region` keeps those values
+/// alive until the dispatch that reads them is recorded.
+struct TexelOperand {
     let region: DeviceRegion
+    /// Values the operand holds (its tensor's count).
+    let count: Int
     let view: VkBufferView
     let texelOffset: UInt32
-    /// Whether the values are fp16 (an SSBO kernel then reads them two to a uint).
+    let scalarView: VkBufferView
+    let scalarOffset: UInt32
+    /// Whether the values are fp16 (kernels reading storage buffers cannot take them).
     let isHalf: Bool
+
+    /// fp32 values in `region`.
+    init(fp32 region: DeviceRegion, count: Int) {
+        self.region = region
+        self.count = count
+        view = region.block.view
+        texelOffset = region.texelOffset
+        scalarView = region.block.scalarView
+        scalarOffset = region.scalarOffset
+        isHalf = false
+    }
+
+    /// fp16 values in `region`, where its block has both half views.
+    init?(fp16 region: DeviceRegion, count: Int) {
+        guard let halfView = region.block.halfView, let halfScalarView = region.block.halfScalarView else { return nil }
+        self.region = region
+        self.count = count
+        view = halfView
+        texelOffset = region.halfTexelOffset
+        scalarView = halfScalarView
+        scalarOffset = region.halfScalarOffset
+        isHalf = true
+    }
 }
 
 extension VulkanBackend {
@@ -75,12 +104,16 @@ extension VulkanBackend {
         return rowMajor
     }
 
-    func vec4Operand(_ tensor: Tensor) -> Vec4Operand {
+    func texelOperand(_ tensor: Tensor) -> TexelOperand {
         let storage = self.storage(tensor)
-        if storage.precision == .fp16, let rowMajor = storage.rowMajor, let halfView = rowMajor.block.halfView {
-            return Vec4Operand(region: rowMajor, view: halfView, texelOffset: rowMajor.halfTexelOffset, isHalf: true)
+        if storage.precision == .fp16, let rowMajor = storage.rowMajor, let half = TexelOperand(fp16: rowMajor, count: tensor.count) {
+            return half
         }
-        let values = region(tensor)
-        return Vec4Operand(region: values, view: values.block.view, texelOffset: values.texelOffset, isHalf: false)
+        return TexelOperand(fp32: region(tensor), count: tensor.count)
+    }
+
+    /// The operand's fp32 values, for kernels that read storage buffers.
+    func fp32Values(_ operand: TexelOperand) -> DeviceRegion {
+        operand.isHalf ? widened(operand.region, floats: operand.count) : operand.region
     }
 }

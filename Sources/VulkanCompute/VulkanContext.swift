@@ -16,8 +16,10 @@ final class VulkanContext {
     let deviceMemoryType: UInt32
     /// For staging: host-visible and coherent.
     let stagingMemoryType: UInt32
-    /// Whether RGBA16F uniform texel buffers exist (fp16 weights are read through them).
+    /// Whether RGBA16F uniform texel buffers exist (fp16 weights and activations are read through them).
     let halfTexelBuffers: Bool
+    /// Whether R16F uniform texel buffers exist (kernels reading scalars read fp16 activations through them).
+    let halfScalarTexelBuffers: Bool
 
     init(validation: Bool, deviceIndex: Int?) throws {
         instance = try VulkanInstance(validation: validation)
@@ -51,6 +53,8 @@ final class VulkanContext {
         var format = VkFormatProperties()
         vkGetPhysicalDeviceFormatProperties(physicalDevice, VK_FORMAT_R16G16B16A16_SFLOAT, &format)
         halfTexelBuffers = format.bufferFeatures & VkFormatFeatureFlags(VK_FORMAT_FEATURE_UNIFORM_TEXEL_BUFFER_BIT.rawValue) != 0
+        vkGetPhysicalDeviceFormatProperties(physicalDevice, VK_FORMAT_R16_SFLOAT, &format)
+        halfScalarTexelBuffers = format.bufferFeatures & VkFormatFeatureFlags(VK_FORMAT_FEATURE_UNIFORM_TEXEL_BUFFER_BIT.rawValue) != 0
 
         var priority: Float = 1
         var device: VkDevice?

@@ -84,15 +84,16 @@ import Testing
         }
     }
 
-    /// The hot kernels read fp16 activations as they are (RGBA16F views on the texel family, two halves to a uint in
-    /// gemm_shared): the only conversions left are the one narrowing per op output, none widening an input.
+    /// Kernels read fp16 activations as they are (RGBA16F and R16F texel views; gemm_shared two halves to a uint):
+    /// the only conversions left are the one narrowing per op output, none widening an input.
     @Test(arguments: KernelFamily.allCases)
-    func hotKernelsReadHalfInputsWithoutWidening(family: KernelFamily) throws {
+    func kernelsReadHalfInputsWithoutWidening(family: KernelFamily) throws {
         let h = try DifferentialHarness(kernelFamily: family)
         let b = h.vulkan
         b.winograd = false
         let half = { (shape: [Int]) in b.stored(b.tensor(h.random(shape.reduce(1, *)), shape: shape), as: .fp16) }
-        let (x, tokens, q, kv) = (half([2, 8, 8, 8]), half([4, 5, 32]), half([2, 20, 16]), half([2, 16, 16]))
+        let (x, odd, tokens, q, kv) = (half([2, 8, 8, 8]), half([1, 3, 5, 7]), half([4, 5, 32]), half([2, 20, 16]), half([2, 16, 16]))
+        let groups = half([4, 8, 4, 4]), row = half([2, 1, 16])
         let convWeight = half([16, 8, 3, 3]), linearWeight = half([32, 32])
         // Pack the weights first (packing converts once per weight).
         _ = b.conv2d(x, weight: convWeight, bias: nil, stride: 1, padding: 1)
@@ -100,21 +101,22 @@ import Testing
         b.synchronize()
         b.profiling = true
         _ = b.takeKernelProfile()
-        var ops = [
+        let ops = [
             b.linear(tokens, weight: linearWeight, bias: nil),
             b.conv2d(x, weight: convWeight, bias: nil, stride: 1, padding: 1),
-            b.batchedMatmul(q, kv, transposeB: false, scale: 1),
+            b.batchedMatmul(q, kv, transposeB: false, scale: 1), b.batchedMatmul(q, kv, transposeB: true, scale: 1),
+            b.activation(x, .silu), b.linearCombination([(x, 1), (x, 2)]), b.geglu(tokens), b.add(x, x), b.multiply(q, row),
+            b.softmax(q), b.softmax(odd), b.layerNorm(q, weight: nil, bias: nil, eps: 1e-5), b.layerNorm(odd, weight: nil, bias: nil, eps: 1e-5),
+            b.groupNorm(groups, groups: 4, eps: 1e-5, weight: nil, bias: nil, silu: false),
+            b.groupNorm(odd, groups: 1, eps: 1e-5, weight: nil, bias: nil, silu: true),
+            b.permute(x, [0, 2, 3, 1]), b.concat([x, x], axis: 1), b.slice(odd, axis: 3, range: 1..<6),
+            b.upsampleNearest2x(odd), b.avgPool2x(x), b.pool2d(odd, .square(.max, kernel: 3, stride: 2, padding: 1)),
+            b.resizeBilinear(odd, height: 4, width: 9),
         ]
-        if family == .texel {
-            ops += [b.batchedMatmul(q, kv, transposeB: true, scale: 1), b.activation(x, .silu), b.linearCombination([(x, 1), (x, 2)]),
-                    b.softmax(q), b.layerNorm(q, weight: nil, bias: nil, eps: 1e-5),
-                    b.groupNorm(half([4, 8, 4, 4]), groups: 4, eps: 1e-5, weight: nil, bias: nil, silu: false)]
-        }
         b.synchronize()
         let conversions = b.takeKernelProfile().first { $0.kernel == "convertPrecision" }?.count ?? 0
         b.profiling = false
-        // One narrowing per output (and, on the texel family, the group norm's input made above).
-        #expect(conversions == ops.count + (family == .texel ? 1 : 0), "\(conversions) conversions for \(ops.count) ops on \(family)")
+        #expect(conversions == ops.count, "\(conversions) conversions for \(ops.count) ops on \(family)")
         #expect(ops.allSatisfy { $0.precision == .fp16 })
         h.expectNoValidationMessages()
     }
