@@ -6,7 +6,7 @@ import Tensors
 @testable import Models
 import VulkanCompute
 
-/// `--precision fp16` on every diffusers golden (UNet2DModel, SD UNets, VAE, CLIP): fp16 weights, and fp16
+/// `--precision fp16` on every diffusers golden (UNet2DModel, SD and SDXL UNets, VAE, CLIP): fp16 weights, and fp16
 /// activations in the UNets and the text encoder (the VAE keeps fp32 activations), keep each output within 2e-2 of
 /// its scale on both kernel families (under the validation layer) and on the CPU backend's emulation; the device
 /// and the emulation compute the same arithmetic, so they agree far closer than that; and the values really are
@@ -43,6 +43,17 @@ import VulkanCompute
         }, expected: { try SafetensorsFile(contentsOf: FixtureFiles.url("sd/\(name).expected.safetensors")).floatTensor("sample") })
     }
 
+    /// SDXL's UNet: its added text_time embedding takes the precision too.
+    static let sdxlUNet = Golden(name: "sdxl unet", run: { backend, precision in
+        let model = try DiffusersUNet(folder: DiffusersFolder(FixtureFiles.url(SDXLUNetGoldenTests.folder)), backend: backend, precision: precision)
+        let inputs = try SafetensorsFile(contentsOf: FixtureFiles.url("sdxl/unet.inputs.safetensors"))
+        let conditioning = Conditioning.textAndAdded(
+            states: backend.tensor(try inputs.floatTensor("encoder_hidden_states")), pooled: backend.tensor(try inputs.floatTensor("text_embeds")),
+            timeIDs: try inputs.floatTensor("time_ids").scalars.map(Double.init))
+        return try model.forward(backend.tensor(try inputs.floatTensor("sample")),
+                                 timesteps: try inputs.floatTensor("timestep").scalars.map(Double.init), conditioning: conditioning)
+    }, expected: { try SafetensorsFile(contentsOf: FixtureFiles.url("sdxl/unet.expected.safetensors")).floatTensor("sample") })
+
     static func vae(decoding: Bool) -> Golden {
         let file = decoding ? "vae-decoder" : "vae-encoder"
         return Golden(name: file, run: { backend, precision in
@@ -63,7 +74,7 @@ import VulkanCompute
     })
 
     static let goldens = [unet2D("cifar10"), unet2D("celebahq"), unet2D("classcond"), conditionUNet(folder: "sd15", case: "sd15-unet"),
-                          conditionUNet(folder: "sd2unet", case: "sd2-unet"), vae(decoding: false), vae(decoding: true), clip]
+                          conditionUNet(folder: "sd2unet", case: "sd2-unet"), sdxlUNet, vae(decoding: false), vae(decoding: true), clip]
 
     @Test(arguments: goldens)
     func halfWeightsStayWithinTwoPercentOfTheOutputScale(golden: Golden) throws {
