@@ -20,8 +20,8 @@ public struct BackendOptions: ParsableArguments {
                                discussion: "The environment variable \(VulkanDevices.environmentVariable) does the same."))
     public var device: Int?
 
-    @Option(help: ArgumentHelp("How the model's linear and convolution weights are stored: \(Precision.allCases.map(\.rawValue).joined(separator: "|")).",
-                               discussion: "fp16 halves the weights' memory; products accumulate in fp32, and activations, normalization, softmax and the samplers' states stay fp32. Stable Diffusion's VAE stays fp32 (except `belm forward`/`bench` of the VAE itself). The cpu backend rounds the weights to fp16 and computes in fp32 — the same arithmetic. fp32 is the default: exact inversion wants it. \(CooperativeMatrixSupport.environmentVariable)=1 runs fp16-weight layers on cooperative matrices (tensor cores: fp16 operands, fp32 accumulation) where `belm devices` lists them; off by default."))
+    @Option(help: ArgumentHelp("How the model's linear and convolution weights and its activations are stored: \(Precision.allCases.map(\.rawValue).joined(separator: "|")).",
+                               discussion: "fp16 halves the weights' and the activations' memory; every product accumulates in fp32, normalization statistics and softmax compute in fp32 (attention scores stay fp32 where the UNet config sets upcast_attention), and the samplers' states stay fp32: the UNet and the text encoder convert at entry and exit. Stable Diffusion's VAE stays fp32 (its weights only are fp16 in `belm forward`/`bench` of the VAE itself). The cpu backend rounds the weights and each op's output to fp16 and computes in fp32 — the same arithmetic. fp32 is the default: exact inversion wants it. \(CooperativeMatrixSupport.environmentVariable)=1 runs fp16-weight layers on cooperative matrices (tensor cores: fp16 operands, fp32 accumulation) where `belm devices` lists them; off by default."))
     public var precision: Precision = .standard
 
     public init() {}

@@ -26,6 +26,9 @@ public struct BenchCommand: ParsableCommand {
         case sd15VAEDecoder = "sd15-vae-decoder"
         /// Stable Diffusion 1.5's VAE encoder, images to the posterior mean (tiled likewise).
         case sd15VAEEncoder = "sd15-vae-encoder"
+
+        /// The VAE parts, whose activations stay fp32 at any precision.
+        var isVAE: Bool { self == .sd15VAEDecoder || self == .sd15VAEEncoder }
     }
 
     @Option(help: "The model configuration: \(Configuration.allCases.map(\.rawValue).joined(separator: "|")).")
@@ -115,7 +118,9 @@ public struct BenchCommand: ParsableCommand {
                 return { try vae.encodeMean(image) }
             }
         }
-        print("\(configuration.rawValue) forward (random weights) on \(configuration == .sd15VAEEncoder ? 8 * side : side)² inputs, backend \(counter.name), \(backendOptions.precision.rawValue) weights")
+        // The VAE keeps fp32 activations at any precision (force_upcast); the UNets store theirs at the precision.
+        let stored = backendOptions.precision == .fp32 ? "fp32" : configuration.isVAE ? "fp16 weights, fp32 activations" : "fp16 weights and activations"
+        print("\(configuration.rawValue) forward (random weights) on \(configuration == .sd15VAEEncoder ? 8 * side : side)² inputs, backend \(counter.name), \(stored)")
         print("batch  seconds/forward  samples/s  GFLOP/sample  GFLOP/s")
         for batch in batchSizes {
             let forward = try prepare(batch)

@@ -14,7 +14,10 @@ public enum Activation: String, Sendable, CaseIterable {
 /// The operations every model and sampler is written against. The CPU backend is the plain reference;
 /// the Vulkan backend implements the same contract on the GPU and is tested against it op by op.
 ///
-/// Conventions: all tensors are float32 and row-major in their logical shape. Broadcasting in `add` and
+/// Conventions: tensors are row-major in their logical shape and stored at their `precision`: an op computes in
+/// fp32 and stores its output in fp16 when any of its activation inputs is fp16 (`Precision.propagated`; weights,
+/// biases and norm affine parameters do not count), so the CPU backend, rounding each such output, is the exact
+/// emulation of a device that converts on store. Broadcasting in `add` and
 /// `multiply` follows numpy: `b` is right-aligned against `a` and each of its dims equals `a`'s or is 1.
 /// Ops never modify their inputs.
 public protocol Backend: AnyObject {
@@ -31,6 +34,9 @@ public protocol Backend: AnyObject {
     /// values in fp32 (the default below), which is exactly what an fp16 store widens to.
     func weight(_ values: HostTensor, precision: Precision) -> Tensor
     func values(of tensor: Tensor) -> [Float]
+    /// The same values stored at `precision`: rounded to the nearest binary16 (ties to even) into fp16, exact
+    /// into fp32. Models at `--precision fp16` convert their input with it at entry and their output at exit.
+    func stored(_ x: Tensor, as precision: Precision) -> Tensor
 
     // MARK: arithmetic (the samplers' whole vocabulary is `linearCombination`)
     /// Σ coefficient·tensor over tensors of one shape; coefficients are given in Double and applied in float32.
@@ -81,7 +87,7 @@ extension Backend {
     /// fp16 emulated: the values rounded to fp16 and held in fp32 (the CPU backend's way; products then
     /// accumulate in fp32, as on the device).
     public func weight(_ values: HostTensor, precision: Precision) -> Tensor {
-        precision == .fp32 ? tensor(values) : tensor(values.scalars.map(precision.stored), shape: values.shape)
+        precision == .fp32 ? tensor(values) : stored(tensor(values), as: precision)
     }
 
     public func zeros(_ shape: [Int]) -> Tensor { tensor([Float](repeating: 0, count: shape.reduce(1, *)), shape: shape) }

@@ -11,7 +11,7 @@ extension CPUBackend {
             let x = scalars(tensor)
             for i in out.indices { out[i] += c * x[i] }
         }
-        return make(out, shape)
+        return make(out, shape, storedAs: .propagated(terms.map(\.0)))
     }
 
     public func add(_ a: Tensor, _ b: Tensor) -> Tensor { broadcast(a, b, +) }
@@ -32,11 +32,11 @@ extension CPUBackend {
             }
             out[i] = op(x[i], y[j])
         }
-        return make(out, a.shape)
+        return make(out, a.shape, storedAs: .propagated(a, b))
     }
 
     public func activation(_ x: Tensor, _ kind: Activation) -> Tensor {
-        make(scalars(x).map { Activations.apply(kind, $0) }, x.shape)
+        make(scalars(x).map { Activations.apply(kind, $0) }, x.shape, storedAs: x.precision)
     }
 
     public func geglu(_ x: Tensor) -> Tensor {
@@ -50,7 +50,7 @@ extension CPUBackend {
                 out[r * half + c] = v[r * width + c] * Activations.gelu(v[r * width + half + c])
             }
         }
-        return make(out, Array(x.shape.dropLast()) + [half])
+        return make(out, Array(x.shape.dropLast()) + [half], storedAs: x.precision)
     }
 }
 

@@ -40,7 +40,7 @@ extension CPUBackend {
                 }
             }
         }
-        return make(out, [n, co, ho, wo])
+        return make(out, [n, co, ho, wo], storedAs: x.precision)
     }
 
     public func groupNorm(_ x: Tensor, groups: Int, eps: Float, weight: Tensor?, bias: Tensor?, silu: Bool) -> Tensor {
@@ -71,7 +71,7 @@ extension CPUBackend {
                 }
             }
         }
-        return make(out, x.shape)
+        return make(out, x.shape, storedAs: x.precision)
     }
 
     public func layerNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float) -> Tensor {
@@ -95,7 +95,7 @@ extension CPUBackend {
                 out[base + i] = y
             }
         }
-        return make(out, x.shape)
+        return make(out, x.shape, storedAs: x.precision)
     }
 
     public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
@@ -115,7 +115,7 @@ extension CPUBackend {
                 }
             }
         }
-        return make(out, Array(x.shape.dropLast()) + [outputs])
+        return make(out, Array(x.shape.dropLast()) + [outputs], storedAs: x.precision)
     }
 
     /// A plain dot product; four partial sums let the compiler vectorise it.
@@ -153,7 +153,7 @@ extension CPUBackend {
                 }
             }
         }
-        return make(out, [batch, m, n])
+        return make(out, [batch, m, n], storedAs: .propagated(a, b))
     }
 
     public func softmax(_ x: Tensor) -> Tensor {
@@ -169,6 +169,6 @@ extension CPUBackend {
             for i in 0..<width { let e = exp(v[r * width + i] - top); out[r * width + i] = e; total += e }
             for i in 0..<width { out[r * width + i] /= total }
         }
-        return make(out, x.shape)
+        return make(out, x.shape, storedAs: x.precision)
     }
 }

@@ -15,7 +15,7 @@ extension CPUBackend {
             }
             out[i] = v[j]
         }
-        return make(out, outShape)
+        return make(out, outShape, storedAs: x.precision)
     }
 
     public func concat(_ tensors: [Tensor], axis: Int) -> Tensor {
@@ -35,7 +35,7 @@ extension CPUBackend {
         }
         var shape = first
         shape[axis] = tensors.reduce(0) { $0 + $1.shape[axis] }
-        return make(out, shape)
+        return make(out, shape, storedAs: .propagated(tensors))
     }
 
     public func slice(_ x: Tensor, axis: Int, range: Range<Int>) -> Tensor {
@@ -51,7 +51,7 @@ extension CPUBackend {
         }
         var shape = x.shape
         shape[axis] = range.count
-        return make(out, shape)
+        return make(out, shape, storedAs: x.precision)
     }
 
     public func upsampleNearest2x(_ x: Tensor) -> Tensor {
@@ -65,7 +65,7 @@ extension CPUBackend {
                 }
             }
         }
-        return make(out, [n, c, 2 * h, 2 * w])
+        return make(out, [n, c, 2 * h, 2 * w], storedAs: x.precision)
     }
 
     public func avgPool2x(_ x: Tensor) -> Tensor {
@@ -81,7 +81,7 @@ extension CPUBackend {
                 }
             }
         }
-        return make(out, [n, c, ho, wo])
+        return make(out, [n, c, ho, wo], storedAs: x.precision)
     }
 
     public func embedding(_ table: Tensor, indices: [Int]) -> Tensor {
@@ -93,6 +93,6 @@ extension CPUBackend {
             precondition(index >= 0 && index < rows, "embedding index \(index) outside 0..<\(rows)")
             out.append(contentsOf: v[(index * width)..<((index + 1) * width)])
         }
-        return make(out, [indices.count, width])
+        return make(out, [indices.count, width], storedAs: .fp32)
     }
 }

@@ -27,7 +27,7 @@ extension CPUBackend {
                 }
             }
         }
-        return make(out, [n, c, ho, wo])
+        return make(out, [n, c, ho, wo], storedAs: x.precision)
     }
 
     public func resizeBilinear(_ x: Tensor, height: Int, width: Int) -> Tensor {
@@ -47,7 +47,7 @@ extension CPUBackend {
                 }
             }
         }
-        return make(out, [n, c, height, width])
+        return make(out, [n, c, height, width], storedAs: x.precision)
     }
 }
 

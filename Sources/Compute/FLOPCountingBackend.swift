@@ -16,12 +16,13 @@ public final class FLOPCountingBackend: Backend {
 
     public func reset() { flops = 0 }
 
-    private func own(_ t: Tensor) -> Tensor { Tensor(shape: t.shape, backend: self, storage: t.storage) }
-    private func inner(_ t: Tensor) -> Tensor { Tensor(shape: t.shape, backend: wrapped, storage: t.storage) }
+    private func own(_ t: Tensor) -> Tensor { Tensor(shape: t.shape, backend: self, storage: t.storage, precision: t.precision) }
+    private func inner(_ t: Tensor) -> Tensor { Tensor(shape: t.shape, backend: wrapped, storage: t.storage, precision: t.precision) }
 
     public func tensor(_ scalars: [Float], shape: [Int]) -> Tensor { own(wrapped.tensor(scalars, shape: shape)) }
     public func weight(_ values: HostTensor, precision: Precision) -> Tensor { own(wrapped.weight(values, precision: precision)) }
     public func values(of tensor: Tensor) -> [Float] { wrapped.values(of: inner(tensor)) }
+    public func stored(_ x: Tensor, as precision: Precision) -> Tensor { own(wrapped.stored(inner(x), as: precision)) }
     public func linearCombination(_ terms: [(Tensor, Double)]) -> Tensor { own(wrapped.linearCombination(terms.map { (inner($0.0), $0.1) })) }
     public func add(_ a: Tensor, _ b: Tensor) -> Tensor { own(wrapped.add(inner(a), inner(b))) }
     public func multiply(_ a: Tensor, _ b: Tensor) -> Tensor { own(wrapped.multiply(inner(a), inner(b))) }

@@ -1,6 +1,8 @@
-/// The precision a model's GEMM and convolution weights are stored in (`--precision`, `precision:` in belm.yml).
-/// fp16 halves their memory; every product still accumulates in fp32, and activations, normalization
-/// statistics, softmax and the samplers' states stay fp32. fp32 is the default: exact-inversion work wants it.
+/// The precision a model stores its GEMM and convolution weights and its activations in (`--precision`,
+/// `precision:` in belm.yml), and the precision of one tensor's storage (`Tensor.precision`). fp16 halves their
+/// memory; every product still accumulates in fp32, normalization statistics and softmax are computed in fp32,
+/// and the samplers' states stay fp32 (models convert at entry and exit). fp32 is the default: exact-inversion
+/// work wants it.
 public enum Precision: String, Sendable, Codable, CaseIterable, Hashable {
     case fp32, fp16
 
@@ -12,6 +14,15 @@ public enum Precision: String, Sendable, Codable, CaseIterable, Hashable {
 
     /// `value` as this precision stores it: unchanged in fp32, rounded to the nearest binary16 (ties to even) in fp16.
     public func stored(_ value: Float) -> Float { self == .fp32 ? value : HalfPrecision.rounded(value) }
+
+    /// The precision an op stores its output at: fp16 when any of its activation inputs is stored in fp16. Callers
+    /// pass the activations only, never weights, biases or norm affine parameters, so that an fp32 VAE sharing a
+    /// backend with an fp16 UNet stays fp32, and an fp16 UNet's fp32 parameters do not widen its activations.
+    public static func propagated(_ activations: [Tensor]) -> Precision {
+        activations.contains { $0.precision == .fp16 } ? .fp16 : .fp32
+    }
+
+    public static func propagated(_ activations: Tensor...) -> Precision { propagated(activations) }
 }
 
 /// IEEE 754 binary16 conversions done on the host (the device's `packHalf2x16` leaves the rounding to the driver).

@@ -9,8 +9,11 @@ final class DeviceBlock {
     let memory: VkDeviceMemory
     let view: VkBufferView
     let scalarView: VkBufferView
-    /// RGBA16F texels over the whole block (fp16 weights), where the device has such texel buffers.
+    /// RGBA16F texels over the whole block (fp16 weights and activations), where the device has such texel buffers.
     let halfView: VkBufferView?
+    /// R16F texels over the whole block (fp16 activations read as scalars), where the device has such texel buffers
+    /// and the block's halves fit maxTexelBufferElements (the arena sizes blocks for the R32F view's quarter of that).
+    let halfScalarView: VkBufferView?
     let size: Int
 
     init(context: VulkanContext, size: Int) throws {
@@ -34,6 +37,8 @@ final class DeviceBlock {
         view = try makeView(VK_FORMAT_R32G32B32A32_SFLOAT, texelBytes: 16)
         scalarView = try makeView(VK_FORMAT_R32_SFLOAT, texelBytes: 4)
         halfView = context.halfTexelBuffers ? try makeView(VK_FORMAT_R16G16B16A16_SFLOAT, texelBytes: 8) : nil
+        halfScalarView = context.halfScalarTexelBuffers && size / 2 <= Int(context.limits.maxTexelBufferElements)
+            ? try makeView(VK_FORMAT_R16_SFLOAT, texelBytes: 2) : nil
         self.buffer = buffer
         self.memory = memory
         self.size = size
@@ -43,6 +48,7 @@ final class DeviceBlock {
         vkDestroyBufferView(device, view, nil)
         vkDestroyBufferView(device, scalarView, nil)
         if let halfView { vkDestroyBufferView(device, halfView, nil) }
+        if let halfScalarView { vkDestroyBufferView(device, halfScalarView, nil) }
         vkDestroyBuffer(device, buffer, nil)
         vkFreeMemory(device, memory, nil)
     }
@@ -72,6 +78,8 @@ final class DeviceRegion {
     var scalarOffset: UInt32 { UInt32(offset / 4) }
     /// The region's start as an RGBA16F texel index into its block's `halfView`.
     var halfTexelOffset: UInt32 { UInt32(offset / 8) }
+    /// The region's start as a half index into its block's `halfScalarView`.
+    var halfScalarOffset: UInt32 { UInt32(offset / 2) }
 
     deinit { arena.release(block: block, offset: offset, size: size) }
 }

@@ -7,23 +7,23 @@ extension VulkanBackend {
         for (tensor, _) in terms {
             precondition(tensor.shape == shape, "linearCombination of \(shape) and \(tensor.shape)")
         }
-        let (result, out) = output(shape)
+        let (result, out) = output(shape, storedAs: .propagated(terms.map(\.0)))
         let count = terms[0].0.count
-        guard count > 0 else { return result }
+        guard count > 0 else { return finished(result) }
         let count4 = (count + 3) / 4
         // Three terms per dispatch; later dispatches add onto the output, keeping the CPU's order of additions.
         for (chunkIndex, start) in stride(from: 0, to: terms.count, by: 3).enumerated() {
             let chunk = Array(terms[start..<min(start + 3, terms.count)])
             var coefficients = chunk.map { Float($0.1) }
             while coefficients.count < 3 { coefficients.append(0) }
-            let regions = chunk.map { region($0.0) }
-            let offsets = (0..<3).map { $0 < regions.count ? regions[$0].texelOffset : 0 }
+            let operands = chunk.map { texelOperand($0.0) }
+            let offsets = (0..<3).map { $0 < operands.count ? operands[$0].texelOffset : 0 }
             stream.dispatch(LinearCombinationParams(count4: Self.u(count4), terms: Self.u(chunk.count), accumulate: chunkIndex > 0 ? 1 : 0,
                                                     c0: coefficients[0], c1: coefficients[1], c2: coefficients[2],
                                                     off0: offsets[0], off1: offsets[1], off2: offsets[2]),
-                            storage: [out], texels: regions.map(\.block.view), groups: Self.grid(count4))
+                            storage: [out], texels: operands.map(\.view), groups: Self.grid(count4))
         }
-        return result
+        return finished(result)
     }
 
     public func add(_ a: Tensor, _ b: Tensor) -> Tensor { broadcast(a, b, multiply: false) }
@@ -32,9 +32,9 @@ extension VulkanBackend {
 
     private func broadcast(_ a: Tensor, _ b: Tensor, multiply: Bool) -> Tensor {
         var (dims, strides) = Self.collapse(dims: a.shape, strides: Broadcast.strides(of: b.shape, against: a.shape))
-        let (result, out) = output(a.shape)
-        guard a.count > 0 else { return result }
-        let (ra, rb) = (region(a), region(b))
+        let (result, out) = output(a.shape, storedAs: .propagated(a, b))
+        guard a.count > 0 else { return finished(result) }
+        let (ra, rb) = (texelOperand(a), texelOperand(b))
         if dims.count == 1 && strides == [1] {
             // Same shapes: regions are padded to whole texels, so round the length up to a multiple of 4.
             dims = [Self.roundUp(dims[0], 4)]
@@ -46,20 +46,20 @@ extension VulkanBackend {
                 stream.dispatch(BroadcastBinaryVec4Params(d1: Self.u(d[1]), d2v: Self.u(d[2] / 4), s0: Self.u(s[0]), s1: Self.u(s[1]),
                                                           s2: Self.u(s[2]), aOffset: ra.texelOffset, bOffset: rb.scalarOffset,
                                                           multiply: multiply ? 1 : 0, inner: Self.u(d[1] * d[2] / 4)),
-                                storage: [out], texels: [ra.block.view, rb.block.scalarView],
+                                storage: [out], texels: [ra.view, rb.scalarView],
                                 groups: Self.grid(inner: d[1] * d[2] / 4, z: d[0]))
-                return result
+                return finished(result)
             }
         }
         stream.dispatch(BroadcastBinaryParams(count: Self.u(a.count), rank: Self.u(dims.count), multiply: multiply ? 1 : 0,
                                               dims: Self.six(dims), bStrides: Self.six(strides)),
-                        storage: [out, ra, rb], groups: Self.grid(a.count))
-        return result
+                        storage: [out, fp32Values(ra), fp32Values(rb)], groups: Self.grid(a.count))
+        return finished(result)
     }
 
     public func activation(_ x: Tensor, _ kind: Activation) -> Tensor {
-        let (result, out) = output(x.shape)
-        guard x.count > 0 else { return result }
+        let (result, out) = output(x.shape, storedAs: x.precision)
+        guard x.count > 0 else { return finished(result) }
         let code: UInt32
         switch kind {
         case .silu: code = 0
@@ -67,23 +67,23 @@ extension VulkanBackend {
         case .quickGelu: code = 2
         case .relu: code = 3
         }
-        let count4 = (x.count + 3) / 4, rx = region(x)
+        let count4 = (x.count + 3) / 4, rx = texelOperand(x)
         stream.dispatch(ActivationParams(count4: Self.u(count4), kind: code, xOffset: rx.texelOffset),
-                        storage: [out], texels: [rx.block.view], groups: Self.grid(count4))
-        return result
+                        storage: [out], texels: [rx.view], groups: Self.grid(count4))
+        return finished(result)
     }
 
     public func geglu(_ x: Tensor) -> Tensor {
         let width = x.shape.last!
         precondition(width % 2 == 0, "geglu needs an even last axis, got \(x.shape)")
-        let (result, out) = output(Array(x.shape.dropLast()) + [width / 2])
-        guard result.count > 0 else { return result }
-        let rows = result.count / (width / 2), rx = region(x)
+        let (result, out) = output(Array(x.shape.dropLast()) + [width / 2], storedAs: x.precision)
+        guard result.count > 0 else { return finished(result) }
+        let rows = result.count / (width / 2), rx = texelOperand(x)
         let (perLayer, layers) = Self.fold(rows)
         stream.dispatch(GegluParams(half_: Self.u(width / 2), xOffset: rx.scalarOffset, rowsPerLayer: Self.u(perLayer), rows: Self.u(rows)),
-                        storage: [out], texels: [rx.block.scalarView],
+                        storage: [out], texels: [rx.scalarView],
                         groups: Self.grid(x: (width / 2 + 3) / 4, y: perLayer, z: layers))
-        return result
+        return finished(result)
     }
 
     /// Drops unit axes and merges neighbouring axes that index `strides` contiguously (or are both broadcast),

@@ -5,16 +5,23 @@ extension VulkanBackend {
         precondition(order.sorted() == Array(0..<x.rank), "permute order \(order) does not fit \(x.shape)")
         let outShape = order.map { x.shape[$0] }
         let inStrides = Broadcast.rowMajorStrides(x.shape)
-        let (result, out) = output(outShape)
-        guard x.count > 0 else { return result }
+        let (result, out) = output(outShape, storedAs: x.precision)
+        guard x.count > 0 else { return finished(result) }
         let (dims, strides) = Self.collapse(dims: outShape, strides: order.map { inStrides[$0] })
-        gather(into: out, from: region(x), dims: dims, strides: strides)
-        return result
+        gather(into: out, from: texelOperand(x), dims: dims, strides: strides)
+        return finished(result)
     }
 
     /// out[coordinates over `dims`] = src[srcOffset + Σ (coordinate − low)·stride], zero where a coordinate lies
     /// outside [low, low + extent) (the default: every coordinate inside, nothing shifted).
     func gather(into out: DeviceRegion, from src: DeviceRegion, dims: [Int], strides: [Int],
+                low: [Int]? = nil, extent: [Int]? = nil, srcOffset: Int = 0) {
+        gather(into: out, from: TexelOperand(fp32: src, count: src.size / 4), dims: dims, strides: strides, low: low, extent: extent,
+               srcOffset: srcOffset)
+    }
+
+    /// The same from a tensor's values at their precision (`texelOperand`).
+    func gather(into out: DeviceRegion, from src: TexelOperand, dims: [Int], strides: [Int],
                 low: [Int]? = nil, extent: [Int]? = nil, srcOffset: Int = 0) {
         let count = dims.reduce(1, *)
         precondition(count * 4 <= out.size && dims.count <= 6)
@@ -32,14 +39,14 @@ extension VulkanBackend {
                                                 lastIsVec4: d.last! % 4 == 0 ? 1 : 0, chunks: Self.u(chunks),
                                                 inner: Self.u(chunks * d[d.count - 2]),
                                                 dims: Self.six(d), strides: Self.six(s), low: Self.six(l), extent: Self.six(e)),
-                            storage: [out], texels: [src.block.scalarView],
+                            storage: [out], texels: [src.scalarView],
                             groups: Self.grid(inner: chunks * d[d.count - 2], z: outer))
             return
         }
         stream.dispatch(StridedGatherFlatParams(count: Self.u(count), rank: Self.u(dims.count), srcOffset: Self.u(srcOffset),
                                                 dims: Self.six(dims), strides: Self.six(strides),
                                                 low: Self.six(low ?? dims.map { _ in 0 }), extent: Self.six(extent ?? dims)),
-                        storage: [out, src],
+                        storage: [out, fp32Values(src)],
                         groups: Self.grid(count))
     }
 
@@ -52,32 +59,32 @@ extension VulkanBackend {
         }
         var shape = first
         shape[axis] = tensors.reduce(0) { $0 + $1.shape[axis] }
-        let (result, out) = output(shape)
+        let (result, out) = output(shape, storedAs: .propagated(tensors))
         let outer = first[..<axis].reduce(1, *)
         let inner = first[(axis + 1)...].reduce(1, *)
         var offset = 0
         for t in tensors {
             let width = t.shape[axis] * inner
-            copyRows(into: out, from: region(t), rows: outer, width: width,
+            copyRows(into: out, from: texelOperand(t), rows: outer, width: width,
                      srcOffset: 0, srcStride: width, dstOffset: offset, dstStride: shape[axis] * inner)
             offset += width
         }
-        return result
+        return finished(result)
     }
 
     public func slice(_ x: Tensor, axis: Int, range: Range<Int>) -> Tensor {
         precondition(range.lowerBound >= 0 && range.upperBound <= x.shape[axis], "slice \(range) out of \(x.shape) on axis \(axis)")
         var shape = x.shape
         shape[axis] = range.count
-        let (result, out) = output(shape)
+        let (result, out) = output(shape, storedAs: x.precision)
         let outer = x.shape[..<axis].reduce(1, *)
         let inner = x.shape[(axis + 1)...].reduce(1, *)
-        copyRows(into: out, from: region(x), rows: outer, width: range.count * inner,
+        copyRows(into: out, from: texelOperand(x), rows: outer, width: range.count * inner,
                  srcOffset: range.lowerBound * inner, srcStride: x.shape[axis] * inner, dstOffset: 0, dstStride: range.count * inner)
-        return result
+        return finished(result)
     }
 
-    private func copyRows(into out: DeviceRegion, from src: DeviceRegion, rows: Int, width: Int,
+    private func copyRows(into out: DeviceRegion, from src: TexelOperand, rows: Int, width: Int,
                           srcOffset: Int, srcStride: Int, dstOffset: Int, dstStride: Int) {
         guard rows * width > 0 else { return }
         let aligned = width % 4 == 0 && dstOffset % 4 == 0 && dstStride % 4 == 0
@@ -88,7 +95,7 @@ extension VulkanBackend {
             stream.dispatch(CopyRowsVec4Params(width4: Self.u(width / 4), rows: Self.u(rows), rowsPerLayer: Self.u(perLayer),
                                                srcOffset4: Self.u(sourceStart / 4), srcStride4: Self.u(srcStride / 4),
                                                dstOffset4: Self.u(dstOffset / 4), dstStride4: Self.u(dstStride / 4)),
-                            storage: [out], texels: [src.block.scalarView, src.block.view],
+                            storage: [out], texels: [src.scalarView, src.view],
                             groups: Self.grid(x: width / 4, y: perLayer, z: layers))
             return
         }
@@ -96,7 +103,7 @@ extension VulkanBackend {
                                        srcOffset: Self.u(Int(src.scalarOffset) + srcOffset), srcStride: Self.u(srcStride),
                                        dstOffset: Self.u(dstOffset), dstStride: Self.u(dstStride), aligned: aligned ? 1 : 0,
                                        srcAligned: srcAligned ? 1 : 0),
-                        storage: [out], texels: [src.block.scalarView, src.block.view],
+                        storage: [out], texels: [src.scalarView, src.view],
                         groups: Self.grid(x: (width + 3) / 4, y: perLayer, z: layers))
     }
 
@@ -112,14 +119,14 @@ extension VulkanBackend {
 
     private func resample(_ x: Tensor, mode: UInt32, outShape: [Int]) -> Tensor {
         precondition(x.rank == 4, "2× resampling takes [N, C, H, W], got \(x.shape)")
-        let (result, out) = output(outShape)
-        guard result.count > 0 else { return result }
-        let rx = region(x)
+        let (result, out) = output(outShape, storedAs: x.precision)
+        guard result.count > 0 else { return finished(result) }
+        let rx = texelOperand(x)
         stream.dispatch(Resample2xParams(mode: mode, h: Self.u(outShape[2]), w: Self.u(outShape[3]), inH: Self.u(x.shape[2]),
                                          inW: Self.u(x.shape[3]), xOffset: rx.scalarOffset),
-                        storage: [out], texels: [rx.block.scalarView],
+                        storage: [out], texels: [rx.scalarView],
                         groups: Self.grid(inner: outShape[2] * outShape[3], z: outShape[0] * outShape[1]))
-        return result
+        return finished(result)
     }
 
     public func embedding(_ table: Tensor, indices: [Int]) -> Tensor {
@@ -127,13 +134,13 @@ extension VulkanBackend {
         for index in indices {
             precondition(index >= 0 && index < rows, "embedding index \(index) outside 0..<\(rows)")
         }
-        let (result, out) = output([indices.count, width])
-        guard result.count > 0 else { return result }
+        let (result, out) = output([indices.count, width], storedAs: .fp32)
+        guard result.count > 0 else { return finished(result) }
         let indexRegion = allocate(floats: indices.count)
         indices.map { UInt32($0) }.withUnsafeBytes { stream.upload($0, to: indexRegion) }
         let rt = region(table)
         stream.dispatch(EmbeddingParams(width: Self.u(width), tableOffset: rt.scalarOffset),
                         storage: [out, indexRegion], texels: [rt.block.scalarView], groups: Self.grid(x: width, y: indices.count))
-        return result
+        return finished(result)
     }
 }

@@ -28,7 +28,7 @@ extension VulkanBackend {
         let ho = padding.outputLength(h, kernel: kh, stride: stride)
         let wo = padding.outputLength(w, kernel: kw, stride: stride)
         precondition(ho > 0 && wo > 0, "conv2d kernel \(kh)×\(kw) does not fit \(h)×\(w) with padding \(padding)")
-        let (result, out) = output([n, co, ho, wo])
+        let (result, out) = output([n, co, ho, wo], storedAs: x.precision)
         let cip = Self.roundUp(ci, 4), cop = Self.roundUp(co, Self.columnTile)
         // The packed input carries the whole zero border, so the kernels read it without bounds checks.
         let (hp, wp) = (h + padding.before + padding.after, w + padding.before + padding.after)
@@ -37,27 +37,27 @@ extension VulkanBackend {
         if w % 4 == 0 && n <= 65535 {
             // 4 × 4 blocks through vec4 reads and stores; the border is zero-filled first.
             if padding != .symmetric(0) { stream.zero(packedInput) }
-            let rx = region(x), inner = h * (w / 4) * (cip / 4)
+            let rx = texelOperand(x), inner = h * (w / 4) * (cip / 4)
             stream.dispatch(NchwToNhwcParams(C: Self.u(ci), H: Self.u(h), W4: Self.u(w / 4), Cip4: Self.u(cip / 4),
                                              before: Self.u(padding.before), after: Self.u(padding.after), xTexel: rx.texelOffset,
                                              inner: Self.u(inner)),
-                            storage: [packedInput], texels: [rx.block.view],
+                            storage: [packedInput], texels: [rx.view],
                             groups: Self.grid(inner: inner, z: n))
         } else {
-            gather(into: packedInput, from: region(x), dims: [n, hp, wp, cip], strides: [ci * h * w, w, 1, h * w],
+            gather(into: packedInput, from: texelOperand(x), dims: [n, hp, wp, cip], strides: [ci * h * w, w, 1, h * w],
                    low: [0, padding.before, padding.before, 0], extent: [n, h, w, ci])
         }
 
         if usesWinograd(n: n, ci: ci, co: co, kh: kh, kw: kw, stride: stride, ho: ho, wo: wo) {
             winogradConv2d(out: out, packedInput: packedInput, weight: weight, bias: bias, n: n, ci: ci, co: co, hp: hp, wp: wp)
-            return result
+            return finished(result)
         }
         let weightLayout = PackedLayout.convolution(co: co, ci: ci, taps: kh * kw, cip: cip, cop: cop, precision: packedPrecision(of: weight))
         let packedWeight = packed(weight, weightLayout)
         if usesCooperativeMatrices && weightLayout.precision == .fp16 {
             let input = CooperativeMatrixInput(region: packedInput, half: false, images: n, ho: ho, wo: wo, hp: hp, wp: wp, cip: cip, kw: kw, stride: stride)
             cooperativeMatrixProduct(out: out, input: input, weight: packedWeight, bias: bias.map(region), kp: kh * kw * cip, n: co, np: cop, channelsFirst: true)
-            return result
+            return finished(result)
         }
         let pixels = n * ho * wo
         if kernelFamily == .shared {
@@ -69,7 +69,7 @@ extension VulkanBackend {
                                                wHalf: weightLayout.precision == .fp16 ? 1 : 0),
                             storage: [out, packedInput, packedWeight, bias.map(region)],
                             groups: (Self.u(groups.0), Self.u(groups.1), 1))
-            return result
+            return finished(result)
         }
         let pixelTiles = Self.roundUp(pixels, Self.convRowTile) / Self.convRowTile, channelTiles = cop / Self.columnTile
         // Adjacent invocations share a SIMD row: along pixels unless there are fewer pixel tiles than lanes.
@@ -84,27 +84,29 @@ extension VulkanBackend {
                         storage: [out], texels: [packedInput.block.view, weightLayout.precision == .fp16 ? packedWeight.block.halfView! : packedWeight.block.view,
                                                  biasRegion.block.view],
                         groups: Self.grid(pixelTiles * channelTiles, width: Self.invocationsPerGroup))
-        return result
+        return finished(result)
     }
 
     public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
         let (outputs, inputs) = (weight.shape[0], weight.shape[1])
         precondition(x.shape.last == inputs, "linear weight \(weight.shape) does not take \(x.shape)")
         let rows = x.count / max(inputs, 1)
-        let (result, out) = output(Array(x.shape.dropLast()) + [outputs])
-        guard result.count > 0 else { return result }
+        let (result, out) = output(Array(x.shape.dropLast()) + [outputs], storedAs: x.precision)
+        guard result.count > 0 else { return finished(result) }
         let kp = Self.roundUp(inputs, 4), np = Self.roundUp(outputs, Self.columnTile)
         let weightLayout = PackedLayout.transposed(outputs: outputs, inputs: inputs, kp: kp, np: np, precision: packedPrecision(of: weight))
         let packedWeight = packed(weight, weightLayout)
-        let a = rowOperand(region(x), batch: 1, rows: rows, k: inputs)
+        // An fp16 input with whole texels of K is read as it is; otherwise its fp32 values, padded.
+        let halfInput = inputs == kp ? halfGEMMOperand(x) : nil
+        let a = halfInput ?? rowOperand(texelOperand(x), batch: 1, rows: rows, k: inputs)
         if usesCooperativeMatrices && weightLayout.precision == .fp16 {
-            cooperativeMatrixProduct(out: out, input: .rows(a, rows: rows, kp: kp), weight: packedWeight, bias: bias.map(region),
-                                     kp: kp, n: outputs, np: np, channelsFirst: false)
-            return result
+            cooperativeMatrixProduct(out: out, input: .rows(a, rows: rows, kp: kp, half: halfInput != nil), weight: packedWeight,
+                                     bias: bias.map(region), kp: kp, n: outputs, np: np, channelsFirst: false)
+            return finished(result)
         }
         gemm(out: out, a: a, b: packedWeight, bias: bias.map(region), batch: 1, m: rows, n: outputs, k4: kp / 4, n4: np / 4,
-             aBatchStride: 0, bBatchStride: 0, scale: 1, bHalf: weightLayout.precision == .fp16)
-        return result
+             aBatchStride: 0, bBatchStride: 0, scale: 1, aHalf: halfInput != nil, bHalf: weightLayout.precision == .fp16)
+        return finished(result)
     }
 
     public func batchedMatmul(_ a: Tensor, _ b: Tensor, transposeB: Bool, scale: Float) -> Tensor {
@@ -113,45 +115,52 @@ extension VulkanBackend {
         let n = transposeB ? b.shape[1] : b.shape[2]
         precondition(b.shape[0] == batch && (transposeB ? b.shape[2] : b.shape[1]) == k,
                      "batchedMatmul of \(a.shape) and \(b.shape) (transposeB \(transposeB))")
-        let (result, out) = output([batch, m, n])
-        guard result.count > 0 else { return result }
+        let (result, out) = output([batch, m, n], storedAs: .propagated(a, b))
+        guard result.count > 0 else { return finished(result) }
         let kp = Self.roundUp(k, 4), np = Self.roundUp(n, Self.columnTile)
-        let aOperand = rowOperand(region(a), batch: batch, rows: m, k: k)
+        // fp16 operands in the kernels' layouts are read as they are (`halfGEMMOperand`); others as fp32 values.
+        let halfA = k == kp ? halfGEMMOperand(a) : nil
+        let aOperand = halfA ?? rowOperand(texelOperand(a), batch: batch, rows: m, k: k)
+        let halfB = k == kp && n == np ? halfGEMMOperand(b) : nil
         if transposeB && kernelFamily == .texel && k == kp && n == np {
             // Bᵀ read as it is: the kernel transposes 4 × 4 texel blocks in registers (q·kᵀ in attention).
-            gemm(out: out, a: aOperand, b: region(b), bias: nil, batch: batch, m: m, n: n, k4: kp / 4, n4: np / 4,
-                 aBatchStride: m * kp / 4, bBatchStride: n * kp / 4, scale: scale, bTransposed: true)
-            return result
+            gemm(out: out, a: aOperand, b: halfB ?? region(b), bias: nil, batch: batch, m: m, n: n, k4: kp / 4, n4: np / 4,
+                 aBatchStride: m * kp / 4, bBatchStride: n * kp / 4, scale: scale, bTransposed: true, aHalf: halfA != nil, bHalf: halfB != nil)
+            return finished(result)
         }
+        var bHalf = false
         let bOperand: DeviceRegion
         if !transposeB && k == kp && n == np {
-            bOperand = region(b)
+            bOperand = halfB ?? region(b)
+            bHalf = halfB != nil
         } else {
             bOperand = allocate(floats: batch * kp * np, for: "the packed right operand of batchedMatmul \(b.shape)")
-            gather(into: bOperand, from: region(b), dims: [batch, kp, np],
+            gather(into: bOperand, from: texelOperand(b), dims: [batch, kp, np],
                    strides: transposeB ? [n * k, 1, k] : [k * n, n, 1], extent: [batch, k, n])
         }
         gemm(out: out, a: aOperand, b: bOperand, bias: nil, batch: batch, m: m, n: n, k4: kp / 4, n4: np / 4,
-             aBatchStride: m * kp / 4, bBatchStride: kp * np / 4, scale: scale)
-        return result
+             aBatchStride: m * kp / 4, bBatchStride: kp * np / 4, scale: scale, aHalf: halfA != nil, bHalf: bHalf)
+        return finished(result)
     }
 
     /// A [batch][rows][k] operand with k padded to a multiple of 4 (the tensor itself when it already is).
-    private func rowOperand(_ source: DeviceRegion, batch: Int, rows: Int, k: Int) -> DeviceRegion {
+    /// fp32 values, so that kernels without an fp16 path read them.
+    private func rowOperand(_ source: TexelOperand, batch: Int, rows: Int, k: Int) -> DeviceRegion {
         let kp = Self.roundUp(k, 4)
-        if kp == k { return source }
+        if kp == k { return fp32Values(source) }
         let packed = allocate(floats: batch * rows * kp)
         gather(into: packed, from: source, dims: [batch * rows, kp], strides: [k, 1], extent: [batch * rows, k])
         return packed
     }
 
     func gemm(out: DeviceRegion, a: DeviceRegion, b: DeviceRegion, bias: DeviceRegion?, batch: Int, m: Int, n: Int,
-              k4: Int, n4: Int, aBatchStride: Int, bBatchStride: Int, scale: Float, bTransposed: Bool = false, bHalf: Bool = false) {
+              k4: Int, n4: Int, aBatchStride: Int, bBatchStride: Int, scale: Float, bTransposed: Bool = false, aHalf: Bool = false,
+              bHalf: Bool = false) {
         if kernelFamily == .shared {
             precondition(Self.roundUp(m, 64) / 64 <= 65535 && batch <= 65535, "matrix product of \(batch)×\(m) rows is too large for one dispatch")
             stream.dispatch(GemmSharedParams(M: Self.u(m), N: Self.u(n), Kp: Self.u(4 * k4), Np: Self.u(4 * n4),
                                              aBatchStride: Self.u(4 * aBatchStride), bBatchStride: Self.u(4 * bBatchStride),
-                                             scale: scale, hasBias: bias == nil ? 0 : 1, bHalf: bHalf ? 1 : 0),
+                                             scale: scale, hasBias: bias == nil ? 0 : 1, bHalf: bHalf ? 1 : 0, aHalf: aHalf ? 1 : 0),
                             storage: [out, a, b, bias],
                             groups: (Self.u(Self.roundUp(m, 64) / 64), Self.u(Self.roundUp(4 * n4, 64) / 64), Self.u(batch)))
             return
@@ -160,12 +169,12 @@ extension VulkanBackend {
         // Adjacent invocations share a SIMD row: along rows unless there are fewer row tiles than lanes.
         let columnsInner = rowTiles < Self.invocationsPerGroup
         let biasRegion = bias ?? b
-        stream.dispatch(GemmTexelParams(M: Self.u(m), N: Self.u(n), K4: Self.u(k4), N4: Self.u(n4), aOffset: a.texelOffset,
+        stream.dispatch(GemmTexelParams(M: Self.u(m), N: Self.u(n), K4: Self.u(k4), N4: Self.u(n4), aOffset: aHalf ? a.halfTexelOffset : a.texelOffset,
                                         bOffset: bHalf ? b.halfTexelOffset : b.texelOffset, aBatchStride: Self.u(aBatchStride), bBatchStride: Self.u(bBatchStride),
                                         scale: scale, hasBias: bias == nil ? 0 : 1, biasOffset: biasRegion.texelOffset,
                                         rowTiles: Self.u(rowTiles), columnTiles: Self.u(columnTiles), columnsInner: columnsInner ? 1 : 0,
                                         batches: Self.u(batch), bTransposed: bTransposed ? 1 : 0),
-                        storage: [out], texels: [a.block.view, bHalf ? b.block.halfView! : b.block.view, biasRegion.block.view],
+                        storage: [out], texels: [aHalf ? a.block.halfView! : a.block.view, bHalf ? b.block.halfView! : b.block.view, biasRegion.block.view],
                         groups: Self.grid(rowTiles * columnTiles * batch, width: Self.invocationsPerGroup))
     }
 }

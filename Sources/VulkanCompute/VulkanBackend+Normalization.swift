@@ -15,19 +15,19 @@ extension VulkanBackend {
         let (n, c) = (x.shape[0], x.shape[1])
         precondition(c % groups == 0, "groupNorm: \(c) channels do not split into \(groups) groups")
         let spatial = x.shape[2...].reduce(1, *)
-        let (result, out) = output(x.shape)
-        guard x.count > 0 else { return result }
+        let (result, out) = output(x.shape, storedAs: x.precision)
+        guard x.count > 0 else { return finished(result) }
         let groupSize = c / groups * spatial
         let vectorised = groupSize % 4 == 0 && spatial % 4 == 0
         if vectorised && usesRowKernels(rows: n * groups) {
-            let (rx, rw, rb) = (region(x), region(weight ?? x), region(bias ?? x))
+            let rx = texelOperand(x), (rw, rb) = (weight.map(region) ?? rx.region, bias.map(region) ?? rx.region)
             stream.dispatch(GroupNormRowsParams(group4: Self.u(groupSize / 4), spatial4: Self.u(spatial / 4), channelsPerGroup: Self.u(c / groups),
                                                 groups: Self.u(groups), instances: Self.u(n * groups), eps: eps,
                                                 hasWeight: weight == nil ? 0 : 1, hasBias: bias == nil ? 0 : 1, silu: silu ? 1 : 0,
                                                 xTexel: rx.texelOffset, gammaScalar: rw.scalarOffset, betaScalar: rb.scalarOffset),
-                            storage: [out], texels: [rx.block.view, rx.block.view, rw.block.scalarView, rb.block.scalarView],
+                            storage: [out], texels: [rx.view, rx.view, rw.block.scalarView, rb.block.scalarView],
                             groups: Self.grid(n * groups, width: 8))
-            return result
+            return finished(result)
         }
         let operands = Operands(self, x, weight, bias)
         stream.dispatch(GroupNormParams(groupSize: Self.u(groupSize), spatial: Self.u(spatial), channelsPerGroup: Self.u(c / groups),
@@ -37,22 +37,22 @@ extension VulkanBackend {
                                         betaOffset: operands.bias.scalarOffset),
                         storage: [out], texels: operands.views,
                         groups: Self.grid(n * groups, width: 1))
-        return result
+        return finished(result)
     }
 
     public func layerNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float) -> Tensor {
         let width = x.shape.last!
-        let (result, out) = output(x.shape)
-        guard x.count > 0 else { return result }
+        let (result, out) = output(x.shape, storedAs: x.precision)
+        guard x.count > 0 else { return finished(result) }
         let rows = x.count / width
         if width % 4 == 0 && usesRowKernels(rows: rows) {
-            let (rx, rw, rb) = (region(x), region(weight ?? x), region(bias ?? x))
+            let rx = texelOperand(x), (rw, rb) = (weight.map(region) ?? rx.region, bias.map(region) ?? rx.region)
             stream.dispatch(LayerNormRowsParams(width4: Self.u(width / 4), rows: Self.u(rows), xTexel: rx.texelOffset, eps: eps,
                                                 hasWeight: weight == nil ? 0 : 1, hasBias: bias == nil ? 0 : 1,
                                                 gammaTexel: rw.texelOffset, betaTexel: rb.texelOffset),
-                            storage: [out], texels: [rx.block.view, rx.block.view, rw.block.view, rb.block.view],
+                            storage: [out], texels: [rx.view, rx.view, rw.block.view, rb.block.view],
                             groups: Self.grid(rows, width: 8))
-            return result
+            return finished(result)
         }
         let operands = Operands(self, x, weight, bias)
         stream.dispatch(LayerNormParams(width: Self.u(width), eps: eps, hasWeight: weight == nil ? 0 : 1, hasBias: bias == nil ? 0 : 1,
@@ -60,38 +60,38 @@ extension VulkanBackend {
                                         gammaOffset: operands.weight.scalarOffset, betaOffset: operands.bias.scalarOffset),
                         storage: [out], texels: operands.views,
                         groups: Self.grid(x.count / width, width: 1))
-        return result
+        return finished(result)
     }
 
     public func softmax(_ x: Tensor) -> Tensor {
         let width = x.shape.last!
-        let (result, out) = output(x.shape)
-        guard x.count > 0 else { return result }
+        let (result, out) = output(x.shape, storedAs: x.precision)
+        guard x.count > 0 else { return finished(result) }
         let rows = x.count / width
         if width % 4 == 0 && usesRowKernels(rows: rows) {
-            let rx = region(x)
+            let rx = texelOperand(x)
             stream.dispatch(SoftmaxRowsParams(width4: Self.u(width / 4), rows: Self.u(rows), xTexel: rx.texelOffset),
-                            storage: [out], texels: [rx.block.view], groups: Self.grid(rows, width: 8))
-            return result
+                            storage: [out], texels: [rx.view], groups: Self.grid(rows, width: 8))
+            return finished(result)
         }
-        let rx = region(x)
+        let rx = texelOperand(x)
         stream.dispatch(SoftmaxParams(width: Self.u(width), vectorised: width % 4 == 0 ? 1 : 0, xTexel: rx.texelOffset, xScalar: rx.scalarOffset),
-                        storage: [out], texels: [rx.block.view, rx.block.scalarView],
+                        storage: [out], texels: [rx.view, rx.scalarView],
                         groups: Self.grid(x.count / width, width: 1))
-        return result
+        return finished(result)
     }
 
     /// x, and the affine weight and bias (x again where absent; the kernel is told not to read them), each region
     /// taken once so that the views and the offsets pushed name the same memory.
     private struct Operands {
-        let x: DeviceRegion, weight: DeviceRegion, bias: DeviceRegion
+        let x: TexelOperand, weight: DeviceRegion, bias: DeviceRegion
         init(_ backend: VulkanBackend, _ x: Tensor, _ weight: Tensor?, _ bias: Tensor?) {
-            self.x = backend.region(x)
-            self.weight = weight.map(backend.region) ?? self.x
-            self.bias = bias.map(backend.region) ?? self.x
+            self.x = backend.texelOperand(x)
+            self.weight = weight.map(backend.region) ?? self.x.region
+            self.bias = bias.map(backend.region) ?? self.x.region
         }
 
         /// Texel bindings 4...7: x as vec4 and as scalars, then the weight and the bias as scalars.
-        var views: [VkBufferView] { [x.block.view, x.block.scalarView, weight.block.scalarView, bias.block.scalarView] }
+        var views: [VkBufferView] { [x.view, x.scalarView, weight.block.scalarView, bias.block.scalarView] }
     }
 }

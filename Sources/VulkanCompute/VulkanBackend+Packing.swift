@@ -14,7 +14,7 @@ extension VulkanBackend {
     /// they are gathered into a scratch region and copied back over it (so a model's weights stay where they were
     /// uploaded, and the scratch, the size of one weight, goes straight back to the arena); else they get a region
     /// of their own and the row-major one is released. Either way the weight then holds one copy. An fp16 weight
-    /// is widened, gathered and narrowed again (exact: its values are fp16 already).
+    /// is widened, gathered and narrowed again on the device (exact: its values are fp16 already).
     func packed(_ weight: Tensor, _ layout: PackedLayout) -> DeviceRegion {
         let storage = self.storage(weight)
         if let cached = storage.packed[layout] { return cached }
@@ -36,24 +36,5 @@ extension VulkanBackend {
         }
         storage.packed[layout] = target
         return target
-    }
-
-    /// `floats` fp32 values rounded to fp16 (on the host, ties to even) in a region of their own.
-    private func narrowed(_ region: DeviceRegion, floats: Int) -> DeviceRegion {
-        var values = [Float](repeating: 0, count: floats)
-        values.withUnsafeMutableBytes { stream.download(region, count: $0.count, into: $0) }
-        let half = allocate(bytes: floats * 2, for: "fp16 weights of \(floats) values")
-        values.map(HalfPrecision.bits).withUnsafeBytes { stream.upload($0, to: half) }
-        return half
-    }
-
-    /// `floats` fp16 values widened to fp32 in a region of their own (through the host: only packing, Winograd
-    /// transforms and ops that read a weight as an ordinary tensor ask, once per weight).
-    func widened(_ region: DeviceRegion, floats: Int) -> DeviceRegion {
-        var bits = [UInt16](repeating: 0, count: floats)
-        bits.withUnsafeMutableBytes { stream.download(region, count: $0.count, into: $0) }
-        let wide = allocate(floats: floats, for: "fp32 values of \(floats) fp16 weights")
-        bits.map(HalfPrecision.value).withUnsafeBytes { stream.upload($0, to: wide) }
-        return wide
     }
 }

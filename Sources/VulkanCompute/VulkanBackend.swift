@@ -16,8 +16,10 @@ public final class VulkanBackend: Backend {
     final class Storage {
         /// The row-major values; nil once a packed layout holds them.
         var rowMajor: DeviceRegion?
-        /// How the values are stored: fp16 for a weight uploaded at that precision (`weight(_:precision:)`),
-        /// whose row-major values and packed layouts then hold 2 bytes each where the kernels can read them so.
+        /// How the values are stored: fp16 for a weight uploaded at that precision (`weight(_:precision:)`), whose
+        /// row-major values and packed layouts then hold 2 bytes each where the kernels can read them so, and for an
+        /// fp16 activation (`stored(_:as:)`, `finished(_:)`). An fp16 tensor whose storage is fp32 holds the
+        /// fp16-rounded values (an op's output until it is narrowed).
         let precision: Precision
         var packed: [PackedLayout: DeviceRegion] = [:]
         /// Winograd-transformed weights, by the weight's shape.
@@ -149,15 +151,9 @@ public final class VulkanBackend: Backend {
         Tensor(shape: shape, backend: self, storage: Storage(region))
     }
 
-    /// A fresh output tensor of `shape` and its region.
-    func output(_ shape: [Int]) -> (Tensor, DeviceRegion) {
-        let region = allocate(floats: shape.reduce(1, *), for: "a tensor of shape \(shape)")
-        return (make(region, shape), region)
-    }
-
     public func tensor(_ scalars: [Float], shape: [Int]) -> Tensor {
         precondition(shape.reduce(1, *) == scalars.count, "shape \(shape) does not hold \(scalars.count) values")
-        let (tensor, region) = output(shape)
+        let (tensor, region) = output(shape, storedAs: .fp32)
         scalars.withUnsafeBytes { stream.upload($0, to: region) }
         return tensor
     }
@@ -168,7 +164,7 @@ public final class VulkanBackend: Backend {
         guard precision == .fp16 else { return tensor(values) }
         let region = allocate(bytes: values.scalars.count * 2, for: "fp16 weights of shape \(values.shape)")
         values.scalars.map(HalfPrecision.bits).withUnsafeBytes { stream.upload($0, to: region) }
-        return Tensor(shape: values.shape, backend: self, storage: Storage(region, precision: .fp16))
+        return Tensor(shape: values.shape, backend: self, storage: Storage(region, precision: .fp16), precision: .fp16)
     }
 
     public func values(of tensor: Tensor) -> [Float] {

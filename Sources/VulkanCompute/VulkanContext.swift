@@ -16,11 +16,13 @@ final class VulkanContext {
     let deviceMemoryType: UInt32
     /// For staging: host-visible and coherent.
     let stagingMemoryType: UInt32
-    /// Whether RGBA16F uniform texel buffers exist (fp16 weights are read through them).
+    /// Whether RGBA16F uniform texel buffers exist (fp16 weights and activations are read through them).
     let halfTexelBuffers: Bool
     /// Whether the device was created with VK_NV_cooperative_matrix and its companions, so that the
     /// cooperative-matrix GEMM runs: asked for, and the device has what the kernel needs.
     let cooperativeMatricesEnabled: Bool
+    /// Whether R16F uniform texel buffers exist (kernels reading scalars read fp16 activations through them).
+    let halfScalarTexelBuffers: Bool
 
     init(validation: Bool, deviceIndex: Int?, cooperativeMatrices: Bool = false) throws {
         let instance = try VulkanInstance(validation: validation)
@@ -55,6 +57,8 @@ final class VulkanContext {
         var format = VkFormatProperties()
         vkGetPhysicalDeviceFormatProperties(physicalDevice, VK_FORMAT_R16G16B16A16_SFLOAT, &format)
         halfTexelBuffers = format.bufferFeatures & VkFormatFeatureFlags(VK_FORMAT_FEATURE_UNIFORM_TEXEL_BUFFER_BIT.rawValue) != 0
+        vkGetPhysicalDeviceFormatProperties(physicalDevice, VK_FORMAT_R16_SFLOAT, &format)
+        halfScalarTexelBuffers = format.bufferFeatures & VkFormatFeatureFlags(VK_FORMAT_FEATURE_UNIFORM_TEXEL_BUFFER_BIT.rawValue) != 0
         cooperativeMatricesEnabled = cooperativeMatrices && description.cooperativeMatrices.isUsable
         // Optional features and their extensions, chained into the device's creation.
         let features = VulkanStructureChain()

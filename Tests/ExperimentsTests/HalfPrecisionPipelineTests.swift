@@ -6,8 +6,8 @@ import Tensors
 import Testing
 @testable import Experiments
 
-/// `--precision fp16` on a Stable Diffusion folder: the UNet takes fp16 weights, the VAE stays fp32 (diffusers'
-/// `force_upcast`).
+/// `--precision fp16` on a Stable Diffusion folder: the UNet takes fp16 weights and activations, the VAE, on the
+/// same backend, stays fp32 (diffusers' `force_upcast`).
 @Suite struct HalfPrecisionPipelineTests {
     @Test func theUNetTakesItsPrecisionAndTheVAEStaysFP32() throws {
         let root = try DiffusersExperimentTests.scratch()
@@ -26,5 +26,12 @@ import Testing
         let noise = try full.unet.forward(latent, timesteps: [500], conditioning: text).values()
         let halfNoise = try half.unet.forward(latent, timesteps: [500], conditioning: text).values()
         #expect(halfNoise != noise, "the UNet's weights are rounded to fp16")
+
+        // The fp16 UNet hands back fp32, and its fp16 activations do not reach the VAE that decodes after it.
+        let halfOutput = try half.unet.forward(latent, timesteps: [500], conditioning: text)
+        #expect(halfOutput.precision == .fp32)
+        let decoded = try half.autoencoder!.decode(halfOutput)
+        #expect(decoded.precision == .fp32)
+        #expect(decoded.values() == (try full.autoencoder!.decode(backend.tensor(halfNoise, shape: halfOutput.shape)).values()))
     }
 }

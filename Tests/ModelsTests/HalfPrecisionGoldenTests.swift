@@ -6,16 +6,19 @@ import Tensors
 @testable import Models
 import VulkanCompute
 
-/// `--precision fp16` on every diffusers golden (UNet2DModel, SD UNets, VAE, CLIP): fp16 weights keep each
-/// output within 2e-2 of its scale on both kernel families (under the validation layer) and on the CPU
-/// backend's emulation; the device and the emulation compute the same arithmetic, so they agree far closer
-/// than that; and the weights really are rounded (the output moves off fp32's).
+/// `--precision fp16` on every diffusers golden (UNet2DModel, SD and SDXL UNets, VAE, CLIP): fp16 weights, and fp16
+/// activations in the UNets and the text encoder (the VAE keeps fp32 activations), keep each output within 2e-2 of
+/// its scale on both kernel families (under the validation layer) and on the CPU backend's emulation; the device
+/// and the emulation compute the same arithmetic, so they agree far closer than that; and the values really are
+/// rounded (the output moves off fp32's).
 @Suite struct HalfPrecisionGoldenTests {
     /// A golden: what it runs on a backend at a precision, and diffusers' output.
     struct Golden: CustomTestStringConvertible, Sendable {
         let name: String
         let run: @Sendable (any Backend, Precision) throws -> Tensor
         let expected: @Sendable () throws -> HostTensor
+        /// Whether the model stores its activations at the precision (the VAE stays fp32: diffusers' force_upcast).
+        var halfActivations = true
         var testDescription: String { name }
     }
 
@@ -40,6 +43,17 @@ import VulkanCompute
         }, expected: { try SafetensorsFile(contentsOf: FixtureFiles.url("sd/\(name).expected.safetensors")).floatTensor("sample") })
     }
 
+    /// SDXL's UNet: its added text_time embedding takes the precision too.
+    static let sdxlUNet = Golden(name: "sdxl unet", run: { backend, precision in
+        let model = try DiffusersUNet(folder: DiffusersFolder(FixtureFiles.url(SDXLUNetGoldenTests.folder)), backend: backend, precision: precision)
+        let inputs = try SafetensorsFile(contentsOf: FixtureFiles.url("sdxl/unet.inputs.safetensors"))
+        let conditioning = Conditioning.textAndAdded(
+            states: backend.tensor(try inputs.floatTensor("encoder_hidden_states")), pooled: backend.tensor(try inputs.floatTensor("text_embeds")),
+            timeIDs: try inputs.floatTensor("time_ids").scalars.map(Double.init))
+        return try model.forward(backend.tensor(try inputs.floatTensor("sample")),
+                                 timesteps: try inputs.floatTensor("timestep").scalars.map(Double.init), conditioning: conditioning)
+    }, expected: { try SafetensorsFile(contentsOf: FixtureFiles.url("sdxl/unet.expected.safetensors")).floatTensor("sample") })
+
     static func vae(decoding: Bool) -> Golden {
         let file = decoding ? "vae-decoder" : "vae-encoder"
         return Golden(name: file, run: { backend, precision in
@@ -49,7 +63,7 @@ import VulkanCompute
                 : try vae.encodeMean(backend.tensor(try inputs.floatTensor("sample")))
         }, expected: {
             try SafetensorsFile(contentsOf: FixtureFiles.url("sd/\(file).expected.safetensors")).floatTensor(decoding ? "sample" : "latent_mean")
-        })
+        }, halfActivations: false)
     }
 
     static let clip = Golden(name: "clip text encoder", run: { backend, precision in
@@ -60,7 +74,7 @@ import VulkanCompute
     })
 
     static let goldens = [unet2D("cifar10"), unet2D("celebahq"), unet2D("classcond"), conditionUNet(folder: "sd15", case: "sd15-unet"),
-                          conditionUNet(folder: "sd2unet", case: "sd2-unet"), vae(decoding: false), vae(decoding: true), clip]
+                          conditionUNet(folder: "sd2unet", case: "sd2-unet"), sdxlUNet, vae(decoding: false), vae(decoding: true), clip]
 
     @Test(arguments: goldens)
     func halfWeightsStayWithinTwoPercentOfTheOutputScale(golden: Golden) throws {
@@ -76,10 +90,15 @@ import VulkanCompute
             #expect(half.count == expected.scalars.count)
             let error = relativeMaxError(half, expected.scalars)
             #expect(error <= 2e-2, "fp16 on \(family): max error \(error) of the output's scale")
-            // The device's fp16 weights are the emulation's rounded ones, products in fp32 on both. The cooperative-
-            // matrix kernel (BELM_VULKAN_COOPMAT=1) also rounds activations to fp16 at its inputs: only 2e-2 holds there.
+            // The device's fp16 weights are the emulation's rounded ones, products in fp32 on both. Where every op
+            // also rounds its output to fp16, a sum the device orders differently lands on the other side of a
+            // rounding point now and then, and that one-ulp step travels through the network: a few fp16 ulps of
+            // the output's scale (at most 3.8e-3 measured, SD1.5 UNet), against 2e-2 from the reference. The
+            // cooperative-matrix kernel (BELM_VULKAN_COOPMAT=1) sums on tensor cores in its own order: only 2e-2 holds there.
             let gap = relativeMaxError(half, emulated)
-            #expect(vulkan.usesCooperativeMatrices || gap <= 1e-4, "fp16 on \(family) against the CPU's emulation: \(gap) of the output's scale")
+            #expect(vulkan.usesCooperativeMatrices || gap <= (golden.halfActivations ? 5e-3 : 1e-4),
+                    "fp16 on \(family) against the CPU's emulation: \(gap) of the output's scale")
+            print("fp16 golden \(golden.name) on \(family): \(error) of the output's scale from diffusers, \(gap) from the CPU emulation")
             vulkan.synchronize()
             #expect(vulkan.validationMessages.isEmpty, "validation: \(vulkan.validationMessages.joined(separator: "\n"))")
         }

@@ -63,6 +63,12 @@ import Testing
         #expect(!json.contains("precision"), "\(json)")
     }
 
+    /// fp16 keys changed when fp16 came to mean fp16 activations too (results made with fp16 weights alone are
+    /// other numbers); the key below is this request's from before.
+    @Test func halfActivationsChangedTheFP16Keys() throws {
+        #expect(try key(.fp16) != "f83a359fba18d89dc31f7f84471c2433c71c2cc31422772cc576b9e862cc9a1e")
+    }
+
     /// `ExperimentRequest.CodingKeys` leaves out `precision` and the sampler knobs the key adds itself
     /// (`belmOrder`, `edictLeapfrog`, `convention`) alone: a field added to the request and not to its coding
     /// keys would silently drop out of every cache key.

@@ -16,7 +16,7 @@ extension CLIPTextModel {
     }
 
     /// Reads config.json and model.safetensors from a text encoder folder and uploads the weights (the linear
-    /// layers' at `precision`).
+    /// layers' at `precision`, which the activations are stored in too).
     public static func load(folder: URL, backend: any Backend, precision: Precision = .standard) throws -> CLIPTextModel {
         let config = try CLIPTextConfig(contentsOf: folder.appendingPathComponent("config.json"))
         let weightsURL = folder.appendingPathComponent("model.safetensors")
@@ -25,6 +25,6 @@ extension CLIPTextModel {
         }
         let file = try SafetensorsFile(contentsOf: weightsURL)
         let weights = try CLIPTextWeights(file: file, config: config, backend: backend, precision: precision)
-        return CLIPTextModel(config: config, backend: backend, weights: weights)
+        return CLIPTextModel(config: config, backend: backend, weights: weights, precision: precision)
     }
 }

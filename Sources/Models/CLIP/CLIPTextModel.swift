@@ -10,12 +10,16 @@ import Tensors
 public final class CLIPTextModel {
     public let config: CLIPTextConfig
     public let backend: any Backend
+    /// What the linear weights and the activations are stored in: at fp16 the embeddings' sum is converted to
+    /// fp16 on entry and every output back to fp32, so callers see fp32 as at fp32.
+    public let precision: Precision
     private let weights: CLIPTextWeights
 
-    init(config: CLIPTextConfig, backend: any Backend, weights: CLIPTextWeights) {
+    init(config: CLIPTextConfig, backend: any Backend, weights: CLIPTextWeights, precision: Precision) {
         self.config = config
         self.backend = backend
         self.weights = weights
+        self.precision = precision
     }
 
     /// Bad ids or shapes passed to `encode`.
@@ -65,7 +69,7 @@ public final class CLIPTextModel {
         let tokens = backend.embedding(weights.tokenEmbedding, indices: indices)
             .reshaped([batch, length, config.hiddenSize])
         let positions = backend.slice(weights.positionEmbedding, axis: 0, range: 0..<length)
-        var hidden = backend.add(tokens, positions)
+        var hidden = backend.stored(backend.add(tokens, positions), as: precision)
         let mask = causalMask(length)
         var penultimate = hidden
         for layer in weights.layers {
@@ -80,7 +84,9 @@ public final class CLIPTextModel {
         let pooled = backend.embedding(last.reshaped([batch * length, config.hiddenSize]),
                                        indices: endPositions.enumerated().map { $0.offset * length + $0.element })
         let textEmbeds = weights.textProjection.map { backend.linear(pooled, weight: $0, bias: nil) }
-        return Outputs(lastHiddenState: last, penultimateHiddenState: penultimate, pooled: pooled, textEmbeds: textEmbeds)
+        let fp32 = { (t: Tensor) in self.backend.stored(t, as: .fp32) }
+        return Outputs(lastHiddenState: fp32(last), penultimateHiddenState: fp32(penultimate), pooled: fp32(pooled),
+                       textEmbeds: textEmbeds.map(fp32))
     }
 
     /// The position transformers pools: the first `eosTokenID` (0 when there is none, as torch's argmax of all

@@ -24,7 +24,8 @@ struct CLIPTextWeights {
     /// plain CLIPTextModel's file.
     let textProjection: Tensor?
 
-    /// The linear layers' weights are stored at `precision`; embeddings, norms and biases stay fp32.
+    /// The linear layers' weights are stored at `precision`; embeddings, norms and biases stay fp32 (the model's
+    /// activations take `precision` after the embeddings are summed).
     init(file: SafetensorsFile, config: CLIPTextConfig, backend: any Backend, precision: Precision) throws {
         let prefix = file.entries["text_model.embeddings.token_embedding.weight"] != nil ? "text_model." : ""
         func load(_ name: String, _ shape: [Int], precision: Precision = .fp32) throws -> Tensor {

@@ -15,7 +15,8 @@ public struct AutoencoderKLConfiguration: Sendable {
     public var usePostQuantConv: Bool
     public var midBlockAttention: Bool
     /// `force_upcast`: the VAE overflows in float16 (SD 1.x's and SDXL's do), so it runs in float32 whatever
-    /// precision the UNet runs in. belm's VAE runs in float32 in every case today; reduced-precision paths read this.
+    /// precision the UNet runs in. belm's VAE keeps float32 activations in every case (fp16 weights at most, in
+    /// `belm forward`/`bench` of the VAE); reduced-precision paths read this.
     public var forceUpcast: Bool
 
     static let knownFields: Set<String> = [

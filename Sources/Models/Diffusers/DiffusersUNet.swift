@@ -20,6 +20,10 @@ public typealias UNet2DModel = DiffusersUNet
 public final class DiffusersUNet: DiffusionUNet {
     let architecture: UNetArchitecture
     public let backend: any Backend
+    /// What the linear and convolution weights and the activations are stored in. At fp16 the inputs (sample,
+    /// timestep embedding, text states) are converted to fp16 on entry and the output back to fp32, so samplers
+    /// see fp32 as at fp32.
+    public let precision: Precision
 
     let timeEmbedding: TimestepEmbeddingMLP
     let classEmbedding: Tensor?
@@ -53,10 +57,11 @@ public final class DiffusersUNet: DiffusionUNet {
     /// Levels of the UNet; height and width must be multiples of 2^(levels − 1).
     public var levelCount: Int { architecture.blockOutChannels.count }
 
-    /// `precision`: how the linear and convolution weights are stored (`ParameterLoader`).
+    /// `precision`: how the linear and convolution weights (`ParameterLoader`) and the activations are stored.
     init(architecture a: UNetArchitecture, weights: any WeightSource, backend: any Backend, precision: Precision = .standard) throws {
         architecture = a
         self.backend = backend
+        self.precision = precision
         let p = ParameterLoader(source: weights, backend: backend, precision: precision)
         let channels = a.blockOutChannels
         let temb = a.timeEmbeddingChannels
@@ -173,21 +178,21 @@ public final class DiffusersUNet: DiffusionUNet {
         try Self.checkLargestBuffer(largestBufferBytes(batch: batch, height: sample.shape[2], width: sample.shape[3], contextLength: contextLength),
                                     batch: batch, height: sample.shape[2], width: sample.shape[3], backend: backend)
 
-        var x = sample
+        var x = backend.stored(sample, as: precision)
         if a.centerInputSample {
             x = backend.add(backend.scaled(x, by: 2), backend.tensor([-1], shape: [1]))
         }
         let perSample = timesteps.count == 1 ? [Double](repeating: timesteps[0], count: batch) : timesteps
-        var emb = timeEmbedding(backend.tensor(a.timeProjection(perSample)))
+        var emb = timeEmbedding(backend.stored(backend.tensor(a.timeProjection(perSample)), as: precision))
         var context: Tensor?
         var labels: [Int]?
         var added: (pooled: Tensor, timeIDs: [Double])?
         switch conditioning {
         case .unconditional: break
         case .classes(let given): labels = given
-        case .text(let states): context = states
+        case .text(let states): context = backend.stored(states, as: precision)
         case let .textAndAdded(states, pooled, timeIDs):
-            context = states
+            context = backend.stored(states, as: precision)
             added = (pooled, timeIDs)
         }
         if let classEmbedding {
@@ -205,7 +210,7 @@ public final class DiffusersUNet: DiffusionUNet {
             throw ModelInputError("class_labels", "is given, but this model has no class embedding (num_class_embeds is not set)")
         }
         if let addEmbedding, let textTime = a.textTime {
-            emb = backend.add(emb, addEmbedding(try textTimeInput(textTime, added, batch: batch)))
+            emb = backend.add(emb, addEmbedding(backend.stored(try textTimeInput(textTime, added, batch: batch), as: precision)))
         } else if added != nil {
             throw ModelInputError("added_cond_kwargs", "are given, but this UNet has no added embedding (its config.json sets no addition_embed_type)")
         }
@@ -231,7 +236,7 @@ public final class DiffusersUNet: DiffusionUNet {
         }
         if let midBlock { h = midBlock(h, temb, context: context) }
         for block in upBlocks { h = block(h, skips: &skips, temb, context: context) }
-        return convOut(normOut(h, silu: true))
+        return backend.stored(convOut(normOut(h, silu: true)), as: .fp32)
     }
 
     /// `add_embedding`'s input [B, projection_class_embeddings_input_dim]: the pooled text embedding, then each time

@@ -22,6 +22,9 @@ public struct UNet2DConditionConfiguration: Sendable {
     public var crossAttentionDim: Int
     /// Heads per level (what diffusers, for historical reasons, reads from `attention_head_dim`).
     public var attentionHeads: [Int]
+    /// `upcast_attention` (SD 2.1): at fp16 the attention scores and their softmax are stored in fp32 (q and k
+    /// converted before the score product), as diffusers upcasts them; fp16 scores overflow in these models.
+    public var upcastAttention: Bool
     public var useLinearProjection: Bool
     public var timeEmbeddingNorm: TimeEmbeddingNorm
     public var timeEmbeddingDim: Int?
@@ -80,7 +83,7 @@ public struct UNet2DConditionConfiguration: Sendable {
         attentionHeads = try config.intPerLevel("attention_head_dim", levels: levels, default: 8, in: ModelSizeLimits.groupsOrHeads)
         try config.requireDefault("num_attention_heads", Optional<Int>.none)
         useLinearProjection = try config.bool("use_linear_projection", default: false)
-        _ = try config.bool("upcast_attention", default: false)  // attention runs in fp32 at any --precision (only weights are fp16)
+        upcastAttention = try config.bool("upcast_attention", default: false)
         timeEmbeddingNorm = TimeEmbeddingNorm(rawValue: try config.choice("resnet_time_scale_shift", ["default", "scale_shift"], default: "default"))!
         _ = try config.choice("time_embedding_type", ["positional"], default: "positional")
         timeEmbeddingDim = try config.optionalInt("time_embedding_dim", in: ModelSizeLimits.channels)
@@ -114,7 +117,7 @@ public struct UNet2DConditionConfiguration: Sendable {
         let levels = blockOutChannels.count
         func transformer(heads: Int, layers: Int) -> UNetArchitecture.Mixer {
             .transformer(TransformerSettings(heads: heads, layers: layers, contextDim: crossAttentionDim,
-                                             linearProjection: useLinearProjection, groups: normGroups))
+                                             linearProjection: useLinearProjection, groups: normGroups, upcastAttention: upcastAttention))
         }
         let down = (0..<levels).map { downBlockCrossAttention[$0] ? transformer(heads: attentionHeads[$0], layers: transformerLayersPerBlock[$0]) : nil }
         // Decoder level i mirrors encoder level levels−1−i (diffusers reverses heads and transformer depths).

@@ -2,6 +2,8 @@ import Compute
 
 /// diffusers' Attention core on sequences: q from x, k and v from the context (x itself for self-attention),
 /// softmax(q·kᵀ/√d)·v per head, then the output projection. x [B, N, Cq], context [B, M, Cc] → [B, N, Cq].
+/// The softmax computes in fp32 on every backend; its input and output are stored at the scores' precision,
+/// which `upcast` makes fp32 for fp16 activations.
 struct MultiHeadAttention {
     let toQ: Linear
     let toK: Linear
@@ -14,12 +16,16 @@ struct MultiHeadAttention {
     /// heads at a time, and when one head is too much a few query rows at a time, keeps every buffer inside
     /// devices' storage-buffer limits. The backend's own limit lowers it further (`effectiveScoreBudget`).
     let scoreBudget: Int
+    /// diffusers' `upcast_attention`: q and k are converted to fp32 before the score product, so that the scores
+    /// and their softmax are stored in fp32 (the product with v is stored at v's precision again).
+    let upcast: Bool
 
     static let defaultScoreBudget = 1 << 26
 
     init(_ p: ParameterLoader, queryDim: Int, contextDim: Int, heads: Int, headDim: Int, projectionBias: Bool,
-         scoreBudget: Int = defaultScoreBudget) throws {
+         scoreBudget: Int = defaultScoreBudget, upcast: Bool = false) throws {
         self.scoreBudget = scoreBudget
+        self.upcast = upcast
         let inner = heads * headDim
         toQ = try Linear(p.scoped("to_q"), inFeatures: queryDim, outFeatures: inner, bias: projectionBias)
         toK = try Linear(p.scoped("to_k"), inFeatures: contextDim, outFeatures: inner, bias: projectionBias)
@@ -53,7 +59,8 @@ struct MultiHeadAttention {
     func callAsFunction(_ x: Tensor, context: Tensor? = nil) -> Tensor {
         let backend = x.backend
         let source = context ?? x
-        let q = splitHeads(toQ(x)), k = splitHeads(toK(source)), v = splitHeads(toV(source))
+        let upcastScores = { (t: Tensor) in self.upcast ? backend.stored(t, as: .fp32) : t }
+        let q = upcastScores(splitHeads(toQ(x))), k = upcastScores(splitHeads(toK(source))), v = splitHeads(toV(source))
         let slices = q.shape[0], queries = q.shape[1]
         let (chunk, rows) = Self.chunking(slices: slices, queries: queries, keys: k.shape[1],
                                           budget: Self.effectiveScoreBudget(scoreBudget, limitBytes: backend.maxTensorBytes))

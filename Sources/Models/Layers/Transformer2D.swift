@@ -24,11 +24,13 @@ struct BasicTransformerBlock {
     let norm3: LayerNorm
     let feedForward: GEGLUFeedForward
 
-    init(_ p: ParameterLoader, dim: Int, heads: Int, headDim: Int, contextDim: Int, normEps: Double = 1e-5) throws {
+    init(_ p: ParameterLoader, dim: Int, heads: Int, headDim: Int, contextDim: Int, normEps: Double = 1e-5, upcastAttention: Bool = false) throws {
         norm1 = try LayerNorm(p.scoped("norm1"), features: dim, eps: normEps)
-        selfAttention = try MultiHeadAttention(p.scoped("attn1"), queryDim: dim, contextDim: dim, heads: heads, headDim: headDim, projectionBias: false)
+        selfAttention = try MultiHeadAttention(p.scoped("attn1"), queryDim: dim, contextDim: dim, heads: heads, headDim: headDim, projectionBias: false,
+                                               upcast: upcastAttention)
         norm2 = try LayerNorm(p.scoped("norm2"), features: dim, eps: normEps)
-        crossAttention = try MultiHeadAttention(p.scoped("attn2"), queryDim: dim, contextDim: contextDim, heads: heads, headDim: headDim, projectionBias: false)
+        crossAttention = try MultiHeadAttention(p.scoped("attn2"), queryDim: dim, contextDim: contextDim, heads: heads, headDim: headDim, projectionBias: false,
+                                                upcast: upcastAttention)
         norm3 = try LayerNorm(p.scoped("norm3"), features: dim, eps: normEps)
         feedForward = try GEGLUFeedForward(p.scoped("ff"), dim: dim)
     }
@@ -50,6 +52,8 @@ struct TransformerSettings {
     /// SD2 projects in and out with Linear layers; SD1 with 1×1 convolutions (the same numbers, other shapes).
     var linearProjection: Bool
     var groups: Int
+    /// Attention scores in fp32 whatever the activations' precision (`upcast_attention`).
+    var upcastAttention = false
 }
 
 /// diffusers' Transformer2DModel on continuous input: GroupNorm (eps 1e-6), project in, transformer blocks
@@ -67,7 +71,8 @@ struct Transformer2D: SpatialMixer {
         // A 1×1 convolution is a linear map over channels; load it as one (weights [out, in, 1, 1] → [out, in]).
         projectIn = try Linear(p.scoped("proj_in"), inFeatures: channels, outFeatures: inner)
         blocks = try (0..<s.layers).map {
-            try BasicTransformerBlock(p.scoped("transformer_blocks.\($0)"), dim: inner, heads: s.heads, headDim: headDim, contextDim: s.contextDim)
+            try BasicTransformerBlock(p.scoped("transformer_blocks.\($0)"), dim: inner, heads: s.heads, headDim: headDim, contextDim: s.contextDim,
+                                      upcastAttention: s.upcastAttention)
         }
         projectOut = try Linear(p.scoped("proj_out"), inFeatures: inner, outFeatures: channels)
     }

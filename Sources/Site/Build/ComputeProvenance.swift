@@ -9,7 +9,7 @@ public struct ComputeProvenance: Sendable, Codable, Hashable {
     public var device: String
     /// The driver and its version ("NVIDIA 550.54.15"); nil where no driver is involved (the CPU backend).
     public var driver: String?
-    /// How the model's weights were stored (activations, accumulation and sampler states are fp32 either way).
+    /// How the model's weights and activations were stored (accumulation and sampler states are fp32 either way).
     public var precision: Precision
 
     public init(backend: String, device: String, driver: String?, precision: Precision) {

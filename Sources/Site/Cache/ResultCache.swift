@@ -37,6 +37,9 @@ public struct ResultCache: Sendable {
         /// The model's weight precision; nil (left out of the JSON) for fp32, so fp32 keys are what they were
         /// before models had a precision.
         var precision: Precision?
+        /// true with fp16: activations are stored in fp16 too (fp16 keys from when only the weights were are
+        /// other results); nil otherwise, so fp32 keys stay as they were.
+        var halfActivations: Bool?
         /// BELM's order, EDICT's leapfrog order and the boundary convention; each nil (left out of the JSON)
         /// at its default, so keys of default settings are what they were before the config could set them.
         var belmOrder: Int?
@@ -100,6 +103,7 @@ public struct ResultCache: Sendable {
         var material = KeyMaterial(format: format, request: request, scope: item.scope, itemSize: WorkItems.itemSize, modelDigest: modelDigest,
                                    inputsDigest: inputsDigest, inceptionDigest: request.fid == nil ? nil : inceptionDigest,
                                    codeVersion: codeVersion, backend: backend, precision: request.precision == .fp32 ? nil : request.precision,
+                                   halfActivations: request.precision == .fp16 ? true : nil,
                                    belmOrder: nonDefault(request.belmOrder, \.belmOrder),
                                    edictLeapfrog: nonDefault(request.edictLeapfrog, \.edictLeapfrog),
                                    convention: nonDefault(request.convention, \.convention))

@@ -4,17 +4,20 @@
 // 16-wide slabs staged in shared memory. Operands are the same packed layouts as gemm_texel (A [batch][M][Kp],
 // B [batch][Kp][Np], Kp a multiple of 4, Np of 16), read from storage buffers. Correct for any subgroup size
 // (only workgroup barriers). With `bHalf`, B holds fp16 values, two to a uint (the same binding read as uints:
-// no 16-bit storage feature needed), widened to fp32 as they are loaded; products accumulate in fp32.
+// no 16-bit storage feature needed), widened to fp32 as they are loaded; `aHalf` does the same for A (an fp16
+// activation); products accumulate in fp32.
 layout(local_size_x = 16, local_size_y = 16) in;
 layout(std430, binding = 0) writeonly buffer Out { float c[]; };
 layout(std430, binding = 1) readonly buffer A { float a_[]; };
+layout(std430, binding = 1) readonly buffer AHalf { uint aHalf_[]; };
 layout(std430, binding = 2) readonly buffer B { float b_[]; };
 layout(std430, binding = 2) readonly buffer BHalf { uint bHalf_[]; };
 layout(std430, binding = 3) readonly buffer Bias { float bias[]; };
 layout(push_constant) uniform Params {
-    uint M; uint N; uint Kp; uint Np; uint aBatchStride; uint bBatchStride; float scale; uint hasBias; uint bHalf;
+    uint M; uint N; uint Kp; uint Np; uint aBatchStride; uint bBatchStride; float scale; uint hasBias; uint bHalf; uint aHalf;
 } p;
 
+float loadA(uint index) { return p.aHalf != 0u ? unpackHalf2x16(aHalf_[index >> 1])[index & 1u] : a_[index]; }
 float loadB(uint index) { return p.bHalf != 0u ? unpackHalf2x16(bHalf_[index >> 1])[index & 1u] : b_[index]; }
 
 const uint BM = 64u, BN = 64u, BK = 16u;
@@ -28,7 +31,7 @@ void loadSlab(uint k0, uint thread, uint m0, uint n0, uint aBase, uint bBase, ou
     for (uint i = 0u; i < 4u; ++i) {
         uint e = thread + 256u * i;
         uint m = m0 + e / BK, k = k0 + e % BK;
-        a[i] = (m < p.M && k < p.Kp) ? a_[aBase + m * p.Kp + k] : 0.0;
+        a[i] = (m < p.M && k < p.Kp) ? loadA(aBase + m * p.Kp + k) : 0.0;
         uint n = n0 + e % BN, k2 = k0 + e / BN;
         b[i] = (n < p.Np && k2 < p.Kp) ? loadB(bBase + k2 * p.Np + n) : 0.0;
     }

@@ -1,0 +1,136 @@
+import Compute
+import Tensors
+import Testing
+@testable import VulkanCompute
+
+/// Every op at fp16 storage, on both kernel families, against the CPU backend on the same fp16-rounded inputs:
+/// the device computes in fp32 and rounds on store, the CPU rounds each fp16 output, so the two agree to one
+/// fp16 ulp of the output's scale (where a rounding point falls between two fp32 results) and both say fp16.
+@Suite struct HalfPrecisionOpTests {
+    /// One fp16 ulp at 1: the tolerance relative to max(1, max |cpu|).
+    static let ulp: Float = 0x1p-10
+
+    /// An op and its inputs' shapes; `parameters` of them (the trailing ones) stay fp32, as biases and affines do.
+    struct Case: CustomTestStringConvertible, Sendable {
+        let name: String
+        let shapes: [[Int]]
+        var parameters = 0
+        let op: @Sendable (any Backend, [Tensor]) -> Tensor
+        var testDescription: String { name }
+    }
+
+    static let cases: [Case] = [
+        Case(name: "linearCombination of 4", shapes: [[3, 37], [3, 37], [3, 37], [3, 37]]) { b, t in
+            b.linearCombination([(t[0], 0.5), (t[1], -1.25), (t[2], 3), (t[3], 0.1)])
+        },
+        Case(name: "add, same shapes", shapes: [[2, 3, 5, 7], [2, 3, 5, 7]]) { b, t in b.add(t[0], t[1]) },
+        Case(name: "add, fp32 channel bias", shapes: [[2, 8, 4, 4], [8, 1, 1]], parameters: 1) { b, t in b.add(t[0], t[1]) },
+        Case(name: "multiply, broadcast rows", shapes: [[2, 5, 6, 7], [5, 1, 7]]) { b, t in b.multiply(t[0], t[1]) },
+        Case(name: "silu", shapes: [[3, 41]]) { b, t in b.activation(t[0], .silu) },
+        Case(name: "gelu", shapes: [[3, 41]]) { b, t in b.activation(t[0], .gelu) },
+        Case(name: "quickGelu", shapes: [[3, 41]]) { b, t in b.activation(t[0], .quickGelu) },
+        Case(name: "relu", shapes: [[3, 41]]) { b, t in b.activation(t[0], .relu) },
+        Case(name: "geglu", shapes: [[2, 3, 16]]) { b, t in b.geglu(t[0]) },
+        Case(name: "permute", shapes: [[2, 3, 4, 5]]) { b, t in b.permute(t[0], [0, 2, 3, 1]) },
+        Case(name: "concat", shapes: [[2, 3, 5], [2, 4, 5]]) { b, t in b.concat([t[0], t[1]], axis: 1) },
+        Case(name: "slice", shapes: [[2, 7, 5]]) { b, t in b.slice(t[0], axis: 1, range: 2..<6) },
+        Case(name: "conv2d 3×3", shapes: [[2, 5, 8, 8], [7, 5, 3, 3], [7]], parameters: 1) { b, t in
+            b.conv2d(t[0], weight: b.stored(t[1], as: .fp16), bias: t[2], stride: 1, padding: 1)
+        },
+        Case(name: "conv2d stride 2", shapes: [[1, 4, 9, 7], [6, 4, 3, 3], [6]], parameters: 1) { b, t in
+            b.conv2d(t[0], weight: b.stored(t[1], as: .fp16), bias: t[2], stride: 2, padding: 1)
+        },
+        Case(name: "groupNorm with SiLU", shapes: [[2, 8, 5, 5], [8], [8]], parameters: 2) { b, t in
+            b.groupNorm(t[0], groups: 4, eps: 1e-5, weight: t[1], bias: t[2], silu: true)
+        },
+        Case(name: "groupNorm, one invocation per group", shapes: [[4, 8, 4, 4], [8], [8]], parameters: 2) { b, t in
+            b.groupNorm(t[0], groups: 4, eps: 1e-5, weight: t[1], bias: t[2], silu: false)
+        },
+        Case(name: "layerNorm, one invocation per row", shapes: [[4, 5, 24], [24], [24]], parameters: 2) { b, t in
+            b.layerNorm(t[0], weight: t[1], bias: t[2], eps: 1e-5)
+        },
+        Case(name: "softmax, one invocation per row", shapes: [[2, 10, 32]]) { b, t in b.softmax(t[0]) },
+        Case(name: "layerNorm", shapes: [[3, 4, 24], [24], [24]], parameters: 2) { b, t in
+            b.layerNorm(t[0], weight: t[1], bias: t[2], eps: 1e-5)
+        },
+        Case(name: "linear", shapes: [[2, 5, 20], [12, 20], [12]], parameters: 1) { b, t in
+            b.linear(t[0], weight: b.stored(t[1], as: .fp16), bias: t[2])
+        },
+        Case(name: "batchedMatmul", shapes: [[2, 9, 12], [2, 12, 16]]) { b, t in b.batchedMatmul(t[0], t[1], transposeB: false, scale: 0.5) },
+        Case(name: "batchedMatmul bᵀ", shapes: [[2, 9, 16], [2, 16, 16]]) { b, t in b.batchedMatmul(t[0], t[1], transposeB: true, scale: 0.25) },
+        Case(name: "softmax", shapes: [[3, 4, 33]]) { b, t in b.softmax(b.scaled(t[0], by: 4)) },
+        Case(name: "upsampleNearest2x", shapes: [[1, 3, 4, 5]]) { b, t in b.upsampleNearest2x(t[0]) },
+        Case(name: "avgPool2x", shapes: [[1, 3, 6, 8]]) { b, t in b.avgPool2x(t[0]) },
+        Case(name: "pool2d max", shapes: [[1, 3, 7, 7]]) { b, t in b.pool2d(t[0], .square(.max, kernel: 3, stride: 2, padding: 1)) },
+        Case(name: "resizeBilinear", shapes: [[1, 2, 5, 7]]) { b, t in b.resizeBilinear(t[0], height: 8, width: 3) },
+    ]
+
+    @Test(arguments: cases)
+    func opAtHalfStorageMatchesTheCPUEmulation(testCase: Case) throws {
+        for family in KernelFamily.allCases {
+            let h = try DifferentialHarness(kernelFamily: family)
+            let inputs = testCase.shapes.map { ($0, h.random($0.reduce(1, *), scale: 2)) }
+            let activations = testCase.shapes.count - testCase.parameters
+            let run = { (backend: any Backend, t: [Tensor]) -> Tensor in
+                let stored = t.enumerated().map { $0.offset < activations ? backend.stored($0.element, as: .fp16) : $0.element }
+                let result = testCase.op(backend, stored)
+                #expect(result.precision == .fp16, "\(testCase.name) on \(backend.name) stores its output in fp16")
+                let unrounded = result.values().filter { HalfPrecision.rounded($0) != $0 && !$0.isNaN }
+                #expect(unrounded.isEmpty, "\(testCase.name) on \(backend.name) holds values fp16 cannot: \(unrounded.prefix(3))")
+                return result
+            }
+            h.check("\(family) \(testCase.name) at fp16", inputs, tolerance: Self.ulp, run)
+            h.expectNoValidationMessages()
+        }
+    }
+
+    /// Kernels read fp16 activations as they are (RGBA16F and R16F texel views; gemm_shared two halves to a uint):
+    /// the only conversions left are the one narrowing per op output, none widening an input.
+    @Test(arguments: KernelFamily.allCases)
+    func kernelsReadHalfInputsWithoutWidening(family: KernelFamily) throws {
+        let h = try DifferentialHarness(kernelFamily: family)
+        let b = h.vulkan
+        b.winograd = false
+        let half = { (shape: [Int]) in b.stored(b.tensor(h.random(shape.reduce(1, *)), shape: shape), as: .fp16) }
+        let (x, odd, tokens, q, kv) = (half([2, 8, 8, 8]), half([1, 3, 5, 7]), half([4, 5, 32]), half([2, 20, 16]), half([2, 16, 16]))
+        let groups = half([4, 8, 4, 4]), row = half([2, 1, 16])
+        let convWeight = half([16, 8, 3, 3]), linearWeight = half([32, 32])
+        // Pack the weights first (packing converts once per weight).
+        _ = b.conv2d(x, weight: convWeight, bias: nil, stride: 1, padding: 1)
+        _ = b.linear(tokens, weight: linearWeight, bias: nil)
+        b.synchronize()
+        b.profiling = true
+        _ = b.takeKernelProfile()
+        let ops = [
+            b.linear(tokens, weight: linearWeight, bias: nil),
+            b.conv2d(x, weight: convWeight, bias: nil, stride: 1, padding: 1),
+            b.batchedMatmul(q, kv, transposeB: false, scale: 1), b.batchedMatmul(q, kv, transposeB: true, scale: 1),
+            b.activation(x, .silu), b.linearCombination([(x, 1), (x, 2)]), b.geglu(tokens), b.add(x, x), b.multiply(q, row),
+            b.softmax(q), b.softmax(odd), b.layerNorm(q, weight: nil, bias: nil, eps: 1e-5), b.layerNorm(odd, weight: nil, bias: nil, eps: 1e-5),
+            b.groupNorm(groups, groups: 4, eps: 1e-5, weight: nil, bias: nil, silu: false),
+            b.groupNorm(odd, groups: 1, eps: 1e-5, weight: nil, bias: nil, silu: true),
+            b.permute(x, [0, 2, 3, 1]), b.concat([x, x], axis: 1), b.slice(odd, axis: 3, range: 1..<6),
+            b.upsampleNearest2x(odd), b.avgPool2x(x), b.pool2d(odd, .square(.max, kernel: 3, stride: 2, padding: 1)),
+            b.resizeBilinear(odd, height: 4, width: 9),
+        ]
+        b.synchronize()
+        let conversions = b.takeKernelProfile().first { $0.kernel == "convertPrecision" }?.count ?? 0
+        b.profiling = false
+        #expect(conversions == ops.count, "\(conversions) conversions for \(ops.count) ops on \(family)")
+        #expect(ops.allSatisfy { $0.precision == .fp16 })
+        h.expectNoValidationMessages()
+    }
+
+    /// The Winograd path (3×3 stride 1 on the texel family) rounds its output once, as direct convolution does.
+    @Test func winogradConvolutionAtHalfStorage() throws {
+        let h = try DifferentialHarness(kernelFamily: .texel)
+        h.vulkan.winograd = true
+        let inputs = [([2, 8, 12, 12], h.random(2 * 8 * 144)), ([16, 8, 3, 3], h.random(16 * 8 * 9, scale: 0.3)), ([16], h.random(16))]
+        h.check("winograd conv2d at fp16", inputs, tolerance: Self.ulp) { b, t in
+            let y = b.conv2d(b.stored(t[0], as: .fp16), weight: b.stored(t[1], as: .fp16), bias: t[2], stride: 1, padding: 1)
+            #expect(y.precision == .fp16 && y.values().allSatisfy { HalfPrecision.rounded($0) == $0 })
+            return y
+        }
+        h.expectNoValidationMessages()
+    }
+}
