@@ -17,6 +17,9 @@ extension ExperimentParameter {
         case .noise: "--noise"
         case .spread: "--spread"
         case .nullClass: "--null-class"
+        case .originalSize: "--original-size"
+        case .cropTopLeft: "--crop-top-left"
+        case .targetSize: "--target-size"
         }
     }
 }
