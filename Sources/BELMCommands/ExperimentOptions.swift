@@ -62,6 +62,18 @@ public struct ExperimentOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Stable Diffusion's VAE: encode and decode in tiles of this many latent pixels a side (a multiple of 4; the image tile is 8 times that), as diffusers' enable_tiling(). Default: whole images unless the backend's buffer limit needs tiles.")
     public var vaeTile: Int?
 
+    @Option(parsing: .unconditional, help: ArgumentHelp("Stable Diffusion XL: the original image size the UNet is told, height x width in pixels (diffusers' original_size). Default: the image size.", valueName: "HxW"),
+            transform: PixelSize.init(parsing:))
+    public var originalSize: PixelSize?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Stable Diffusion XL: the top-left corner of the crop the UNet is told, top,left in pixels (diffusers' crops_coords_top_left). Default: 0,0.", valueName: "Y,X"),
+            transform: PixelOffset.init(parsing:))
+    public var cropTopLeft: PixelOffset?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Stable Diffusion XL: the target image size the UNet is told, height x width in pixels (diffusers' target_size). Default: the image size.", valueName: "HxW"),
+            transform: PixelSize.init(parsing:))
+    public var targetSize: PixelSize?
+
     @OptionGroup public var backendOptions: BackendOptions
 
     @Flag(help: "No progress lines on stderr.")
@@ -116,7 +128,9 @@ public struct ExperimentOptions: ParsableArguments {
             throw ValidationError("--vae-tile is \(vaeTile); VAE tiles are a multiple of 4 latent pixels (they overlap by a quarter)")
         }
         let loaded = try ExperimentModel.load(model, spread: spread, schedule: try noiseSchedule(), spacing: spacing, imageSize: imageSize,
-                                              nullClass: nullClass, precision: backendOptions.precision, backend: backend)
+                                              nullClass: nullClass, precision: backendOptions.precision,
+                                              microConditioning: MicroConditioningSettings(originalSize: originalSize, cropTopLeft: cropTopLeft, targetSize: targetSize),
+                                              backend: backend)
         loaded.pipeline?.autoencoder?.tileLatentSize = vaeTile
         return loaded
     }

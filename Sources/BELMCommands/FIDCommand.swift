@@ -42,22 +42,20 @@ public struct FIDCommand: ParsableCommand {
     @Option(help: "KID: images drawn from each set per subset (the smaller set's count when it holds fewer).")
     public var kidSubsetSize: Int = KernelInceptionDistance.defaultSubsetSize
 
-    @Option(help: "Images per Inception forward pass.")
-    public var batchSize: Int = ImageFolderStatistics.defaultBatchSize
+    @OptionGroup public var batch: InceptionBatchOptions
 
     @OptionGroup public var backend: BackendOptions
 
     public init() {}
 
     public func validate() throws {
-        guard batchSize > 0 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
         guard kidSubsets > 0 else { throw ValidationError("--kid-subsets must be at least 1, got \(kidSubsets)") }
         guard kidSubsetSize >= 2 else { throw ValidationError("--kid-subset-size must be at least 2, got \(kidSubsetSize)") }
     }
 
     public func run() throws {
         try backend.requireFP32("the Inception network (FID features, as pytorch-fid computes them)")
-        let network = LazyInception(weights: inception, backendOptions: backend, batchSize: batchSize)
+        let network = LazyInception(weights: inception, backendOptions: backend, batchSize: batch.batchSize)
         let first = try FIDInput(path: a), second = try FIDInput(path: b)
         if kid {
             // Refused before any image goes through the network.

@@ -25,20 +25,15 @@ public struct FIDStatsCommand: ParsableCommand {
     @Option(help: "Where to write the statistics (.npz).")
     public var out: String
 
-    @Option(help: "Images per Inception forward pass.")
-    public var batchSize: Int = ImageFolderStatistics.defaultBatchSize
+    @OptionGroup public var batch: InceptionBatchOptions
 
     @OptionGroup public var backend: BackendOptions
 
     public init() {}
 
-    public func validate() throws {
-        guard batchSize > 0 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
-    }
-
     public func run() throws {
         try backend.requireFP32("the Inception network (FID features, as pytorch-fid computes them)")
-        let network = LazyInception(weights: inception, backendOptions: backend, batchSize: batchSize)
+        let network = LazyInception(weights: inception, backendOptions: backend, batchSize: batch.batchSize)
         let (statistics, count) = try network.statistics(ofFolder: URL(fileURLWithPath: images))
         try statistics.write(to: URL(fileURLWithPath: out))
         FileHandle.standardError.write(Data("wrote \(out): statistics of \(count) images; Inception weights sha256 \(network.digest ?? "unknown")\n".utf8))

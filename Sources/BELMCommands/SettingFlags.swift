@@ -17,6 +17,10 @@ extension ExperimentParameter {
         case .noise: "--noise"
         case .spread: "--spread"
         case .nullClass: "--null-class"
+        case .images: "--image"
+        case .originalSize: "--original-size"
+        case .cropTopLeft: "--crop-top-left"
+        case .targetSize: "--target-size"
         }
     }
 }

@@ -94,28 +94,31 @@ public struct ExperimentModel {
     /// `schedule` given here replaces; `spacing` overrides the timestep spacing of whichever schedule is used.
     /// `nullClass` overrides a folder's belm.json null class. `precision` is a diffusers model's UNet and text
     /// encoder weights' (its VAE stays fp32); the reference model is exact arithmetic and takes fp32 only.
+    /// `microConditioning` sets a Stable Diffusion XL model's time ids; any other model refuses it.
     public static func load(_ argument: String, spread: Double = GaussianMixtureModel.defaultSpread,
                             schedule: NoiseSchedule? = nil, spacing: TimestepSpacing? = nil, imageSize: Int? = nil, nullClass: Int? = nil,
-                            precision: Precision = .standard, locator: BuiltinModelLocator = .standard,
-                            backend: any Backend) throws -> ExperimentModel {
+                            precision: Precision = .standard, microConditioning: MicroConditioningSettings = MicroConditioningSettings(),
+                            locator: BuiltinModelLocator = .standard, backend: any Backend) throws -> ExperimentModel {
         try load(try ModelReference(parsing: argument), spread: spread, schedule: schedule, spacing: spacing, imageSize: imageSize,
-                 nullClass: nullClass, precision: precision, locator: locator, backend: backend)
+                 nullClass: nullClass, precision: precision, microConditioning: microConditioning, locator: locator, backend: backend)
     }
 
     /// Loads a parsed model reference; see the `String` overload.
     public static func load(_ reference: ModelReference, spread: Double = GaussianMixtureModel.defaultSpread,
                             schedule: NoiseSchedule? = nil, spacing: TimestepSpacing? = nil, imageSize: Int? = nil, nullClass: Int? = nil,
-                            precision: Precision = .standard, locator: BuiltinModelLocator = .standard,
-                            backend: any Backend) throws -> ExperimentModel {
+                            precision: Precision = .standard, microConditioning: MicroConditioningSettings = MicroConditioningSettings(),
+                            locator: BuiltinModelLocator = .standard, backend: any Backend) throws -> ExperimentModel {
         if let spacing {
             let given = try schedule ?? diffusersSchedule(reference, locator: locator)
             return try load(reference, spread: spread, schedule: given.with(spacing: spacing), imageSize: imageSize, nullClass: nullClass,
-                            precision: precision, locator: locator, backend: backend)
+                            precision: precision, microConditioning: microConditioning, locator: locator, backend: backend)
         }
         let argument = reference.description
         if let folder = try reference.diffusersFolder(locator: locator) {
-            var model = try ExperimentModel(name: argument, pipeline: DiffusersPipeline(folder: folder, backend: backend, nullClass: nullClass, precision: precision),
-                                            schedule: schedule)
+            let pipeline = try DiffusersPipeline(folder: folder, backend: backend, nullClass: nullClass, precision: precision,
+                                                 microConditioning: microConditioning)
+            if !pipeline.isSDXL { try refuseMicroConditioning(microConditioning, model: argument) }
+            var model = try ExperimentModel(name: argument, pipeline: pipeline, schedule: schedule)
             // The shapes UNet was trained on the built-in set: reconstructions, interpolations and edits start from it.
             if reference == .builtinDiffusers(name: "shapes-unet") {
                 let set = ShapesDataset.make()
@@ -125,6 +128,7 @@ public struct ExperimentModel {
         }
         guard let source = reference.referenceSource else { preconditionFailure("a model reference is a diffusers folder or the reference model") }
         if nullClass != nil { throw InvalidSetting(.nullClass, "applies to class-conditional diffusers models, not to the reference model \(argument)") }
+        try refuseMicroConditioning(microConditioning, model: argument)
         guard precision == .fp32 else {
             throw ExperimentError("precision \(precision.rawValue) applies to diffusers models (their UNet and text encoder weights); the reference model \(argument) is computed exactly, in fp32 — use --precision fp32 (the default)")
         }
@@ -133,6 +137,14 @@ public struct ExperimentModel {
         let mixture = GaussianMixtureModel(images: try source.loadImages(imageSize: imageSize), spread: spread,
                                            alphasCumprod: schedule.alphasCumprod, backend: backend)
         return ExperimentModel(name: argument, mixture: mixture, schedule: schedule)
+    }
+
+    /// Micro-conditioning set for a model that has none: refused naming the first part set.
+    static func refuseMicroConditioning(_ settings: MicroConditioningSettings, model: String) throws {
+        let set: [(ExperimentParameter, Bool)] = [(.originalSize, settings.originalSize != nil), (.cropTopLeft, settings.cropTopLeft != nil),
+                                                  (.targetSize, settings.targetSize != nil)]
+        guard let (parameter, _) = set.first(where: \.1) else { return }
+        throw InvalidSetting(parameter, "applies to Stable Diffusion XL models (micro-conditioning time ids), not to \(model)")
     }
 
     /// The schedule a model brings: a diffusers folder's scheduler config, else Stable Diffusion 1.5's.

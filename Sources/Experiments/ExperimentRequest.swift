@@ -1,5 +1,6 @@
 import Compute
 import Diffusion
+import Models
 
 /// The kinds of experiment belm runs; each has its own page template (`Templates/<kind>.md.mustache`).
 public enum ExperimentKind: String, Sendable, Codable, CaseIterable, Hashable {
@@ -91,10 +92,14 @@ public struct ExperimentRequest: Sendable, Codable, Hashable {
     /// a precision keep their keys.
     public var precision: Precision = .standard
 
+    /// A Stable Diffusion XL model's micro-conditioning (`original_size:`, `crop_top_left:`, `target_size:`); nil
+    /// = the image's own size and no crop. In the JSON, and so in the cache key, only when set.
+    public var microConditioning: MicroConditioningSettings?
+
     /// Every field but `precision`, `belmOrder`, `edictLeapfrog` and `convention`.
     enum CodingKeys: String, CodingKey {
         case name, kind, model, samplers, steps, seeds, count, classes, prompts, targets, freezeStep, guidance, edictP, bdiaGamma,
-             frames, spread, images, gallery, exportSamples, fid
+             frames, spread, images, gallery, exportSamples, fid, microConditioning
     }
 
     /// How many a gallery shows when the config does not say.
@@ -104,7 +109,7 @@ public struct ExperimentRequest: Sendable, Codable, Hashable {
                 seeds: [Int], count: Int, classes: [Int] = [], prompts: [String] = [], targets: [String] = [],
                 freezeStep: Int? = nil, guidance: Double? = nil, sampler: SamplerSettings = .defaults,
                 frames: Int = 7, spread: Double? = nil, images: String? = nil, gallery: Int = ExperimentRequest.defaultGallery, exportSamples: Bool = false,
-                fid: FIDSetting? = nil, precision: Precision = .standard) {
+                fid: FIDSetting? = nil, precision: Precision = .standard, microConditioning: MicroConditioningSettings? = nil) {
         self.name = name
         self.kind = kind
         self.model = model
@@ -129,5 +134,6 @@ public struct ExperimentRequest: Sendable, Codable, Hashable {
         self.exportSamples = exportSamples
         self.fid = fid
         self.precision = precision
+        self.microConditioning = microConditioning
     }
 }

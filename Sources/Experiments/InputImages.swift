@@ -3,7 +3,8 @@ import Models
 import Tensors
 
 /// Real images to invert, from PNG or JPEG files (`--image a.png b.jpg` or a folder of them): each centre-cropped to a
-/// square and resampled to the model's size, grey and colour converted to the model's channels.
+/// square and resampled to the model's size, grey and colour converted to the model's channels. Refusals are
+/// `InvalidSetting`s of `images`, which each front end names: `--image` on the command line, `images:` in belm.yml.
 public enum InputImages {
     public static let extensions = ["png", "jpg", "jpeg"]
 
@@ -13,23 +14,23 @@ public enum InputImages {
         for path in paths {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                throw ExperimentError("\(path): no such file or folder; --image takes image files or folders of them")
+                throw InvalidSetting(.images, "names \(path), which does not exist; give PNG or JPEG files or folders of them")
             }
             if isDirectory.boolValue {
                 let names = try FileManager.default.contentsOfDirectory(atPath: path).sorted()
                     .filter { extensions.contains(($0 as NSString).pathExtension.lowercased()) }
-                guard !names.isEmpty else { throw ExperimentError("\(path): the folder holds no \(extensions.joined(separator: "/")) images") }
+                guard !names.isEmpty else { throw InvalidSetting(.images, "names the folder \(path), which holds no \(extensions.joined(separator: "/")) images") }
                 let found = names.map { URL(fileURLWithPath: path).appendingPathComponent($0) }
                 // Folders are not searched further, so a folder named like an image is a mistake to report.
                 if let folder = found.first(where: { (try? $0.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true }) {
-                    throw ExperimentError("\(folder.path) is a directory; expected a PNG or JPEG file (folders given to --image are not searched recursively)")
+                    throw InvalidSetting(.images, "names a folder holding \(folder.path), a folder named like an image; folders are not searched recursively, so give PNG or JPEG files")
                 }
                 files += found
             } else {
                 files.append(URL(fileURLWithPath: path))
             }
         }
-        guard !files.isEmpty else { throw ExperimentError("--image names no images") }
+        guard !files.isEmpty else { throw InvalidSetting(.images, "names no images") }
         return files
     }
 

@@ -12,6 +12,10 @@ public enum ExperimentParameter: String, Sendable, CaseIterable {
     case spread
     /// A class-conditional diffusers model's null class (its unconditional branch).
     case nullClass
+    /// The image files (or folders of them) to invert.
+    case images
+    /// Stable Diffusion XL's micro-conditioning: the original size, the crop's top-left corner, the target size.
+    case originalSize, cropTopLeft, targetSize
 }
 
 /// A setting the experiments refuse, before any work: the parameter, and what is wrong with its value.

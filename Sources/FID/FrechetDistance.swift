@@ -29,25 +29,31 @@ public enum FrechetDistance {
         } catch {
             throw FIDError("LAPACK's dsyevd did not converge on the first covariance; it holds non-finite values or is not a covariance")
         }
-        // A = V Λ^½: column j of V scaled by √λⱼ.
-        var scaled = first.vectors
-        for j in 0..<n {
-            let root = first.values[j] > 0 ? first.values[j].squareRoot() : 0
-            for i in 0..<n { scaled[i * n + j] *= root }
+        // A = V Λ^½: column j of V scaled by √λⱼ. The columns of eigenvalues clipped to zero are zero and add
+        // nothing to Aᵀ Σ₂ A but zero rows and columns (zero eigenvalues), so A keeps the r others: the products
+        // and the second decomposition then cost n²r + nr² + r³ instead of about 5n³, most of the work when Σ₁
+        // comes from fewer images than features (rank below n).
+        let kept = (0..<n).filter { first.values[$0] > 0 }
+        let r = kept.count
+        guard r > 0 else { return 0 }
+        var scaled = [Double](repeating: 0, count: n * r)
+        for (column, j) in kept.enumerated() {
+            let root = first.values[j].squareRoot()
+            for i in 0..<n { scaled[i * r + column] = first.vectors[i * n + j] * root }
         }
-        let sigma2Scaled = SymmetricMatrix.product(sigma2, transposeA: false, scaled, n: n)
-        var inner = SymmetricMatrix.product(scaled, transposeA: true, sigma2Scaled, n: n)
+        let sigma2Scaled = SymmetricMatrix.product(sigma2, transposeA: false, scaled, m: n, k: n, n: r)
+        var inner = SymmetricMatrix.product(scaled, transposeA: true, sigma2Scaled, m: r, k: n, n: r)
         // Aᵀ Σ₂ A is symmetric in exact arithmetic; average away the round-off before the symmetric solver.
-        for i in 0..<n {
-            for j in (i + 1)..<max(i + 1, n) {
-                let mean = (inner[i * n + j] + inner[j * n + i]) / 2
-                inner[i * n + j] = mean
-                inner[j * n + i] = mean
+        for i in 0..<r {
+            for j in (i + 1)..<max(i + 1, r) {
+                let mean = (inner[i * r + j] + inner[j * r + i]) / 2
+                inner[i * r + j] = mean
+                inner[j * r + i] = mean
             }
         }
         let second: [Double]
         do {
-            second = try SymmetricMatrix.eigen(inner, n: n, vectors: false).values
+            second = try SymmetricMatrix.eigen(inner, n: r, vectors: false).values
         } catch {
             throw FIDError("LAPACK's dsyevd did not converge on √Σ₁ Σ₂ √Σ₁; the second covariance holds non-finite values or is not a covariance")
         }

@@ -1,8 +1,8 @@
 import CLapack
 
 /// The two dense float64 operations the Fréchet distance needs, from Debian's LAPACK and BLAS: a symmetric
-/// eigendecomposition (`dsyevd`, divide and conquer) and a matrix product (`dgemm`). Matrices are square,
-/// row-major, `n × n`.
+/// eigendecomposition (`dsyevd`, divide and conquer) of a square matrix and a matrix product (`dgemm`).
+/// Matrices are row-major.
 enum SymmetricMatrix {
     struct NoConvergence: Error { let info: Int32 }
 
@@ -16,11 +16,11 @@ enum SymmetricMatrix {
         return (w, vectors ? a : [])
     }
 
-    /// op(a) · b, with op the transpose when `transposeA` is set.
-    static func product(_ a: [Double], transposeA: Bool, _ b: [Double], n: Int) -> [Double] {
-        var c = [Double](repeating: 0, count: n * n)
+    /// op(a) · b, `m × n`, where op(a) is `m × k` (a itself `k × m` when `transposeA` is set) and b is `k × n`.
+    static func product(_ a: [Double], transposeA: Bool, _ b: [Double], m: Int, k: Int, n: Int) -> [Double] {
+        var c = [Double](repeating: 0, count: m * n)
         cblas_dgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, CblasNoTrans,
-                    Int32(n), Int32(n), Int32(n), 1, a, Int32(n), b, Int32(n), 0, &c, Int32(n))
+                    Int32(m), Int32(n), Int32(k), 1, a, Int32(transposeA ? m : k), b, Int32(n), 0, &c, Int32(n))
         return c
     }
 }

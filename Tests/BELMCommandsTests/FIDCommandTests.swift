@@ -69,28 +69,30 @@ struct FIDCommandTests {
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("s.npz").path))
     }
 
+    /// `belm fid-stats` with the seeded weights file on folder_b: the .npz it writes holds pytorch-fid's statistics of
+    /// the same images (Fixtures/folders.safetensors, as FolderStatisticsTests checks in process), read back by the
+    /// reader `belm fid` uses for statistics files.
     @Test func statisticsOfAFolder() throws {
-        // Two forward passes at 299 × 299 in the debug executable: on Vulkan only (the CPU backend takes minutes).
+        // Three forward passes at 299 × 299 in the debug executable: on Vulkan only (the CPU backend takes minutes).
         guard (try? VulkanBackend()) != nil else { return }
         let folder = scratchURL("fid-stats")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let weights = folder.appendingPathComponent("seeded-inception.safetensors")
         try SeededInceptionWeights.write(to: weights)
-        let images = folder.appendingPathComponent("images")
-        try FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
-        for name in ["0.png", "1.png"] {
-            try FileManager.default.copyItem(atPath: Self.fixture("folder_b/\(name)"), toPath: images.appendingPathComponent(name).path)
-        }
         let out = folder.appendingPathComponent("stats.npz")
-        let run = try BELMProcess.run(["fid-stats", "--inception", weights.path, "--images", images.path, "--out", out.path, "--backend", "vulkan"], timeout: 600)
+        let run = try BELMProcess.run(["fid-stats", "--inception", weights.path, "--images", Self.fixture("folder_b"), "--out", out.path,
+                                       "--backend", "vulkan"], timeout: 600)
         #expect(run.status == 0, "\(run.errors)")
         let digest = try sha256(of: weights)
-        #expect(run.errors.contains("statistics of 2 images") && run.errors.contains(digest))
+        #expect(run.errors.contains("statistics of 3 images") && run.errors.contains(digest))
         let statistics = try FIDStatistics(contentsOf: out)
         #expect(statistics.dimension == 2048)
-        let same = try BELMProcess.run(["fid", out.path, out.path])
-        #expect(abs(try #require(Double(same.output.trimmingCharacters(in: .whitespacesAndNewlines)))) < 1e-6)
+        let golden = try SafetensorsFile(contentsOf: Self.fixtures.appendingPathComponent("folders.safetensors"))
+        let mu = try golden.floatTensor("b_mu").scalars, muScale = mu.map(abs).max()!
+        #expect(zip(statistics.mu, mu).allSatisfy { abs(Float($0) - $1) <= 1e-4 * muScale }, "mu against pytorch-fid")
+        let trace = Double(try golden.floatTensor("b_sigma_trace").scalars[0])
+        #expect(abs((0..<2048).reduce(0.0) { $0 + statistics.sigma[$1 * 2049] } - trace) <= 1e-3 * trace, "trace of sigma against pytorch-fid")
     }
 
     private func sha256(of url: URL) throws -> String {

@@ -174,7 +174,7 @@ extension BELMProcess {
             (["reconstruct", "--count", "-1"], "--count must be at least 1, got -1"),
             (["reconstruct", "--count=-1"], "--count must be at least 1, got -1"),
             (["sample", "--batch-size", "-2"], "--batch-size must be at least 1, got -2"),
-            (["reconstruct", "--image", images.path], "x.png is a directory; expected a PNG or JPEG file"),
+            (["reconstruct", "--image", images.path], "--image names a folder holding \(images.path)/x.png, a folder named like an image; folders are not searched recursively"),
             (["sample", "--noise", root.path], "is a directory; expected a .safetensors file"),
             (["sample", "--schedule", root.path], "is a directory; expected a scheduler_config.json file"),
         ], common: common)

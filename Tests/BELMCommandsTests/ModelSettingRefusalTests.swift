@@ -22,6 +22,7 @@ import Testing
             (["sample", "--spread", "0"], "--spread must be positive, got 0.0"),
             (["sample", "--null-class", "3"], "--null-class applies to class-conditional diffusers models, not to the reference model"),
             (["reconstruct", "--count", "100000"], "--count 100000 must lie in 1…"),
+            (["reconstruct", "--image", "/nonexistent/belm-images"], "--image names /nonexistent/belm-images, which does not exist; give PNG or JPEG files"),
         ], common: ["--steps", "3", "--backend", "cpu"])
     }
 }

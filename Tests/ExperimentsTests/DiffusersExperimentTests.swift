@@ -202,6 +202,6 @@ import VulkanCompute
         // The centre 20×20 square of a horizontal ramp from -1 to about 1: its columns 10..<30, averaged in pairs.
         #expect(abs(loaded.scalars[0] - (Float(10.5) / 20 - 1)) < 0.01)
         #expect(throws: ExperimentError.self) { try InputImages.load([root.appendingPathComponent("notes.txt").path], channels: 3, side: 10) }
-        #expect(throws: ExperimentError.self) { try InputImages.load([root.appendingPathComponent("missing.png").path], channels: 3, side: 10) }
+        #expect(throws: InvalidSetting.self) { try InputImages.load([root.appendingPathComponent("missing.png").path], channels: 3, side: 10) }
     }
 }

@@ -10,9 +10,12 @@ import VulkanCompute
 struct FolderStatisticsTests {
     @Test func folderStatisticsAndFIDMatchPytorchFID() throws {
         // Six forward passes at 299 × 299: on the Vulkan backend, as the CPU backend in a debug build is too slow.
-        guard let vulkan = try? VulkanBackend() else { return }
+        _ = try SharedVulkanInception.shared.use { network, _ in try expectFolderStatisticsAndFID(network) }
+    }
+
+    private func expectFolderStatisticsAndFID(_ network: FIDInception) throws {
         let golden = try SafetensorsFile(contentsOf: FIDFixtures.url("folders.safetensors"))
-        let folders = ImageFolderStatistics(network: try FIDInception(weights: SeededInceptionWeights(), backend: vulkan), batchSize: 2)
+        let folders = ImageFolderStatistics(network: network, batchSize: 2)
         var statistics: [FIDStatistics] = [], features: [[Float]] = []
         for side in ["a", "b"] {
             // The moments beside the features (for KID) are the ones `moments(ofFolder:)` sums, batch by batch.

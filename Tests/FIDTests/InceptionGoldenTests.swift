@@ -42,18 +42,19 @@ struct InceptionGoldenTests {
     }
 
     @Test func featuresMatchPytorchFIDWithoutResize() throws {
-        try expectFeatures("inception_75.safetensors", resizedTo: nil, on: CPUBackend())
+        let cpu = CPUBackend()
+        try expectFeatures("inception_75.safetensors", resizedTo: nil, network: try FIDInception(weights: SeededInceptionWeights(), backend: cpu), on: cpu)
     }
 
     @Test func featuresMatchPytorchFIDOnVulkan() throws {
         // The resize to 299 on Vulkan is covered by FolderStatisticsTests (pytorch-fid's folder statistics).
-        guard let vulkan = try? VulkanBackend() else { return }
-        try expectFeatures("inception_75.safetensors", resizedTo: nil, on: vulkan)
+        _ = try SharedVulkanInception.shared.use { network, vulkan in
+            try expectFeatures("inception_75.safetensors", resizedTo: nil, network: network, on: vulkan)
+        }
     }
 
-    private func expectFeatures(_ fixture: String, resizedTo side: Int?, on backend: any Backend) throws {
+    private func expectFeatures(_ fixture: String, resizedTo side: Int?, network: FIDInception, on backend: any Backend) throws {
         let file = try Self.fixture(fixture)
-        let network = try FIDInception(weights: SeededInceptionWeights(), backend: backend)
         let features = network.features(backend.tensor(try file.floatTensor("images")), resizedTo: side)
         let expected = try file.floatTensor("features")
         #expect(features.shape == expected.shape)

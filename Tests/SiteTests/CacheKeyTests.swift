@@ -66,7 +66,8 @@ import Testing
         let runner = CountingRunner()
         #expect { try fixture.builder(runner: runner).build() } throws: { error in
             let e = error as? ConfigError
-            return e?.line == 6 && e?.message.contains("`images:` folder") == true && e?.message.contains("photos") == true
+            return e?.line == 6 && e?.message.contains("key 'images' names") == true && e?.message.contains("photos") == true
+                && e?.message.contains("--image") == false
         }
         #expect(runner.runs.all.isEmpty)
     }

@@ -24,8 +24,28 @@ import Testing
         var provenance: [Source]
     }
 
+    /// One sampling experiment whose cells hold two items each (66 samples, 64 an item), at one step count: the
+    /// smallest site with a cell that can mix items from two machines beside cells that do not.
+    static func fixture() throws -> SiteBuildTests.Fixture {
+        let fixture = try SiteBuildTests.Fixture()
+        try """
+            title: "Provenance"
+            templates: \(SiteBuildTests.repository.appendingPathComponent("Templates").path)
+            models:
+              shapes: builtin:shapes
+            experiments:
+              - name: sampling
+                kind: sampling
+                samplers: [ddim, belm]
+                steps: [2]
+                count: 66
+                gallery: 3
+            """.write(toFile: fixture.configPath, atomically: true, encoding: .utf8)
+        return fixture
+    }
+
     @Test func aCellRecomputedOnAnotherDeviceListsBoth() throws {
-        let fixture = try ShardedBuildTests.fixture(count: 66)
+        let fixture = try Self.fixture()
         defer { fixture.remove() }
         var first = try ShardedBuildTests.builder(fixture, batchSize: 8, cache: fixture.cache, output: fixture.output)
         first.environment.compute = ComputeProvenance(backend: "cpu", device: "GPU A", driver: "driver 1", precision: .fp32)

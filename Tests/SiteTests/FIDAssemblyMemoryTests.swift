@@ -20,9 +20,8 @@ struct FIDAssemblyMemoryTests {
         defer { try? FileManager.default.removeItem(at: root) }
         // Only the weights' digest enters the keys, and a statistics file as the reference runs no network.
         try Data("stand-in weights".utf8).write(to: root.appendingPathComponent("inception.safetensors"))
+        try StandardNormalReference.write(to: root.appendingPathComponent("reference.npz"))
         let d = FIDInception.featureWidth
-        try FIDStatistics(mu: Array(repeating: 0, count: d), sigma: (0..<(d * d)).map { $0 % (d + 1) == 0 ? 1 : 0 })
-            .write(to: root.appendingPathComponent("reference.npz"))
         let config = root.appendingPathComponent("belm.yml")
         try """
             title: "FID memory"

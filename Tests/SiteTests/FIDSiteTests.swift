@@ -32,9 +32,7 @@ struct FIDSiteTests {
             try PNGCodec.encode(PlanarImage(channels: 3, height: 24, width: 24, values: values))
                 .write(to: reference.appendingPathComponent("reference-\(k).png"))
         }
-        let d = FIDInception.featureWidth
-        try FIDStatistics(mu: Array(repeating: 0, count: d), sigma: (0..<(d * d)).map { $0 % (d + 1) == 0 ? 1 : 0 })
-            .write(to: site.appendingPathComponent("reference.npz"))
+        try StandardNormalReference.write(to: site.appendingPathComponent("reference.npz"))
         try """
             title: "FID"
             templates: \(SiteBuildTests.repository.appendingPathComponent("Templates").path)

@@ -1,6 +1,7 @@
 import Compute
 import Experiments
 import Foundation
+import Models
 import Testing
 @testable import Site
 
@@ -75,7 +76,8 @@ import Testing
     @Test func everyOtherFieldOfTheRequestIsInItsJSON() throws {
         let request = ExperimentRequest(name: "r", kind: .editing, model: "m", samplers: [.belm], steps: [2], seeds: [0], count: 4,
                                         classes: [1], prompts: ["p"], targets: ["t"], freezeStep: 1, guidance: 2, spread: 0.1, images: "i",
-                                        fid: FIDSetting(inception: "a", reference: "b"), precision: .fp16)
+                                        fid: FIDSetting(inception: "a", reference: "b"), precision: .fp16,
+                                        microConditioning: MicroConditioningSettings(originalSize: PixelSize(height: 8, width: 8)))
         let object = try #require(try JSONSerialization.jsonObject(with: try JSONEncoder().encode(request)) as? [String: Any])
         let fields = Set(Mirror(reflecting: request).children.compactMap(\.label))
         #expect(Set(object.keys) == fields.subtracting(["precision", "belmOrder", "edictLeapfrog", "convention"]))

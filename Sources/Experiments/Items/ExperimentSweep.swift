@@ -12,7 +12,8 @@ struct ExperimentSweep {
     init(request: ExperimentRequest, batchSize: Int, locator: BuiltinModelLocator, backend: any Backend) throws {
         self.request = request
         let model = try ExperimentModel.load(try ModelReference(parsing: request.model), spread: request.mixtureSpread,
-                                             precision: request.precision, locator: locator, backend: backend)
+                                             precision: request.precision, microConditioning: request.microConditioning ?? MicroConditioningSettings(),
+                                             locator: locator, backend: backend)
         try ModelFit.check(request, model: model)
         // A reconstruction's `images:` folder is read item by item (10,000 photos do not fit in memory at once);
         // otherwise the source images are chosen (and a model without any refused) here.

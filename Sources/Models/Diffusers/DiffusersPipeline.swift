@@ -21,8 +21,11 @@ public final class DiffusersPipeline {
     public let sampleSize: Int
 
     /// `nullClass` overrides belm.json's null class (`--null-class`). `precision` is the UNet's and the text
-    /// encoder's; the VAE stays fp32 (diffusers' `force_upcast`: VAEs overflow in fp16).
-    public init(folder url: URL, backend: any Backend, nullClass: Int? = nil, precision: Precision = .standard) throws {
+    /// encoder's; the VAE stays fp32 (diffusers' `force_upcast`: VAEs overflow in fp16). `microConditioning`
+    /// sets SDXL's time ids (the parts left unset follow the image size); other pipelines have none, and
+    /// `isSDXL` tells a caller whether the settings it gave were used.
+    public init(folder url: URL, backend: any Backend, nullClass: Int? = nil, precision: Precision = .standard,
+                microConditioning: MicroConditioningSettings = MicroConditioningSettings()) throws {
         folder = try DiffusersFolder(url)
         checkpoint = try UNetCheckpoint(folder: folder, backend: backend, precision: precision)
         guard let unet = checkpoint.model as? DiffusersUNet else { preconditionFailure("UNetCheckpoint builds DiffusersUNet") }
@@ -62,7 +65,8 @@ public final class DiffusersPipeline {
             ? try DiffusersConfig(contentsOf: url.appendingPathComponent("model_index.json")).optionalString("_class_name") : nil
         if let width = unet.crossAttentionDim, unet.textTimeEmbedding != nil || pipelineClass == SDXLPipelineCheck.className {
             promptEncoder = try SDXLPipelineCheck.promptEncoder(folder: url, unet: unet, crossAttentionDim: width,
-                                                                imageSide: imageSide, precision: precision, backend: backend)
+                                                                microConditioning: microConditioning.resolved(imageSide: imageSide),
+                                                                precision: precision, backend: backend)
         } else if let width = unet.crossAttentionDim {
             for component in ["tokenizer", "text_encoder"] where !FileManager.default.fileExists(atPath: url.appendingPathComponent(component).path) {
                 throw TensorFileError(url.appendingPathComponent(component), "is missing: the UNet attends to text (cross_attention_dim \(width)), so the pipeline needs tokenizer/ and text_encoder/; check that it was downloaded completely")
@@ -103,6 +107,9 @@ public final class DiffusersPipeline {
     }
 
     public var nullClass: Int? { classLabels?.nullClass }
+
+    /// A Stable Diffusion XL pipeline: two text encoders, and micro-conditioning time ids.
+    public var isSDXL: Bool { promptEncoder is SDXLPromptEncoder }
 
     /// The image side the pipeline works at: the UNet's sample size, times the VAE's downsampling.
     public var imageSize: Int { sampleSize * (autoencoder.map { 1 << ($0.configuration.blockOutChannels.count - 1) } ?? 1) }

@@ -12,7 +12,7 @@ enum SDXLPipelineCheck {
     /// variant has five, and is not supported).
     static let timeIDCount = 6
 
-    static func promptEncoder(folder url: URL, unet: DiffusersUNet, crossAttentionDim: Int, imageSide: Int,
+    static func promptEncoder(folder url: URL, unet: DiffusersUNet, crossAttentionDim: Int, microConditioning: MicroConditioning,
                               precision: Precision, backend: any Backend) throws -> SDXLPromptEncoder {
         let unetConfig = url.appendingPathComponent("unet/config.json")
         guard let textTime = unet.textTimeEmbedding else {
@@ -22,7 +22,7 @@ enum SDXLPipelineCheck {
         let forceZeros = FileManager.default.fileExists(atPath: index.path)
             ? try DiffusersConfig(contentsOf: index).bool("force_zeros_for_empty_prompt", default: true) : true
         let encoder = try SDXLPromptEncoder.load(modelFolder: url, forceZerosForEmptyPrompt: forceZeros,
-                                                 microConditioning: .image(height: imageSide, width: imageSide),
+                                                 microConditioning: microConditioning,
                                                  precision: precision, backend: backend)
         let widths = (encoder.textEncoders.first.config.hiddenSize, encoder.textEncoders.second.config.hiddenSize)
         guard widths.0 + widths.1 == crossAttentionDim else {

@@ -14,6 +14,10 @@ extension ExperimentParameter {
         case .freezeStep: "freeze_step"
         case .belmOrder: "order"
         case .spread: "spread"
+        case .images: "images"
+        case .originalSize: "original_size"
+        case .cropTopLeft: "crop_top_left"
+        case .targetSize: "target_size"
         case .batchSize, .noise, .nullClass: rawValue
         }
     }

@@ -13,7 +13,8 @@ public enum SiteConfigLoader {
                           "templates", "pages"]
     static let experimentKeys = ["name", "kind", "title", "description", "model", "samplers", "steps", "seeds",
                                  "count", "classes", "prompts", "prompts_file", "targets", "freeze_step", "guidance", "edict_p",
-                                 "bdia_gamma", "order", "edict_leapfrog", "convention", "frames", "spread", "images", "gallery", "export", "fid"]
+                                 "bdia_gamma", "order", "edict_leapfrog", "convention", "frames", "spread", "images", "gallery", "export", "fid",
+                                 "original_size", "crop_top_left", "target_size"]
     static let modelKeys = ["path", "fetch", "precision"]
 
     /// Loads and checks the file at `path`. `backends` are the backend names this build can run.
@@ -203,6 +204,14 @@ public enum SiteConfigLoader {
         if let value = at("order") { sampler.belmOrder = try value.int() }
         if let value = at("edict_leapfrog") { sampler.edictLeapfrog = try value.bool() }
         if let value = at("convention") { sampler.convention = try value.choice(BoundaryConvention.self) }
+        // Stable Diffusion XL's micro-conditioning, written as on the command line (`1024x768`, `0,0`).
+        func pixels<Value>(_ key: String, _ parse: (String) throws -> Value) throws -> Value? {
+            guard let value = at(key) else { return nil }
+            do { return try parse(try value.string()) } catch let error as PixelValueError { throw value.error("\(label), key '\(key)': \(error)") }
+        }
+        let microConditioning = MicroConditioningSettings(originalSize: try pixels("original_size", PixelSize.init(parsing:)),
+                                                          cropTopLeft: try pixels("crop_top_left", PixelOffset.init(parsing:)),
+                                                          targetSize: try pixels("target_size", PixelSize.init(parsing:)))
         let request = ExperimentRequest(
             name: name, kind: kind, model: model.source, samplers: samplers, steps: steps.sorted(), seeds: seeds,
             count: try at("count")?.int(in: 1...1_000_000) ?? 4, classes: classes, prompts: prompts, targets: targets,
@@ -211,7 +220,8 @@ public enum SiteConfigLoader {
             images: try at("images").map { resolve(try $0.string(), against: directory) },
             gallery: try at("gallery")?.int(in: 1...256) ?? ExperimentRequest.defaultGallery,
             exportSamples: try at("export").map { try $0.choice(ExportChoice.self) == .samples } ?? false,
-            fid: try at("fid").map { try readFID($0, kind: kind, label: label, directory: directory) }, precision: model.precision)
+            fid: try at("fid").map { try readFID($0, kind: kind, label: label, directory: directory) }, precision: model.precision,
+            microConditioning: microConditioning.isDefault ? nil : microConditioning)
         if request.exportSamples && !WorkItems.splitsByIndex(kind) {
             throw at("export")!.error("\(label) is of kind '\(kind.rawValue)'; `export: samples` applies to sampling and reconstruction")
         }

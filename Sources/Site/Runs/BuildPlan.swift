@@ -32,6 +32,8 @@ public struct BuildPlan: Sendable {
             if let images = request.images, inputDigests[images] == nil {
                 do {
                     inputDigests[images] = try ModelDigest.images(images, digests: fileDigests)
+                } catch let invalid as InvalidSetting {
+                    throw ConfigError(file: config.file, line: spec.line, "experiment '\(request.name)', key '\(invalid.parameter.configKey)' \(invalid.problem)")
                 } catch {
                     throw ConfigError(file: config.file, line: spec.line, "experiment '\(request.name)': cannot read its `images:` folder: \(error)")
                 }

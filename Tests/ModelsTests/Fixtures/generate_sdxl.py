@@ -9,7 +9,8 @@ whose penultimate hidden states are concatenated, the second with a projection a
 Weights are rounded to float16 and saved so (half the bytes); every golden is computed in float32 from the rounded
 values, which belm reads as float32, so the halving costs no accuracy.
 
-    python3 Tests/ModelsTests/Fixtures/generate_sdxl.py
+    python3 Tests/ModelsTests/Fixtures/generate_sdxl.py                   (everything)
+    python3 Tests/ModelsTests/Fixtures/generate_sdxl.py --pipeline-only   (pipeline.* alone, from the committed folder)
 
 Written under Tests/ModelsTests/Fixtures/sdxl/:
     pipeline/                      unet/ vae/ text_encoder/ text_encoder_2/ tokenizer/ tokenizer_2/ scheduler/ model_index.json
@@ -20,7 +21,8 @@ Written under Tests/ModelsTests/Fixtures/sdxl/:
                                    (text_encoder_2's text_embeds), negative_* for force_zeros_for_empty_prompt
     pipeline.safetensors           latents (the fixed start), and per case <case>.latents (the pipeline's final latents,
                                    output_type="latent") and <case>.image (vae.decode(latents / scaling_factor))
-    pipeline.json                  the cases: prompt, negative prompt, guidance scale, steps, image size
+    pipeline.json                  the cases: prompt, negative prompt, guidance scale, micro-conditioning (original_size,
+                                   crops_coords_top_left, target_size, where a case sets them), steps, image size
 
 The tokenizer is CLIP's byte-level BPE cut to the first MERGES merges of clip/tokenizer (its 512 byte-level tokens
 and the merged tokens keep their ids; the start and end tokens move to the two ids after them), so the embedding
@@ -74,7 +76,11 @@ CASES = {
     "unguided": dict(prompt="a red circle", negative_prompt=None, guidance_scale=1.0),
     "guided": dict(prompt="a red circle", negative_prompt=None, guidance_scale=5.0),
     "negative": dict(prompt="a red circle", negative_prompt="blurry", guidance_scale=5.0),
+    # Micro-conditioning away from the image's own size (16x16) and crop (0, 0); (height, width) and (top, left).
+    "micro": dict(prompt="a red circle", negative_prompt=None, guidance_scale=5.0,
+                  original_size=[48, 24], crops_coords_top_left=[4, 8], target_size=[12, 20]),
 }
+MICRO_ARGUMENTS = ("original_size", "crops_coords_top_left", "target_size")
 STEPS = 4
 
 
@@ -180,26 +186,33 @@ def pipeline_cases(pipe: StableDiffusionXLPipeline) -> None:
     tensors = {"latents": latents}
     for name, case in CASES.items():
         with torch.no_grad():
+            micro = {key: tuple(case[key]) for key in MICRO_ARGUMENTS if key in case}
             final = pipe(prompt=case["prompt"], negative_prompt=case["negative_prompt"],
                          guidance_scale=case["guidance_scale"], num_inference_steps=STEPS, eta=0.0, height=size,
-                         width=size, latents=latents.clone(), output_type="latent").images
+                         width=size, latents=latents.clone(), output_type="latent", **micro).images
             image = pipe.vae.decode(final / pipe.vae.config.scaling_factor).sample
         tensors[f"{name}.latents"] = final.contiguous()
         tensors[f"{name}.image"] = image.contiguous()
         print(f"pipeline {name}: latents std {final.std():.4f}, image std {image.std():.4f}")
     assert not torch.allclose(tensors["guided.latents"], tensors["negative.latents"], atol=1e-3)
+    assert not torch.allclose(tensors["guided.latents"], tensors["micro.latents"], atol=1e-3), "micro-conditioning changed nothing"
     save_file(tensors, os.path.join(HERE, "pipeline.safetensors"))
     with open(os.path.join(HERE, "pipeline.json"), "w") as f:
         json.dump({"steps": STEPS, "image_size": size, "cases": CASES}, f, indent=2)
 
 
 def main() -> None:
+    # --pipeline-only: rewrite pipeline.safetensors and pipeline.json from the committed folder, leaving the folder
+    # and the other goldens as they are (for a new pipeline case).
+    pipeline_only = "--pipeline-only" in sys.argv[1:]
     os.makedirs(HERE, exist_ok=True)
-    build_folder()
+    if not pipeline_only:
+        build_folder()
     pipe = StableDiffusionXLPipeline.from_pretrained(PIPELINE, torch_dtype=torch.float32, add_watermarker=False)
     assert pipe.tokenizer_2.pad_token == "!" and pipe.tokenizer_2.pad_token_id == 0
-    unet_case(pipe)
-    text_case(pipe)
+    if not pipeline_only:
+        unet_case(pipe)
+        text_case(pipe)
     pipeline_cases(pipe)
     total = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(HERE) for f in fs)
     print(f"fixtures: {total / 1024:.0f} KiB")
