@@ -28,6 +28,6 @@ void main() {
     else if (p.kind == 1u) r = 0.5 * v * (1.0 + erfApprox(v * 0.70710678118654752));
     else if (p.kind == 2u) r = v / (1.0 + exp(-1.702 * v));
     else r = max(v, vec4(0.0));
-    if (p.outHalf != 0u) oh[i] = packedHalves(r);
+    if (OUT_HALF) oh[i] = packedHalves(r);
     else o[i] = r;
 }

@@ -28,6 +28,6 @@ void main() {
         b = vec4(texelFetch(B, bBase).x, texelFetch(B, bBase + 1).x, texelFetch(B, bBase + 2).x, texelFetch(B, bBase + 3).x);
     }
     vec4 r = p.multiply != 0u ? a * b : a + b;
-    if (p.outHalf != 0u) oh[index] = packedHalves(r);
+    if (OUT_HALF) oh[index] = packedHalves(r);
     else o[index] = r;
 }

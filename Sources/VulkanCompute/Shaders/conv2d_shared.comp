@@ -80,7 +80,7 @@ void main() {
         barrier();
     }
     uint plane = p.Ho * p.Wo;
-    if (p.outHalf != 0u) {
+    if (OUT_HALF) {
         for (int i = 0; i < 4; i += 2) {
             uint pix = pix0 + ty * 4u + uint(i);
             if (pix >= p.pixels) continue;

@@ -83,7 +83,7 @@ void main() {
                     uint co = (co4 + uint(q)) * 4u + uint(j);
                     vec4 v = vec4(acc[4 * g][q][j], acc[4 * g + 1][q][j], acc[4 * g + 2][q][j], acc[4 * g + 3][q][j]) + bias[q][j];
                     if (co < p.Co) {
-                        if (p.outHalf != 0u) oh4[(outBase + co * plane) / 4u] = packedHalves(v);
+                        if (OUT_HALF) oh4[(outBase + co * plane) / 4u] = packedHalves(v);
                         else ov[(outBase + co * plane) / 4u] = v;
                     }
                 }
@@ -91,7 +91,7 @@ void main() {
         }
         return;
     }
-    if (p.outHalf != 0u) {
+    if (OUT_HALF) {
         [[unroll]] for (int t = 0; t < TM; t += 2) {
             uint pix = pix0 + uint(t);
             uint n = pix / plane, within = pix % plane;

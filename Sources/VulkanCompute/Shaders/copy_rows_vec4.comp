@@ -20,6 +20,6 @@ void main() {
     uint r = gl_GlobalInvocationID.z * p.rowsPerLayer + gl_GlobalInvocationID.y;
     if (c >= p.width4 || r >= p.rows) return;
     vec4 v = texelFetch(Src, int(p.srcOffset4 + r * p.srcStride4 + c));
-    if (p.outHalf != 0u) dh[p.dstOffset4 + r * p.dstStride4 + c] = packedHalves(v);
+    if (OUT_HALF) dh[p.dstOffset4 + r * p.dstStride4 + c] = packedHalves(v);
     else dv[p.dstOffset4 + r * p.dstStride4 + c] = v;
 }

@@ -70,7 +70,7 @@ void main() {
         barrier();
     }
     uint cBase = batch * p.M * p.N;
-    if (p.outHalf != 0u) {
+    if (OUT_HALF) {
         for (int i = 0; i < 4; ++i) {
             uint m = m0 + ty * 4u + uint(i);
             for (int j = 0; j < 4; j += 2) {

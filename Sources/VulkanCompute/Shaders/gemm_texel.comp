@@ -98,14 +98,14 @@ void main() {
                 uint n = (n4 + uint(q)) * 4u;
                 if (m < p.M && n < p.N) {
                     vec4 v = p.scale * acc[t][q] + bias[q];
-                    if (p.outHalf != 0u) ch4[(cBase + m * p.N + n) / 4u] = packedHalves(v);
+                    if (OUT_HALF) ch4[(cBase + m * p.N + n) / 4u] = packedHalves(v);
                     else cv[(cBase + m * p.N + n) / 4u] = v;
                 }
             }
         }
         return;
     }
-    if (p.outHalf != 0u) {
+    if (OUT_HALF) {
         [[unroll]] for (int q = 0; q < TNV; ++q) {
             [[unroll]] for (int j = 0; j < 4; j += 2) {
                 uint n = (n4 + uint(q)) * 4u + uint(j);

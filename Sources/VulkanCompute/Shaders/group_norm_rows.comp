@@ -36,7 +36,7 @@ void main() {
         for (uint s = 0u; s < p.spatial4; ++s, ++i) {
             vec4 y = (texelFetch(X, base + i) - mean) * inverse * g + b;
             if (p.silu != 0u) y = y / (1.0 + exp(-y));
-            if (p.outHalf != 0u) oh[instance * p.group4 + uint(i)] = packedHalves(y);
+            if (OUT_HALF) oh[instance * p.group4 + uint(i)] = packedHalves(y);
             else o[instance * p.group4 + uint(i)] = y;
         }
     }

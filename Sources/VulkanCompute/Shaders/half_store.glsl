@@ -4,6 +4,10 @@
 // whatever its float-conversion rounding mode, and exactly the host's `HalfPrecision.bits`.
 // fp16 outputs travel packed two per 32-bit word (value 2i in the low half, 2i + 1 in the high half): a kernel
 // stores whole words, so each invocation must own both values of every word it writes.
+// A kernel with an fp16 store path takes the host's `outHalf` push constant also as specialization constant 0, so
+// the pipeline it runs holds one store path only (llvmpipe runs both sides of a branch under masks).
+
+layout(constant_id = 0) const bool OUT_HALF = false;
 
 uint halfBits(uint bits) {
     uint sign = (bits >> 16) & 0x8000u;

@@ -22,6 +22,6 @@ void main() {
     v += p.c0 * texelFetch(T0, int(p.off0 + i));
     if (p.terms > 1u) v += p.c1 * texelFetch(T1, int(p.off1 + i));
     if (p.terms > 2u) v += p.c2 * texelFetch(T2, int(p.off2 + i));
-    if (p.outHalf != 0u) oh[i] = packedHalves(v);
+    if (OUT_HALF) oh[i] = packedHalves(v);
     else o[i] = v;
 }

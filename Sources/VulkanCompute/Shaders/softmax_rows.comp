@@ -13,7 +13,7 @@ layout(push_constant) uniform Params { uint width4; uint rows; uint xTexel; uint
 #include "half_store.glsl"
 
 void store(uint index, vec4 v) {
-    if (p.outHalf != 0u) oh[index] = packedHalves(v);
+    if (OUT_HALF) oh[index] = packedHalves(v);
     else o[index] = v;
 }
 

@@ -50,7 +50,7 @@ void main() {
         if (inside && s < lastExtent && c0 + j < last) v[j] = texelFetch(Src, base + int(s) * lastStride).x;
     }
     uint index = (outer * p.dims[r - 2u] + y) * last + c0;
-    if (p.outHalf != 0u) {
+    if (OUT_HALF) {
         if (p.lastIsVec4 != 0u) oh4[index / 4u] = packedHalves(v);
         else for (uint j = 0u; j < 4u; j += 2u) if (c0 + j < last) oh[(index + j) / 2u] = packedHalves(v[j], v[j + 1u]);
     } else if (p.lastIsVec4 != 0u) {

@@ -47,7 +47,7 @@ void main() {
         uint oy = 4u * ty + i;
         vec4 row[4];
         transform(t[i][0], t[i][1], t[i][2], t[i][3], t[i][4], t[i][5], row);
-        if (p.outHalf != 0u) {
+        if (OUT_HALF) {
             [[unroll]] for (uint j = 0u; j < 4u; j += 2u) {
                 uint ox = 4u * tx + j;
                 if (oy < p.Ho && ox < p.Wo) {
