@@ -16,6 +16,9 @@ struct GLSLCompilerPlugin: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: Target) async throws -> [Command] {
         guard let target = target as? SourceModuleTarget else { return [] }
         let shaders = target.sourceFiles(withSuffix: "comp").map(\.url).sorted { $0.path < $1.path }
+        // `Shaders/*.glsl` are included by shaders (`#include "x.glsl"`, resolved beside the including file): inputs
+        // of every shader's command, so that editing one recompiles the shaders.
+        let includes = target.sourceFiles(withSuffix: "glsl").map(\.url).sorted { $0.path < $1.path }
         let outputDirectory = context.pluginWorkDirectoryURL.appending(path: "GeneratedShaders")
         var commands: [Command] = shaders.map { shader in
             let name = shader.deletingPathExtension().lastPathComponent
@@ -36,7 +39,7 @@ struct GLSLCompilerPlugin: BuildToolPlugin {
                 displayName: "glslc \(name).comp",
                 executable: URL(filePath: "/bin/sh"),
                 arguments: ["-c", script],
-                inputFiles: [shader],
+                inputFiles: [shader] + includes,
                 outputFiles: [output]
             )
         }

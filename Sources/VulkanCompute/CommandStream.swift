@@ -124,7 +124,12 @@ final class CommandStream {
         precondition(storage.count <= Kernel.storageBindings && texels.count <= Kernel.texelBindings
                      && MemoryLayout<Params>.size <= Kernel.pushConstantBytes)
         if frame.dispatches >= dispatchesPerSubmit { flush() }
-        let pipeline = kernels.pipeline(kernel)
+        // Kernels with an fp16 store path take `outHalf` as their pipeline variant too (`KernelLibrary.pipeline`).
+        var halfOutput = false
+        if let field = Params.fieldOffsets.first(where: { $0.name == "outHalf" }) {
+            halfOutput = withUnsafeBytes(of: params) { $0.load(fromByteOffset: field.offset, as: UInt32.self) } != 0
+        }
+        let pipeline = kernels.pipeline(kernel, halfOutput: halfOutput)
         let commandBuffer = begin()
         let frame = self.frame
         frame.dispatches += 1

@@ -25,7 +25,13 @@ final class KernelLibrary {
     let context: VulkanContext
     let setLayout: VkDescriptorSetLayout
     let pipelineLayout: VkPipelineLayout
-    private var pipelines: [Kernel: VkPipeline] = [:]
+    /// By kernel and fp16-output variant (`pipeline(_:halfOutput:)`).
+    private var pipelines: [PipelineKey: VkPipeline] = [:]
+
+    private struct PipelineKey: Hashable {
+        let kernel: Kernel
+        let halfOutput: Bool
+    }
 
     init(context: VulkanContext) throws {
         self.context = context
@@ -65,8 +71,12 @@ final class KernelLibrary {
         self.pipelineLayout = pipelineLayout!
     }
 
-    func pipeline(_ kernel: Kernel) -> VkPipeline {
-        if let pipeline = pipelines[kernel] { return pipeline }
+    /// The kernel's pipeline, with specialization constant 0 (`OUT_HALF` in the kernels with an fp16 store path) set
+    /// to `halfOutput`: the driver compiles the other store path away, where a branch on a push constant would keep
+    /// both (llvmpipe runs both sides of a branch under masks). Shaders without the constant ignore it.
+    func pipeline(_ kernel: Kernel, halfOutput: Bool) -> VkPipeline {
+        let key = PipelineKey(kernel: kernel, halfOutput: halfOutput)
+        if let pipeline = pipelines[key] { return pipeline }
         let words = SPIRV.words(kernel.spirv, name: kernel.rawValue)
         var module: VkShaderModule?
         words.withUnsafeBufferPointer { code in
@@ -78,18 +88,28 @@ final class KernelLibrary {
         }
         defer { vkDestroyShaderModule(context.device, module, nil) }
         var pipeline: VkPipeline?
-        "main".withCString { entry in
-            var info = VkComputePipelineCreateInfo()
-            info.sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO
-            info.stage.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO
-            info.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT
-            info.stage.module = module
-            info.stage.pName = entry
-            info.layout = pipelineLayout
-            mustSucceed(vkCreateComputePipelines(context.device, nil, 1, &info, nil, &pipeline),
-                        "vkCreateComputePipelines(\(kernel.rawValue))")
+        var value: UInt32 = halfOutput ? 1 : 0
+        var mapEntry = VkSpecializationMapEntry(constantID: 0, offset: 0, size: 4)
+        withUnsafePointer(to: &mapEntry) { mapEntry in
+            withUnsafeBytes(of: &value) { data in
+                var specialization = VkSpecializationInfo(mapEntryCount: 1, pMapEntries: mapEntry, dataSize: 4, pData: data.baseAddress)
+                withUnsafePointer(to: &specialization) { specialization in
+                    "main".withCString { entry in
+                        var info = VkComputePipelineCreateInfo()
+                        info.sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO
+                        info.stage.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO
+                        info.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT
+                        info.stage.module = module
+                        info.stage.pName = entry
+                        info.stage.pSpecializationInfo = specialization
+                        info.layout = pipelineLayout
+                        mustSucceed(vkCreateComputePipelines(context.device, nil, 1, &info, nil, &pipeline),
+                                    "vkCreateComputePipelines(\(kernel.rawValue))")
+                    }
+                }
+            }
         }
-        pipelines[kernel] = pipeline!
+        pipelines[key] = pipeline!
         return pipeline!
     }
 

@@ -7,7 +7,8 @@ extension VulkanBackend {
         for (tensor, _) in terms {
             precondition(tensor.shape == shape, "linearCombination of \(shape) and \(tensor.shape)")
         }
-        let (result, out) = output(shape, storedAs: .propagated(terms.map(\.0)))
+        // One dispatch (three terms at most) stores fp16 itself; chained ones add onto the fp32 output.
+        let (result, out, outHalf) = output(shape, storedAs: .propagated(terms.map(\.0)), kernelStoresHalf: terms.count <= 3)
         let count = terms[0].0.count
         guard count > 0 else { return finished(result) }
         let count4 = (count + 3) / 4
@@ -20,7 +21,7 @@ extension VulkanBackend {
             let offsets = (0..<3).map { $0 < operands.count ? operands[$0].texelOffset : 0 }
             stream.dispatch(LinearCombinationParams(count4: Self.u(count4), terms: Self.u(chunk.count), accumulate: chunkIndex > 0 ? 1 : 0,
                                                     c0: coefficients[0], c1: coefficients[1], c2: coefficients[2],
-                                                    off0: offsets[0], off1: offsets[1], off2: offsets[2]),
+                                                    off0: offsets[0], off1: offsets[1], off2: offsets[2], outHalf: outHalf),
                             storage: [out], texels: operands.map(\.view), groups: Self.grid(count4))
         }
         return finished(result)
@@ -32,24 +33,24 @@ extension VulkanBackend {
 
     private func broadcast(_ a: Tensor, _ b: Tensor, multiply: Bool) -> Tensor {
         var (dims, strides) = Self.collapse(dims: a.shape, strides: Broadcast.strides(of: b.shape, against: a.shape))
-        let (result, out) = output(a.shape, storedAs: .propagated(a, b))
-        guard a.count > 0 else { return finished(result) }
-        let (ra, rb) = (texelOperand(a), texelOperand(b))
         if dims.count == 1 && strides == [1] {
             // Same shapes: regions are padded to whole texels, so round the length up to a multiple of 4.
             dims = [Self.roundUp(dims[0], 4)]
         }
-        if dims.count <= 3, dims.last! % 4 == 0, strides.last! <= 1 {
-            let d = [Int](repeating: 1, count: 3 - dims.count) + dims
-            let s = [Int](repeating: 0, count: 3 - strides.count) + strides
-            if d[0] <= 65535 {
-                stream.dispatch(BroadcastBinaryVec4Params(d1: Self.u(d[1]), d2v: Self.u(d[2] / 4), s0: Self.u(s[0]), s1: Self.u(s[1]),
-                                                          s2: Self.u(s[2]), aOffset: ra.texelOffset, bOffset: rb.scalarOffset,
-                                                          multiply: multiply ? 1 : 0, inner: Self.u(d[1] * d[2] / 4)),
-                                storage: [out], texels: [ra.view, rb.scalarView],
-                                groups: Self.grid(inner: d[1] * d[2] / 4, z: d[0]))
-                return finished(result)
-            }
+        let d = [Int](repeating: 1, count: max(0, 3 - dims.count)) + dims
+        let s = [Int](repeating: 0, count: max(0, 3 - strides.count)) + strides
+        // broadcast_binary_vec4 (which stores fp16 itself, four values at a time) where the collapsed shape allows.
+        let vectorised = dims.count <= 3 && (dims.last ?? 1) % 4 == 0 && (strides.last ?? 0) <= 1 && (d.first ?? 1) <= 65535
+        let (result, out, outHalf) = output(a.shape, storedAs: .propagated(a, b), kernelStoresHalf: vectorised)
+        guard a.count > 0 else { return finished(result) }
+        let (ra, rb) = (texelOperand(a), texelOperand(b))
+        if vectorised {
+            stream.dispatch(BroadcastBinaryVec4Params(d1: Self.u(d[1]), d2v: Self.u(d[2] / 4), s0: Self.u(s[0]), s1: Self.u(s[1]),
+                                                      s2: Self.u(s[2]), aOffset: ra.texelOffset, bOffset: rb.scalarOffset,
+                                                      multiply: multiply ? 1 : 0, inner: Self.u(d[1] * d[2] / 4), outHalf: outHalf),
+                            storage: [out], texels: [ra.view, rb.scalarView],
+                            groups: Self.grid(inner: d[1] * d[2] / 4, z: d[0]))
+            return finished(result)
         }
         stream.dispatch(BroadcastBinaryParams(count: Self.u(a.count), rank: Self.u(dims.count), multiply: multiply ? 1 : 0,
                                               dims: Self.six(dims), bStrides: Self.six(strides)),
@@ -58,7 +59,7 @@ extension VulkanBackend {
     }
 
     public func activation(_ x: Tensor, _ kind: Activation) -> Tensor {
-        let (result, out) = output(x.shape, storedAs: x.precision)
+        let (result, out, outHalf) = output(x.shape, storedAs: x.precision, kernelStoresHalf: true)
         guard x.count > 0 else { return finished(result) }
         let code: UInt32
         switch kind {
@@ -68,7 +69,7 @@ extension VulkanBackend {
         case .relu: code = 3
         }
         let count4 = (x.count + 3) / 4, rx = texelOperand(x)
-        stream.dispatch(ActivationParams(count4: Self.u(count4), kind: code, xOffset: rx.texelOffset),
+        stream.dispatch(ActivationParams(count4: Self.u(count4), kind: code, xOffset: rx.texelOffset, outHalf: outHalf),
                         storage: [out], texels: [rx.view], groups: Self.grid(count4))
         return finished(result)
     }

@@ -5,10 +5,10 @@ extension VulkanBackend {
         precondition(order.sorted() == Array(0..<x.rank), "permute order \(order) does not fit \(x.shape)")
         let outShape = order.map { x.shape[$0] }
         let inStrides = Broadcast.rowMajorStrides(x.shape)
-        let (result, out) = output(outShape, storedAs: x.precision)
-        guard x.count > 0 else { return finished(result) }
         let (dims, strides) = Self.collapse(dims: outShape, strides: order.map { inStrides[$0] })
-        gather(into: out, from: texelOperand(x), dims: dims, strides: strides)
+        let (result, out, outHalf) = output(outShape, storedAs: x.precision, kernelStoresHalf: gatherStoresHalf(dims: dims))
+        guard x.count > 0 else { return finished(result) }
+        gather(into: out, from: texelOperand(x), dims: dims, strides: strides, outHalf: outHalf)
         return finished(result)
     }
 
@@ -20,11 +20,20 @@ extension VulkanBackend {
                srcOffset: srcOffset)
     }
 
-    /// The same from a tensor's values at their precision (`texelOperand`).
+    /// Whether `gather` over `dims` stores fp16 itself (`outHalf`): strided_gather does, in pairs along the last
+    /// axis, so where it runs (rank ≤ 6 once padded to 3, grid-sized outer axes) and the last axis is even.
+    func gatherStoresHalf(dims: [Int]) -> Bool {
+        guard let last = dims.last, dims.count <= 6 else { return false }
+        return dims.dropLast(2).reduce(1, *) <= 65535 && last % 2 == 0
+    }
+
+    /// The same from a tensor's values at their precision (`texelOperand`); `outHalf` 1 stores fp16 (only where
+    /// `gatherStoresHalf`).
     func gather(into out: DeviceRegion, from src: TexelOperand, dims: [Int], strides: [Int],
-                low: [Int]? = nil, extent: [Int]? = nil, srcOffset: Int = 0) {
+                low: [Int]? = nil, extent: [Int]? = nil, srcOffset: Int = 0, outHalf: UInt32 = 0) {
         let count = dims.reduce(1, *)
-        precondition(count * 4 <= out.size && dims.count <= 6)
+        precondition(count * (outHalf != 0 ? 2 : 4) <= out.size && dims.count <= 6)
+        precondition(outHalf == 0 || gatherStoresHalf(dims: dims), "gather over \(dims) cannot store fp16 itself")
         guard count > 0 else { return }
         // The fast kernel wants rank ≥ 3 (unit axes in front are free) and grid-sized outer axes.
         let pad = max(0, 3 - dims.count)
@@ -38,7 +47,8 @@ extension VulkanBackend {
             stream.dispatch(StridedGatherParams(rank: Self.u(d.count), srcOffset: src.scalarOffset + Self.u(srcOffset),
                                                 lastIsVec4: d.last! % 4 == 0 ? 1 : 0, chunks: Self.u(chunks),
                                                 inner: Self.u(chunks * d[d.count - 2]),
-                                                dims: Self.six(d), strides: Self.six(s), low: Self.six(l), extent: Self.six(e)),
+                                                dims: Self.six(d), strides: Self.six(s), low: Self.six(l), extent: Self.six(e),
+                                                outHalf: outHalf),
                             storage: [out], texels: [src.scalarView],
                             groups: Self.grid(inner: chunks * d[d.count - 2], z: outer))
             return
@@ -59,15 +69,22 @@ extension VulkanBackend {
         }
         var shape = first
         shape[axis] = tensors.reduce(0) { $0 + $1.shape[axis] }
-        let (result, out) = output(shape, storedAs: .propagated(tensors))
         let outer = first[..<axis].reduce(1, *)
         let inner = first[(axis + 1)...].reduce(1, *)
-        var offset = 0
-        for t in tensors {
+        // Every piece through copy_rows_vec4, which stores fp16 itself; otherwise the fp32 output is narrowed.
+        var offsets = [0]
+        for t in tensors.dropLast() { offsets.append(offsets.last! + t.shape[axis] * inner) }
+        let operands = tensors.map(texelOperand)
+        let storesHalf = zip(tensors, zip(operands, offsets)).allSatisfy { t, piece in
             let width = t.shape[axis] * inner
-            copyRows(into: out, from: texelOperand(t), rows: outer, width: width,
-                     srcOffset: 0, srcStride: width, dstOffset: offset, dstStride: shape[axis] * inner)
-            offset += width
+            return Self.copiesTexels(width: width, srcOffset: Int(piece.0.scalarOffset), srcStride: width,
+                                     dstOffset: piece.1, dstStride: shape[axis] * inner)
+        }
+        let (result, out, outHalf) = output(shape, storedAs: .propagated(tensors), kernelStoresHalf: storesHalf)
+        for (t, (operand, offset)) in zip(tensors, zip(operands, offsets)) {
+            let width = t.shape[axis] * inner
+            copyRows(into: out, from: operand, rows: outer, width: width,
+                     srcOffset: 0, srcStride: width, dstOffset: offset, dstStride: shape[axis] * inner, outHalf: outHalf)
         }
         return finished(result)
     }
@@ -76,25 +93,38 @@ extension VulkanBackend {
         precondition(range.lowerBound >= 0 && range.upperBound <= x.shape[axis], "slice \(range) out of \(x.shape) on axis \(axis)")
         var shape = x.shape
         shape[axis] = range.count
-        let (result, out) = output(shape, storedAs: x.precision)
         let outer = x.shape[..<axis].reduce(1, *)
         let inner = x.shape[(axis + 1)...].reduce(1, *)
-        copyRows(into: out, from: texelOperand(x), rows: outer, width: range.count * inner,
-                 srcOffset: range.lowerBound * inner, srcStride: x.shape[axis] * inner, dstOffset: 0, dstStride: range.count * inner)
+        let rx = texelOperand(x)
+        let storesHalf = Self.copiesTexels(width: range.count * inner, srcOffset: Int(rx.scalarOffset) + range.lowerBound * inner,
+                                           srcStride: x.shape[axis] * inner, dstOffset: 0, dstStride: range.count * inner)
+        let (result, out, outHalf) = output(shape, storedAs: x.precision, kernelStoresHalf: storesHalf)
+        copyRows(into: out, from: rx, rows: outer, width: range.count * inner,
+                 srcOffset: range.lowerBound * inner, srcStride: x.shape[axis] * inner, dstOffset: 0, dstStride: range.count * inner,
+                 outHalf: outHalf)
         return finished(result)
     }
 
+    /// Whether `copyRows` runs copy_rows_vec4 (whole texels on both sides; `srcOffset` counted from the start of the
+    /// source's block), the copy kernel that stores fp16 itself.
+    static func copiesTexels(width: Int, srcOffset: Int, srcStride: Int, dstOffset: Int, dstStride: Int) -> Bool {
+        width % 4 == 0 && dstOffset % 4 == 0 && dstStride % 4 == 0 && srcOffset % 4 == 0 && srcStride % 4 == 0
+    }
+
+    /// `outHalf` 1 stores fp16 (only where `copiesTexels`).
     private func copyRows(into out: DeviceRegion, from src: TexelOperand, rows: Int, width: Int,
-                          srcOffset: Int, srcStride: Int, dstOffset: Int, dstStride: Int) {
+                          srcOffset: Int, srcStride: Int, dstOffset: Int, dstStride: Int, outHalf: UInt32 = 0) {
         guard rows * width > 0 else { return }
         let aligned = width % 4 == 0 && dstOffset % 4 == 0 && dstStride % 4 == 0
         let srcAligned = width % 4 == 0 && srcOffset % 4 == 0 && srcStride % 4 == 0
         let (perLayer, layers) = Self.fold(rows)
         let sourceStart = Int(src.scalarOffset) + srcOffset
-        if aligned && srcAligned && sourceStart % 4 == 0 {
+        let texels = Self.copiesTexels(width: width, srcOffset: sourceStart, srcStride: srcStride, dstOffset: dstOffset, dstStride: dstStride)
+        precondition(outHalf == 0 || texels, "copy_rows cannot store fp16 itself")
+        if texels {
             stream.dispatch(CopyRowsVec4Params(width4: Self.u(width / 4), rows: Self.u(rows), rowsPerLayer: Self.u(perLayer),
                                                srcOffset4: Self.u(sourceStart / 4), srcStride4: Self.u(srcStride / 4),
-                                               dstOffset4: Self.u(dstOffset / 4), dstStride4: Self.u(dstStride / 4)),
+                                               dstOffset4: Self.u(dstOffset / 4), dstStride4: Self.u(dstStride / 4), outHalf: outHalf),
                             storage: [out], texels: [src.scalarView, src.view],
                             groups: Self.grid(x: width / 4, y: perLayer, z: layers))
             return

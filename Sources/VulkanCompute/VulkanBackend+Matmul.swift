@@ -28,8 +28,14 @@ extension VulkanBackend {
         let ho = padding.outputLength(h, kernel: kh, stride: stride)
         let wo = padding.outputLength(w, kernel: kw, stride: stride)
         precondition(ho > 0 && wo > 0, "conv2d kernel \(kh)×\(kw) does not fit \(h)×\(w) with padding \(padding)")
-        let (result, out) = output([n, co, ho, wo], storedAs: x.precision)
         let cip = Self.roundUp(ci, 4), cop = Self.roundUp(co, Self.columnTile)
+        let winograd = usesWinograd(n: n, ci: ci, co: co, kh: kh, kw: kw, stride: stride, ho: ho, wo: wo)
+        let weightLayout = PackedLayout.convolution(co: co, ci: ci, taps: kh * kw, cip: cip, cop: cop, precision: packedPrecision(of: weight))
+        let cooperative = !winograd && usesCooperativeMatrices && weightLayout.precision == .fp16
+        // fp16 stores: winograd_output pairs the columns of a row, conv2d_texel and conv2d_shared the pixels of a
+        // plane (so each must be even); the cooperative-matrix kernel writes fp32 (narrowed by the pass).
+        let storesHalf = winograd ? wo % 2 == 0 : !cooperative && (ho * wo) % 2 == 0
+        let (result, out, outHalf) = output([n, co, ho, wo], storedAs: x.precision, kernelStoresHalf: storesHalf)
         // The packed input carries the whole zero border, so the kernels read it without bounds checks.
         let (hp, wp) = (h + padding.before + padding.after, w + padding.before + padding.after)
 
@@ -48,13 +54,12 @@ extension VulkanBackend {
                    low: [0, padding.before, padding.before, 0], extent: [n, h, w, ci])
         }
 
-        if usesWinograd(n: n, ci: ci, co: co, kh: kh, kw: kw, stride: stride, ho: ho, wo: wo) {
-            winogradConv2d(out: out, packedInput: packedInput, weight: weight, bias: bias, n: n, ci: ci, co: co, hp: hp, wp: wp)
+        if winograd {
+            winogradConv2d(out: out, outHalf: outHalf, packedInput: packedInput, weight: weight, bias: bias, n: n, ci: ci, co: co, hp: hp, wp: wp)
             return finished(result)
         }
-        let weightLayout = PackedLayout.convolution(co: co, ci: ci, taps: kh * kw, cip: cip, cop: cop, precision: packedPrecision(of: weight))
         let packedWeight = packed(weight, weightLayout)
-        if usesCooperativeMatrices && weightLayout.precision == .fp16 {
+        if cooperative {
             let input = CooperativeMatrixInput(region: packedInput, half: false, images: n, ho: ho, wo: wo, hp: hp, wp: wp, cip: cip, kw: kw, stride: stride)
             cooperativeMatrixProduct(out: out, input: input, weight: packedWeight, bias: bias.map(region), kp: kh * kw * cip, n: co, np: cop, channelsFirst: true)
             return finished(result)
@@ -66,7 +71,7 @@ extension VulkanBackend {
             stream.dispatch(Conv2dSharedParams(pixels: Self.u(pixels), Ho: Self.u(ho), Wo: Self.u(wo), Hp: Self.u(hp), Wp: Self.u(wp),
                                                Cip: Self.u(cip), Cop: Self.u(cop), Co: Self.u(co), kw: Self.u(kw), stride: Self.u(stride),
                                                K: Self.u(kh * kw * cip), hasBias: bias == nil ? 0 : 1,
-                                               wHalf: weightLayout.precision == .fp16 ? 1 : 0),
+                                               wHalf: weightLayout.precision == .fp16 ? 1 : 0, outHalf: outHalf),
                             storage: [out, packedInput, packedWeight, bias.map(region)],
                             groups: (Self.u(groups.0), Self.u(groups.1), 1))
             return finished(result)
@@ -80,7 +85,7 @@ extension VulkanBackend {
                                           stride: Self.u(stride), aOffset: packedInput.texelOffset,
                                           wOffset: weightLayout.precision == .fp16 ? packedWeight.halfTexelOffset : packedWeight.texelOffset,
                                           hasBias: bias == nil ? 0 : 1, biasOffset: biasRegion.texelOffset, pixelTiles: Self.u(pixelTiles),
-                                          channelTiles: Self.u(channelTiles), channelsInner: channelsInner ? 1 : 0),
+                                          channelTiles: Self.u(channelTiles), channelsInner: channelsInner ? 1 : 0, outHalf: outHalf),
                         storage: [out], texels: [packedInput.block.view, weightLayout.precision == .fp16 ? packedWeight.block.halfView! : packedWeight.block.view,
                                                  biasRegion.block.view],
                         groups: Self.grid(pixelTiles * channelTiles, width: Self.invocationsPerGroup))
@@ -91,21 +96,23 @@ extension VulkanBackend {
         let (outputs, inputs) = (weight.shape[0], weight.shape[1])
         precondition(x.shape.last == inputs, "linear weight \(weight.shape) does not take \(x.shape)")
         let rows = x.count / max(inputs, 1)
-        let (result, out) = output(Array(x.shape.dropLast()) + [outputs], storedAs: x.precision)
-        guard result.count > 0 else { return finished(result) }
         let kp = Self.roundUp(inputs, 4), np = Self.roundUp(outputs, Self.columnTile)
         let weightLayout = PackedLayout.transposed(outputs: outputs, inputs: inputs, kp: kp, np: np, precision: packedPrecision(of: weight))
+        let cooperative = usesCooperativeMatrices && weightLayout.precision == .fp16
+        let (result, out, outHalf) = output(Array(x.shape.dropLast()) + [outputs], storedAs: x.precision,
+                                            kernelStoresHalf: !cooperative && gemmStoresHalf(n: outputs))
+        guard result.count > 0 else { return finished(result) }
         let packedWeight = packed(weight, weightLayout)
         // An fp16 input with whole texels of K is read as it is; otherwise its fp32 values, padded.
         let halfInput = inputs == kp ? halfGEMMOperand(x) : nil
         let a = halfInput ?? rowOperand(texelOperand(x), batch: 1, rows: rows, k: inputs)
-        if usesCooperativeMatrices && weightLayout.precision == .fp16 {
+        if cooperative {
             cooperativeMatrixProduct(out: out, input: .rows(a, rows: rows, kp: kp, half: halfInput != nil), weight: packedWeight,
                                      bias: bias.map(region), kp: kp, n: outputs, np: np, channelsFirst: false)
             return finished(result)
         }
         gemm(out: out, a: a, b: packedWeight, bias: bias.map(region), batch: 1, m: rows, n: outputs, k4: kp / 4, n4: np / 4,
-             aBatchStride: 0, bBatchStride: 0, scale: 1, aHalf: halfInput != nil, bHalf: weightLayout.precision == .fp16)
+             aBatchStride: 0, bBatchStride: 0, scale: 1, aHalf: halfInput != nil, bHalf: weightLayout.precision == .fp16, outHalf: outHalf)
         return finished(result)
     }
 
@@ -115,7 +122,7 @@ extension VulkanBackend {
         let n = transposeB ? b.shape[1] : b.shape[2]
         precondition(b.shape[0] == batch && (transposeB ? b.shape[2] : b.shape[1]) == k,
                      "batchedMatmul of \(a.shape) and \(b.shape) (transposeB \(transposeB))")
-        let (result, out) = output([batch, m, n], storedAs: .propagated(a, b))
+        let (result, out, outHalf) = output([batch, m, n], storedAs: .propagated(a, b), kernelStoresHalf: gemmStoresHalf(n: n))
         guard result.count > 0 else { return finished(result) }
         let kp = Self.roundUp(k, 4), np = Self.roundUp(n, Self.columnTile)
         // fp16 operands in the kernels' layouts are read as they are (`halfGEMMOperand`); others as fp32 values.
@@ -125,7 +132,8 @@ extension VulkanBackend {
         if transposeB && kernelFamily == .texel && k == kp && n == np {
             // Bᵀ read as it is: the kernel transposes 4 × 4 texel blocks in registers (q·kᵀ in attention).
             gemm(out: out, a: aOperand, b: halfB ?? region(b), bias: nil, batch: batch, m: m, n: n, k4: kp / 4, n4: np / 4,
-                 aBatchStride: m * kp / 4, bBatchStride: n * kp / 4, scale: scale, bTransposed: true, aHalf: halfA != nil, bHalf: halfB != nil)
+                 aBatchStride: m * kp / 4, bBatchStride: n * kp / 4, scale: scale, bTransposed: true, aHalf: halfA != nil, bHalf: halfB != nil,
+                 outHalf: outHalf)
             return finished(result)
         }
         var bHalf = false
@@ -139,7 +147,7 @@ extension VulkanBackend {
                    strides: transposeB ? [n * k, 1, k] : [k * n, n, 1], extent: [batch, k, n])
         }
         gemm(out: out, a: aOperand, b: bOperand, bias: nil, batch: batch, m: m, n: n, k4: kp / 4, n4: np / 4,
-             aBatchStride: m * kp / 4, bBatchStride: kp * np / 4, scale: scale, aHalf: halfA != nil, bHalf: bHalf)
+             aBatchStride: m * kp / 4, bBatchStride: kp * np / 4, scale: scale, aHalf: halfA != nil, bHalf: bHalf, outHalf: outHalf)
         return finished(result)
     }
 
@@ -153,14 +161,20 @@ extension VulkanBackend {
         return packed
     }
 
+    /// Whether `gemm` stores an fp16 product of `n` columns itself: both kernels pair the columns of a row, so n even.
+    func gemmStoresHalf(n: Int) -> Bool { n % 2 == 0 }
+
+    /// `outHalf` 1 stores C as fp16 (only where `gemmStoresHalf`).
     func gemm(out: DeviceRegion, a: DeviceRegion, b: DeviceRegion, bias: DeviceRegion?, batch: Int, m: Int, n: Int,
               k4: Int, n4: Int, aBatchStride: Int, bBatchStride: Int, scale: Float, bTransposed: Bool = false, aHalf: Bool = false,
-              bHalf: Bool = false) {
+              bHalf: Bool = false, outHalf: UInt32 = 0) {
+        precondition(outHalf == 0 || gemmStoresHalf(n: n), "gemm of \(n) columns cannot store fp16 itself")
         if kernelFamily == .shared {
             precondition(Self.roundUp(m, 64) / 64 <= 65535 && batch <= 65535, "matrix product of \(batch)×\(m) rows is too large for one dispatch")
             stream.dispatch(GemmSharedParams(M: Self.u(m), N: Self.u(n), Kp: Self.u(4 * k4), Np: Self.u(4 * n4),
                                              aBatchStride: Self.u(4 * aBatchStride), bBatchStride: Self.u(4 * bBatchStride),
-                                             scale: scale, hasBias: bias == nil ? 0 : 1, bHalf: bHalf ? 1 : 0, aHalf: aHalf ? 1 : 0),
+                                             scale: scale, hasBias: bias == nil ? 0 : 1, bHalf: bHalf ? 1 : 0, aHalf: aHalf ? 1 : 0,
+                                             outHalf: outHalf),
                             storage: [out, a, b, bias],
                             groups: (Self.u(Self.roundUp(m, 64) / 64), Self.u(Self.roundUp(4 * n4, 64) / 64), Self.u(batch)))
             return
@@ -173,7 +187,7 @@ extension VulkanBackend {
                                         bOffset: bHalf ? b.halfTexelOffset : b.texelOffset, aBatchStride: Self.u(aBatchStride), bBatchStride: Self.u(bBatchStride),
                                         scale: scale, hasBias: bias == nil ? 0 : 1, biasOffset: biasRegion.texelOffset,
                                         rowTiles: Self.u(rowTiles), columnTiles: Self.u(columnTiles), columnsInner: columnsInner ? 1 : 0,
-                                        batches: Self.u(batch), bTransposed: bTransposed ? 1 : 0),
+                                        batches: Self.u(batch), bTransposed: bTransposed ? 1 : 0, outHalf: outHalf),
                         storage: [out], texels: [aHalf ? a.block.halfView! : a.block.view, bHalf ? b.block.halfView! : b.block.view, biasRegion.block.view],
                         groups: Self.grid(rowTiles * columnTiles * batch, width: Self.invocationsPerGroup))
     }

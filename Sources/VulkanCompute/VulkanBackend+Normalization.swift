@@ -15,16 +15,18 @@ extension VulkanBackend {
         let (n, c) = (x.shape[0], x.shape[1])
         precondition(c % groups == 0, "groupNorm: \(c) channels do not split into \(groups) groups")
         let spatial = x.shape[2...].reduce(1, *)
-        let (result, out) = output(x.shape, storedAs: x.precision)
-        guard x.count > 0 else { return finished(result) }
         let groupSize = c / groups * spatial
         let vectorised = groupSize % 4 == 0 && spatial % 4 == 0
-        if vectorised && usesRowKernels(rows: n * groups) {
+        let rowKernel = vectorised && usesRowKernels(rows: n * groups)
+        // group_norm_rows stores fp16 itself (whole vec4s); group_norm's output is narrowed.
+        let (result, out, outHalf) = output(x.shape, storedAs: x.precision, kernelStoresHalf: rowKernel)
+        guard x.count > 0 else { return finished(result) }
+        if rowKernel {
             let rx = texelOperand(x), (rw, rb) = (weight.map(region) ?? rx.region, bias.map(region) ?? rx.region)
             stream.dispatch(GroupNormRowsParams(group4: Self.u(groupSize / 4), spatial4: Self.u(spatial / 4), channelsPerGroup: Self.u(c / groups),
                                                 groups: Self.u(groups), instances: Self.u(n * groups), eps: eps,
                                                 hasWeight: weight == nil ? 0 : 1, hasBias: bias == nil ? 0 : 1, silu: silu ? 1 : 0,
-                                                xTexel: rx.texelOffset, gammaScalar: rw.scalarOffset, betaScalar: rb.scalarOffset),
+                                                xTexel: rx.texelOffset, gammaScalar: rw.scalarOffset, betaScalar: rb.scalarOffset, outHalf: outHalf),
                             storage: [out], texels: [rx.view, rx.view, rw.block.scalarView, rb.block.scalarView],
                             groups: Self.grid(n * groups, width: 8))
             return finished(result)
@@ -65,12 +67,14 @@ extension VulkanBackend {
 
     public func softmax(_ x: Tensor) -> Tensor {
         let width = x.shape.last!
-        let (result, out) = output(x.shape, storedAs: x.precision)
+        let rows = x.count / max(width, 1)
+        let rowKernel = width % 4 == 0 && usesRowKernels(rows: rows)
+        // softmax_rows stores fp16 itself (whole vec4s); softmax's output is narrowed.
+        let (result, out, outHalf) = output(x.shape, storedAs: x.precision, kernelStoresHalf: rowKernel)
         guard x.count > 0 else { return finished(result) }
-        let rows = x.count / width
-        if width % 4 == 0 && usesRowKernels(rows: rows) {
+        if rowKernel {
             let rx = texelOperand(x)
-            stream.dispatch(SoftmaxRowsParams(width4: Self.u(width / 4), rows: Self.u(rows), xTexel: rx.texelOffset),
+            stream.dispatch(SoftmaxRowsParams(width4: Self.u(width / 4), rows: Self.u(rows), xTexel: rx.texelOffset, outHalf: outHalf),
                             storage: [out], texels: [rx.view], groups: Self.grid(rows, width: 8))
             return finished(result)
         }

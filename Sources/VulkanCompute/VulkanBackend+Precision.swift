@@ -5,9 +5,10 @@ import Compute
 /// bookkeeping that stores each op's output at its propagated precision. Kernels compute in fp32. They read an fp16
 /// input as it is where they read through texel views (`texelOperand`: RGBA16F and R16F views) or through the GEMM
 /// kernels' fp16 paths (`halfGEMMOperand`); the few storage-buffer readers get it widened (`region(_:)`,
-/// `fp32Values`). An fp16 output is written in fp32 and narrowed once the kernel is recorded (`finished(_:)`), so
-/// every value an fp16 tensor holds is its fp32 result rounded once, ties to even, exactly as the CPU backend
-/// rounds it.
+/// `fp32Values`). The kernels with an fp16 store path write an fp16 output themselves, rounding with the narrowing
+/// pass's function (half_store.glsl); any other fp16 output is written in fp32 and narrowed once the kernel is
+/// recorded (`finished(_:)`). Either way every value an fp16 tensor holds is its fp32 result rounded once, ties to
+/// even, exactly as the CPU backend rounds it.
 extension VulkanBackend {
     /// `floats` fp32 values rounded to fp16 (ties to even) in a region of their own.
     func narrowed(_ region: DeviceRegion, floats: Int) -> DeviceRegion {
@@ -44,6 +45,19 @@ extension VulkanBackend {
     func output(_ shape: [Int], storedAs precision: Precision) -> (Tensor, DeviceRegion) {
         let region = allocate(floats: shape.reduce(1, *), for: "a tensor of shape \(shape)")
         return (Tensor(shape: shape, backend: self, storage: Storage(region), precision: precision), region)
+    }
+
+    /// A fresh output tensor for a kernel with an fp16 store path, which `kernelStoresHalf` says covers this shape
+    /// (every 32-bit word of packed halves it writes lies whole in one invocation's values): an fp16 output then gets
+    /// fp16 storage and `outHalf` 1 for the kernel's push constants, with no fp32 temporary and no narrowing pass;
+    /// otherwise `output(_:storedAs:)`'s region and 0, and `finished(_:)` narrows it as for any kernel.
+    func output(_ shape: [Int], storedAs precision: Precision, kernelStoresHalf: Bool) -> (Tensor, DeviceRegion, outHalf: UInt32) {
+        guard precision == .fp16, kernelStoresHalf, kernelsStoreHalf else {
+            let (tensor, region) = output(shape, storedAs: precision)
+            return (tensor, region, 0)
+        }
+        let region = allocate(bytes: shape.reduce(1, *) * 2, for: "the fp16 values of a tensor of shape \(shape)")
+        return (Tensor(shape: shape, backend: self, storage: Storage(region, precision: .fp16), precision: .fp16), region, 1)
     }
 
     /// The op's output at its precision: an fp16 output, written in fp32 by its kernel, narrowed to fp16 storage

@@ -27,8 +27,9 @@ extension VulkanBackend {
         return 36 * max(tiles * max(cip, cop), cip * cop) * 4 <= maxTensorBytes
     }
 
-    /// The convolution of the padded NHWC input ([n][hp][wp][cip]) into `out` (NCHW [n][co][hp − 2][wp − 2]).
-    func winogradConv2d(out: DeviceRegion, packedInput: DeviceRegion, weight: Tensor, bias: Tensor?,
+    /// The convolution of the padded NHWC input ([n][hp][wp][cip]) into `out` (NCHW [n][co][hp − 2][wp − 2]), as fp16
+    /// with `outHalf` 1 (winograd_output pairs the columns of a row: only for an even width).
+    func winogradConv2d(out: DeviceRegion, outHalf: UInt32, packedInput: DeviceRegion, weight: Tensor, bias: Tensor?,
                         n: Int, ci: Int, co: Int, hp: Int, wp: Int) {
         let (ho, wo) = (hp - 2, wp - 2)
         let (tilesY, tilesX) = ((ho + 3) / 4, (wo + 3) / 4)
@@ -46,7 +47,7 @@ extension VulkanBackend {
         let biasRegion = bias.map(region) ?? m
         stream.dispatch(WinogradOutputParams(tiles: Self.u(tiles), tilesX: Self.u(tilesX), tilesY: Self.u(tilesY), Ho: Self.u(ho),
                                              Wo: Self.u(wo), Co4: Self.u(co / 4), mTexel: m.texelOffset, hasBias: bias == nil ? 0 : 1,
-                                             biasTexel: biasRegion.texelOffset),
+                                             biasTexel: biasRegion.texelOffset, outHalf: outHalf),
                         storage: [out], texels: [m.block.view, biasRegion.block.view],
                         groups: Self.grid(tiles * co / 4))
     }

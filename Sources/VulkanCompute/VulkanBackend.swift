@@ -40,6 +40,9 @@ public final class VulkanBackend: Backend {
     /// Whether the CPU device's family runs 3×3 stride-1 convolutions as Winograd F(4×4, 3×3) (4× fewer
     /// multiplications; results differ from direct convolution by rounding only). On unless `BELM_VULKAN_WINOGRAD=0`.
     public var winograd: Bool
+    /// Whether kernels with an fp16 store path write fp16 outputs themselves (`output(_:storedAs:kernelStoresHalf:)`);
+    /// tests turn it off to compare them with the narrowing pass, bit for bit.
+    var kernelsStoreHalf = true
     /// The environment variable that turns the Winograd convolutions off (`0`).
     public static let winogradEnvironmentVariable = "BELM_VULKAN_WINOGRAD"
 

@@ -1,20 +1,26 @@
 #version 450
+#extension GL_GOOGLE_include_directive : require
 // 2-D convolution as an implicit GEMM, the shared-memory tiled family for GPUs: rows are output pixels, columns
 // output channels, the reduction runs over k = (tap, input channel) in the same packed operands as
 // conv2d_texel (NHWC input with its zero border [N][Hp][Wp][Cip]; weights [kh·kw][Cip][Cop]), read from
 // storage buffers and staged in shared memory 16 k at a time. 64 × 64 outputs per workgroup of 16 × 16
 // invocations; output NCHW plus bias. Correct for any subgroup size (only workgroup barriers). With `wHalf`, the
-// weights are fp16, two to a uint, widened to fp32 as they are loaded (as in gemm_shared.comp).
+// weights are fp16, two to a uint, widened to fp32 as they are loaded (as in gemm_shared.comp). With `outHalf` the
+// output is stored as fp16 (half_store.glsl), a word per pair of pixels: the host sets it only for even planes,
+// where pixels 2i and 2i + 1 lie in one plane and belong to one invocation.
 layout(local_size_x = 16, local_size_y = 16) in;
 layout(std430, binding = 0) writeonly buffer Out { float o[]; };
+layout(std430, binding = 0) writeonly buffer OutH { uint oh[]; };
 layout(std430, binding = 1) readonly buffer Input { float x[]; };
 layout(std430, binding = 2) readonly buffer Weight { float w[]; };
 layout(std430, binding = 2) readonly buffer WeightHalf { uint wHalf_[]; };
 layout(std430, binding = 3) readonly buffer Bias { float bias[]; };
 layout(push_constant) uniform Params {
     uint pixels; uint Ho; uint Wo; uint Hp; uint Wp; uint Cip; uint Cop; uint Co;
-    uint kw; uint stride; uint K; uint hasBias; uint wHalf;
+    uint kw; uint stride; uint K; uint hasBias; uint wHalf; uint outHalf;
 } p;
+
+#include "half_store.glsl"
 
 float loadW(uint index) { return p.wHalf != 0u ? unpackHalf2x16(wHalf_[index >> 1])[index & 1u] : w[index]; }
 
@@ -74,6 +80,20 @@ void main() {
         barrier();
     }
     uint plane = p.Ho * p.Wo;
+    if (OUT_HALF) {
+        for (int i = 0; i < 4; i += 2) {
+            uint pix = pix0 + ty * 4u + uint(i);
+            if (pix >= p.pixels) continue;
+            uint n = pix / plane, within = pix % plane;
+            for (int j = 0; j < 4; ++j) {
+                uint co = co0 + tx * 4u + uint(j);
+                if (co >= p.Co) continue;
+                float b = p.hasBias != 0u ? bias[co] : 0.0;
+                oh[((n * p.Co + co) * plane + within) / 2u] = packedHalves(acc[i][j] + b, acc[i + 1][j] + b);
+            }
+        }
+        return;
+    }
     for (int i = 0; i < 4; ++i) {
         uint pix = pix0 + ty * 4u + uint(i);
         if (pix >= p.pixels) continue;

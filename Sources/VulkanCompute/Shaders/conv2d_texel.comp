@@ -1,11 +1,14 @@
 #version 450
 #extension GL_EXT_control_flow_attributes : require
+#extension GL_GOOGLE_include_directive : require
 // 2-D convolution as an implicit GEMM for CPU-type devices (lavapipe): rows are output pixels (n, oy, ox),
 // columns output channels, and the reduction runs over taps (ky, kx) × input channels.
 // The input is read as RGBA32F texels from an NHWC copy with the zero padding already in place
 // ([N][Hp][Wp][Ci4] texels, so no masks in the inner loop); the weights as [kh·kw][4·Ci4][Co4] texels
 // with Co4 a multiple of TNV. Each invocation holds TM consecutive output pixels × 4·TNV channels in registers
-// and writes them NCHW with the bias added (vec4 stores along pixels where the planes allow).
+// and writes them NCHW with the bias added (vec4 stores along pixels where the planes allow). With `outHalf` it
+// stores them as fp16 (half_store.glsl), a word per pair of pixels: the host sets it only for even planes, where
+// pixels 2i and 2i + 1 lie in one plane and one tile (TM is even).
 // Invocations are numbered flat over (pixel tile, channel tile) in workgroups of 8 (one SIMD row on llvmpipe,
 // which runs each workgroup on one thread): small layers then still make enough workgroups for every core.
 // `channelsInner` puts the channel tiles on adjacent invocations, for layers with fewer pixel tiles than lanes.
@@ -14,14 +17,18 @@
 layout(local_size_x = 8) in;
 layout(std430, binding = 0) writeonly buffer OutS { float o[]; };
 layout(std430, binding = 0) writeonly buffer OutV { vec4 ov[]; };
+layout(std430, binding = 0) writeonly buffer OutH { uint oh[]; };
+layout(std430, binding = 0) writeonly buffer OutH4 { uvec2 oh4[]; };
 layout(binding = 4) uniform samplerBuffer A;
 layout(binding = 5) uniform samplerBuffer W;
 layout(binding = 6) uniform samplerBuffer Bias;
 layout(push_constant) uniform Params {
     uint pixels; uint Ho; uint Wo; uint Hp; uint Wp; uint Ci4; uint Co4; uint Co;
     uint kh; uint kw; uint stride; uint aOffset; uint wOffset; uint hasBias; uint biasOffset;
-    uint pixelTiles; uint channelTiles; uint channelsInner;
+    uint pixelTiles; uint channelTiles; uint channelsInner; uint outHalf;
 } p;
+
+#include "half_store.glsl"
 
 void main() {
     uint linear = (gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * gl_WorkGroupSize.x + gl_LocalInvocationID.x;
@@ -75,7 +82,26 @@ void main() {
                 [[unroll]] for (int j = 0; j < 4; ++j) {
                     uint co = (co4 + uint(q)) * 4u + uint(j);
                     vec4 v = vec4(acc[4 * g][q][j], acc[4 * g + 1][q][j], acc[4 * g + 2][q][j], acc[4 * g + 3][q][j]) + bias[q][j];
-                    if (co < p.Co) ov[(outBase + co * plane) / 4u] = v;
+                    if (co < p.Co) {
+                        if (OUT_HALF) oh4[(outBase + co * plane) / 4u] = packedHalves(v);
+                        else ov[(outBase + co * plane) / 4u] = v;
+                    }
+                }
+            }
+        }
+        return;
+    }
+    if (OUT_HALF) {
+        [[unroll]] for (int t = 0; t < TM; t += 2) {
+            uint pix = pix0 + uint(t);
+            uint n = pix / plane, within = pix % plane;
+            uint outBase = n * p.Co * plane + within;
+            [[unroll]] for (int q = 0; q < TNV; ++q) {
+                [[unroll]] for (int j = 0; j < 4; ++j) {
+                    uint co = (co4 + uint(q)) * 4u + uint(j);
+                    if (pix < p.pixels && co < p.Co) {
+                        oh[(outBase + co * plane) / 2u] = packedHalves(acc[t][q][j] + bias[q][j], acc[t + 1][q][j] + bias[q][j]);
+                    }
                 }
             }
         }

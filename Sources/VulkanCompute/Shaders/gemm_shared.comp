@@ -1,21 +1,26 @@
 #version 450
+#extension GL_GOOGLE_include_directive : require
 // C[b, m, n] = scale · Σ_k A[b, m, k] · B[b, k, n] + bias[n], the shared-memory tiled family for GPUs:
 // a 64 × 64 output tile per workgroup of 16 × 16 invocations, each holding 4 × 4 outputs; K advances in
 // 16-wide slabs staged in shared memory. Operands are the same packed layouts as gemm_texel (A [batch][M][Kp],
 // B [batch][Kp][Np], Kp a multiple of 4, Np of 16), read from storage buffers. Correct for any subgroup size
 // (only workgroup barriers). With `bHalf`, B holds fp16 values, two to a uint (the same binding read as uints:
 // no 16-bit storage feature needed), widened to fp32 as they are loaded; `aHalf` does the same for A (an fp16
-// activation); products accumulate in fp32.
+// activation); products accumulate in fp32. With `outHalf` C is stored as fp16 (half_store.glsl), a word per pair
+// of columns: the host sets it only for even N, where columns 2i and 2i + 1 belong to one invocation.
 layout(local_size_x = 16, local_size_y = 16) in;
 layout(std430, binding = 0) writeonly buffer Out { float c[]; };
+layout(std430, binding = 0) writeonly buffer OutH { uint ch[]; };
 layout(std430, binding = 1) readonly buffer A { float a_[]; };
 layout(std430, binding = 1) readonly buffer AHalf { uint aHalf_[]; };
 layout(std430, binding = 2) readonly buffer B { float b_[]; };
 layout(std430, binding = 2) readonly buffer BHalf { uint bHalf_[]; };
 layout(std430, binding = 3) readonly buffer Bias { float bias[]; };
 layout(push_constant) uniform Params {
-    uint M; uint N; uint Kp; uint Np; uint aBatchStride; uint bBatchStride; float scale; uint hasBias; uint bHalf; uint aHalf;
+    uint M; uint N; uint Kp; uint Np; uint aBatchStride; uint bBatchStride; float scale; uint hasBias; uint bHalf; uint aHalf; uint outHalf;
 } p;
+
+#include "half_store.glsl"
 
 float loadA(uint index) { return p.aHalf != 0u ? unpackHalf2x16(aHalf_[index >> 1])[index & 1u] : a_[index]; }
 float loadB(uint index) { return p.bHalf != 0u ? unpackHalf2x16(bHalf_[index >> 1])[index & 1u] : b_[index]; }
@@ -65,6 +70,19 @@ void main() {
         barrier();
     }
     uint cBase = batch * p.M * p.N;
+    if (OUT_HALF) {
+        for (int i = 0; i < 4; ++i) {
+            uint m = m0 + ty * 4u + uint(i);
+            for (int j = 0; j < 4; j += 2) {
+                uint n = n0 + tx * 4u + uint(j);
+                if (m < p.M && n < p.N) {
+                    ch[(cBase + m * p.N + n) / 2u] = packedHalves(p.scale * acc[i][j] + (p.hasBias != 0u ? bias[n] : 0.0),
+                                                               p.scale * acc[i][j + 1] + (p.hasBias != 0u ? bias[n + 1u] : 0.0));
+                }
+            }
+        }
+        return;
+    }
     for (int i = 0; i < 4; ++i) {
         uint m = m0 + ty * 4u + uint(i);
         for (int j = 0; j < 4; ++j) {

@@ -1,5 +1,6 @@
 #version 450
 #extension GL_EXT_control_flow_attributes : require
+#extension GL_GOOGLE_include_directive : require
 // C[b, m, n] = scale · Σ_k A[b, m, k] · B[b, k, n] + bias[n], for CPU-type devices (lavapipe).
 // A and B are read through RGBA32F uniform texel buffers, one vec4 per fetch: llvmpipe lowers these to
 // vectorised gathers, while storage-buffer and shared-memory loads become per-lane scalar loops (7–11× slower).
@@ -10,11 +11,15 @@
 // Invocations are numbered flat over (row tile, column tile) in workgroups of 8 (one SIMD row on llvmpipe, which
 // runs each workgroup on one thread), so small products still make enough workgroups for every core;
 // `columnsInner` puts the column tiles on adjacent invocations when there are fewer row tiles than lanes.
+// With `outHalf` C is stored as fp16 (half_store.glsl), a word per pair of columns: the host sets it only for even
+// N, where columns 2i and 2i + 1 lie in one row and one column tile.
 #define TM 16
 #define TNV 4
 layout(local_size_x = 8) in;
 layout(std430, binding = 0) writeonly buffer OutS { float c[]; };
 layout(std430, binding = 0) writeonly buffer OutV { vec4 cv[]; };
+layout(std430, binding = 0) writeonly buffer OutH { uint ch[]; };
+layout(std430, binding = 0) writeonly buffer OutH4 { uvec2 ch4[]; };
 layout(binding = 4) uniform samplerBuffer A;
 layout(binding = 5) uniform samplerBuffer B;
 layout(binding = 6) uniform samplerBuffer Bias;
@@ -22,8 +27,10 @@ layout(push_constant) uniform Params {
     uint M; uint N; uint K4; uint N4;
     uint aOffset; uint bOffset; uint aBatchStride; uint bBatchStride;
     float scale; uint hasBias; uint biasOffset;
-    uint rowTiles; uint columnTiles; uint columnsInner; uint batches; uint bTransposed;
+    uint rowTiles; uint columnTiles; uint columnsInner; uint batches; uint bTransposed; uint outHalf;
 } p;
+
+#include "half_store.glsl"
 
 void main() {
     uint linear = (gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * gl_WorkGroupSize.x + gl_LocalInvocationID.x;
@@ -89,7 +96,25 @@ void main() {
             uint m = m0 + uint(t);
             [[unroll]] for (int q = 0; q < TNV; ++q) {
                 uint n = (n4 + uint(q)) * 4u;
-                if (m < p.M && n < p.N) cv[(cBase + m * p.N + n) / 4u] = p.scale * acc[t][q] + bias[q];
+                if (m < p.M && n < p.N) {
+                    vec4 v = p.scale * acc[t][q] + bias[q];
+                    if (OUT_HALF) ch4[(cBase + m * p.N + n) / 4u] = packedHalves(v);
+                    else cv[(cBase + m * p.N + n) / 4u] = v;
+                }
+            }
+        }
+        return;
+    }
+    if (OUT_HALF) {
+        [[unroll]] for (int q = 0; q < TNV; ++q) {
+            [[unroll]] for (int j = 0; j < 4; j += 2) {
+                uint n = (n4 + uint(q)) * 4u + uint(j);
+                [[unroll]] for (int t = 0; t < TM; ++t) {
+                    uint m = m0 + uint(t);
+                    if (m < p.M && n < p.N) {
+                        ch[(cBase + m * p.N + n) / 2u] = packedHalves(p.scale * acc[t][q][j] + bias[q][j], p.scale * acc[t][q][j + 1] + bias[q][j + 1]);
+                    }
+                }
             }
         }
         return;

@@ -1,15 +1,21 @@
 #version 450
 #extension GL_EXT_control_flow_attributes : require
+#extension GL_GOOGLE_include_directive : require
 // Winograd F(4×4, 3×3) output transform: each invocation reads one tile's 36 products M[position][tile][Co]
 // for 4 output channels (RGBA32F texels; Co a multiple of 4), forms Y = Aᵀ M A, the tile's 4 × 4 outputs, adds
-// the bias and writes them NCHW, skipping outputs past the bottom or right edge.
+// the bias and writes them NCHW, skipping outputs past the bottom or right edge. With `outHalf` it stores them as
+// fp16 (half_store.glsl), a word per pair of columns: the host sets it only for even Wo, where columns 2i and
+// 2i + 1 lie in one tile.
 layout(local_size_x = 64) in;
 layout(std430, binding = 0) writeonly buffer Out { float o[]; };
+layout(std430, binding = 0) writeonly buffer OutH { uint oh[]; };
 layout(binding = 4) uniform samplerBuffer M;
 layout(binding = 5) uniform samplerBuffer Bias;
 layout(push_constant) uniform Params {
-    uint tiles; uint tilesX; uint tilesY; uint Ho; uint Wo; uint Co4; uint mTexel; uint hasBias; uint biasTexel;
+    uint tiles; uint tilesX; uint tilesY; uint Ho; uint Wo; uint Co4; uint mTexel; uint hasBias; uint biasTexel; uint outHalf;
 } p;
+
+#include "half_store.glsl"
 
 // Aᵀ m for one column m[0..5].
 void transform(vec4 m0, vec4 m1, vec4 m2, vec4 m3, vec4 m4, vec4 m5, out vec4 y[4]) {
@@ -41,6 +47,17 @@ void main() {
         uint oy = 4u * ty + i;
         vec4 row[4];
         transform(t[i][0], t[i][1], t[i][2], t[i][3], t[i][4], t[i][5], row);
+        if (OUT_HALF) {
+            [[unroll]] for (uint j = 0u; j < 4u; j += 2u) {
+                uint ox = 4u * tx + j;
+                if (oy < p.Ho && ox < p.Wo) {
+                    [[unroll]] for (uint c = 0u; c < 4u; ++c) {
+                        oh[(((n * Co + 4u * co4 + c) * p.Ho + oy) * p.Wo + ox) / 2u] = packedHalves(row[j][c] + bias[c], row[j + 1u][c] + bias[c]);
+                    }
+                }
+            }
+            continue;
+        }
         [[unroll]] for (uint j = 0u; j < 4u; ++j) {
             uint ox = 4u * tx + j;
             if (oy < p.Ho && ox < p.Wo) {
