@@ -72,7 +72,8 @@ public struct BenchCommand: ParsableCommand {
                 // cannot fit the backend's bindings or memory.
                 let limit = counter.maxTensorBytes, memory = Self.memoryBytes(of: counter)
                 for batch in batchSizes {
-                    let estimate = UNetMemoryEstimate(configuration: sdConfiguration, batch: batch, latentSide: side, contextLength: 77, limitBytes: limit)
+                    let estimate = UNetMemoryEstimate(configuration: sdConfiguration, batch: batch, latentSide: side, contextLength: 77, limitBytes: limit,
+                                                      precision: backendOptions.precision)
                     print("memory estimate, batch \(batch) at \(side * 8)² (\(side)² latents): \(estimate)")
                     guard estimate.largestBufferBytes <= limit else {
                         throw ValidationError("--batch-sizes \(batch) at --resolution \(side * 8) needs \(estimate.largestBufferBytes >> 20) MiB buffers; \(counter.name) binds \(limit >> 20) MiB: use a smaller batch or resolution")

@@ -60,7 +60,7 @@ extension SDXLCommandTests {
         #expect(run.status == 0, "\(run.errors)")
         let lines = run.output.split(separator: "\n").filter { $0.hasPrefix("memory estimate") }
         #expect(lines.count == 2, "\(run.output)")
-        #expect(lines.allSatisfy { $0.contains("1024² (128² latents)") && $0.contains("weights 9.56 GiB (2.567 G parameters in float32)") }, "\(run.output)")
+        #expect(lines.allSatisfy { $0.contains("1024² (128² latents)") && $0.contains("weights 9.56 GiB (2.567 G parameters in fp32)") }, "\(run.output)")
     }
 
     /// Batch 2 at 1024² needs buffers over lavapipe's 128 MiB binding (the feed-forward's at 64² latents alone is
@@ -74,5 +74,12 @@ extension SDXLCommandTests {
         let estimate = UNetMemoryEstimate(configuration: .stableDiffusionXL(), batch: 1, latentSide: 128, contextLength: 77, limitBytes: 128 << 20)
         #expect(estimate.parameterCount == 2_567_463_684 && estimate.weightBytes == 4 * 2_567_463_684)
         #expect(estimate.largestBufferBytes > 0 && estimate.largestBufferBytes <= 128 << 20)
+    }
+
+    /// fp16 weights take two bytes a parameter, and the printed estimate says which precision it counted.
+    @Test func estimateCountsTheWeightsAtTheirPrecision() {
+        let half = UNetMemoryEstimate(configuration: .stableDiffusion15(), batch: 2, latentSide: 32, contextLength: 77, limitBytes: 128 << 20,
+                                      precision: .fp16)
+        #expect(half.weightBytes == 2 * 859_520_964 && half.description.contains("G parameters in fp16"), "\(half)")
     }
 }
