@@ -64,35 +64,52 @@ extension VulkanBackend {
         return region
     }
 
-    /// G of F(4×4, 3×3): the weights' transform, 6 × 3.
-    static let winogradG: [[Double]] = [
-        [1.0 / 4, 0, 0],
-        [-1.0 / 6, -1.0 / 6, -1.0 / 6],
-        [-1.0 / 6, 1.0 / 6, -1.0 / 6],
-        [1.0 / 24, 1.0 / 12, 1.0 / 6],
-        [1.0 / 24, -1.0 / 12, 1.0 / 6],
-        [0, 0, 1],
+    /// G of F(4×4, 3×3): the weights' transform, 6 × 3, row-major (G[r][k] at 3r + k).
+    static let winogradG: [Double] = [
+        1.0 / 4, 0, 0,
+        -1.0 / 6, -1.0 / 6, -1.0 / 6,
+        -1.0 / 6, 1.0 / 6, -1.0 / 6,
+        1.0 / 24, 1.0 / 12, 1.0 / 6,
+        1.0 / 24, -1.0 / 12, 1.0 / 6,
+        0, 0, 1,
     ]
 
     /// U = G g Gᵀ for every (input, output) channel pair of a [co][ci][3][3] weight, laid out [36][cip][cop] with
-    /// zeros in the padding (computed in double precision, then rounded once).
+    /// zeros in the padding (computed in double precision, then rounded once). Flat loops over raw buffers: nested
+    /// arrays and closures per channel pair made this seconds per network load in debug builds. Each sum starts
+    /// from zero and adds its three terms in order, so the values stay bit-for-bit those of the textbook form.
     static func winogradWeights(_ weight: [Float], ci: Int, co: Int, cip: Int, cop: Int) -> [Float] {
-        let g = winogradG
+        precondition(weight.count == co * ci * 9 && ci <= cip && co <= cop, "a [\(co)][\(ci)][3][3] weight")
         var u = [Float](repeating: 0, count: 36 * cip * cop)
-        for o in 0..<co {
-            for i in 0..<ci {
-                let base = (o * ci + i) * 9
-                // G k: 6 × 3, then (G k) Gᵀ: 6 × 6.
-                var gk = [[Double]](repeating: [0, 0, 0], count: 6)
-                for r in 0..<6 {
-                    for c in 0..<3 {
-                        gk[r][c] = (0..<3).reduce(0) { $0 + g[r][$1] * Double(weight[base + 3 * $1 + c]) }
-                    }
-                }
-                for r in 0..<6 {
-                    for c in 0..<6 {
-                        let value = (0..<3).reduce(0) { $0 + gk[r][$1] * g[c][$1] }
-                        u[((6 * r + c) * cip + i) * cop + o] = Float(value)
+        weight.withUnsafeBufferPointer { w in
+            winogradG.withUnsafeBufferPointer { g in
+                u.withUnsafeMutableBufferPointer { u in
+                    var gk = [Double](repeating: 0, count: 18)
+                    gk.withUnsafeMutableBufferPointer { gk in
+                        for o in 0..<co {
+                            for i in 0..<ci {
+                                let base = (o * ci + i) * 9
+                                // G k: 6 × 3, then (G k) Gᵀ: 6 × 6.
+                                for r in 0..<6 {
+                                    for c in 0..<3 {
+                                        var sum = 0.0
+                                        sum += g[3 * r] * Double(w[base + c])
+                                        sum += g[3 * r + 1] * Double(w[base + 3 + c])
+                                        sum += g[3 * r + 2] * Double(w[base + 6 + c])
+                                        gk[3 * r + c] = sum
+                                    }
+                                }
+                                for r in 0..<6 {
+                                    for c in 0..<6 {
+                                        var sum = 0.0
+                                        sum += gk[3 * r] * g[3 * c]
+                                        sum += gk[3 * r + 1] * g[3 * c + 1]
+                                        sum += gk[3 * r + 2] * g[3 * c + 2]
+                                        u[((6 * r + c) * cip + i) * cop + o] = Float(sum)
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
             }
