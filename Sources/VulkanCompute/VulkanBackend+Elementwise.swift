@@ -77,11 +77,15 @@ extension VulkanBackend {
     public func geglu(_ x: Tensor) -> Tensor {
         let width = x.shape.last!
         precondition(width % 2 == 0, "geglu needs an even last axis, got \(x.shape)")
-        let (result, out) = output(Array(x.shape.dropLast()) + [width / 2], storedAs: x.precision)
+        // geglu stores fp16 itself where the half width is even: then each invocation's four outputs (fewer at a
+        // row's end) are whole words; an odd half width would split words between rows, so that output is narrowed.
+        let (result, out, outHalf) = output(Array(x.shape.dropLast()) + [width / 2], storedAs: x.precision,
+                                            kernelStoresHalf: (width / 2) % 2 == 0)
         guard result.count > 0 else { return finished(result) }
         let rows = result.count / (width / 2), rx = texelOperand(x)
         let (perLayer, layers) = Self.fold(rows)
-        stream.dispatch(GegluParams(half_: Self.u(width / 2), xOffset: rx.scalarOffset, rowsPerLayer: Self.u(perLayer), rows: Self.u(rows)),
+        stream.dispatch(GegluParams(half_: Self.u(width / 2), xOffset: rx.scalarOffset, rowsPerLayer: Self.u(perLayer), rows: Self.u(rows),
+                                   outHalf: outHalf),
                         storage: [out], texels: [rx.scalarView],
                         groups: Self.grid(x: (width / 2 + 3) / 4, y: perLayer, z: layers))
         return finished(result)

@@ -44,14 +44,16 @@ extension VulkanBackend {
 
     public func layerNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float) -> Tensor {
         let width = x.shape.last!
-        let (result, out) = output(x.shape, storedAs: x.precision)
+        let rows = x.count / max(width, 1)
+        let rowKernel = width % 4 == 0 && usesRowKernels(rows: rows)
+        // layer_norm_rows stores fp16 itself (whole vec4s); layer_norm's output is narrowed.
+        let (result, out, outHalf) = output(x.shape, storedAs: x.precision, kernelStoresHalf: rowKernel)
         guard x.count > 0 else { return finished(result) }
-        let rows = x.count / width
-        if width % 4 == 0 && usesRowKernels(rows: rows) {
+        if rowKernel {
             let rx = texelOperand(x), (rw, rb) = (weight.map(region) ?? rx.region, bias.map(region) ?? rx.region)
             stream.dispatch(LayerNormRowsParams(width4: Self.u(width / 4), rows: Self.u(rows), xTexel: rx.texelOffset, eps: eps,
                                                 hasWeight: weight == nil ? 0 : 1, hasBias: bias == nil ? 0 : 1,
-                                                gammaTexel: rw.texelOffset, betaTexel: rb.texelOffset),
+                                                gammaTexel: rw.texelOffset, betaTexel: rb.texelOffset, outHalf: outHalf),
                             storage: [out], texels: [rx.view, rx.view, rw.block.view, rb.block.view],
                             groups: Self.grid(rows, width: 8))
             return finished(result)

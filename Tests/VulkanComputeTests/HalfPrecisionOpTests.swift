@@ -95,7 +95,7 @@ import Testing
         b.winograd = false
         let half = { (shape: [Int]) in b.stored(b.tensor(h.random(shape.reduce(1, *)), shape: shape), as: .fp16) }
         let (x, odd, tokens, q, kv) = (half([2, 8, 8, 8]), half([1, 3, 5, 7]), half([4, 5, 32]), half([2, 20, 16]), half([2, 16, 16]))
-        let groups = half([4, 8, 4, 4]), row = half([2, 1, 16]), oddColumns = half([2, 16, 15])
+        let groups = half([4, 8, 4, 4]), row = half([2, 1, 16]), oddColumns = half([2, 16, 15]), oddHalves = half([2, 3, 14])
         let convWeight = half([16, 8, 3, 3]), linearWeight = half([32, 32]), oddWeight = half([15, 32]), smallWeight = half([16, 3, 3, 3])
         // Pack the weights first (packing converts once per weight).
         _ = b.conv2d(x, weight: convWeight, bias: nil, stride: 1, padding: 1)
@@ -119,13 +119,14 @@ import Testing
             ("activation, odd count", both, { b.activation(odd, .gelu) }),
             ("linearCombination", both, { b.linearCombination([(x, 1), (x, 2)]) }),
             ("linearCombination of 4 (chained dispatches)", [], { b.linearCombination([(x, 1), (x, 2), (x, 3), (x, 4)]) }),
-            ("geglu", [], { b.geglu(tokens) }),
+            ("geglu", both, { b.geglu(tokens) }),
+            ("geglu, odd half width (words would straddle rows)", [], { b.geglu(oddHalves) }),
             ("add", both, { b.add(x, x) }),
             ("add, odd count", both, { b.add(odd, odd) }),
             ("multiply, broadcast", both, { b.multiply(q, row) }),
             ("softmax", texel, { b.softmax(q) }),
             ("softmax, odd rows", [], { b.softmax(odd) }),
-            ("layerNorm", [], { b.layerNorm(q, weight: nil, bias: nil, eps: 1e-5) }),
+            ("layerNorm", texel, { b.layerNorm(q, weight: nil, bias: nil, eps: 1e-5) }),
             ("layerNorm, odd rows", [], { b.layerNorm(odd, weight: nil, bias: nil, eps: 1e-5) }),
             ("groupNorm", texel, { b.groupNorm(groups, groups: 4, eps: 1e-5, weight: nil, bias: nil, silu: false) }),
             ("groupNorm, odd", [], { b.groupNorm(odd, groups: 1, eps: 1e-5, weight: nil, bias: nil, silu: true) }),
@@ -192,6 +193,8 @@ import Testing
              { t in b.linearCombination([(t[0], 0.7), (t[1], 1.3), (t[2], -1e-6)]) }),
             ("add, odd count", false, [half([1, 3, 5, 7], 6e4), half([1, 3, 5, 7], 6e4)], { t in b.add(t[0], t[1]) }),
             ("multiply, broadcast over channels", false, [half([2, 5, 6, 8], 300), half([5, 1, 1], 300)], { t in b.multiply(t[0], t[1]) }),
+            ("geglu, four outputs per invocation", false, [half([3, 5, 24], 400)], { t in b.geglu(t[0]) }),
+            ("geglu, a row ending in one word", false, [half([2, 7, 20], 1e-2)], { t in b.geglu(t[0]) }),
         ]
         if family == .texel {
             // One invocation per row (the texel family's row kernels, from 16 rows on).
@@ -199,6 +202,8 @@ import Testing
                 ("softmax, one invocation per row", false, [half([2, 10, 32], 6)], { t in b.softmax(t[0]) }),
                 ("groupNorm with SiLU, one invocation per group", false, [half([4, 8, 4, 4], 3), fp32([8], 2), fp32([8], 1)],
                  { t in b.groupNorm(t[0], groups: 4, eps: 1e-5, weight: t[1], bias: t[2], silu: true) }),
+                ("layerNorm, one invocation per row", false, [half([2, 10, 32], 6), fp32([32], 3e4), fp32([32], 1e-4)],
+                 { t in b.layerNorm(t[0], weight: t[1], bias: t[2], eps: 1e-5) }),
             ]
         }
         for (name, winograd, inputs, op) in cases {

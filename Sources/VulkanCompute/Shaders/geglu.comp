@@ -1,10 +1,16 @@
 #version 450
+#extension GL_GOOGLE_include_directive : require
 // Rows of width 2·half split into (h, g): out = h · gelu(g), diffusers' GEGLU. Grid (⌈half/4⌉, rows):
 // four outputs per invocation, read through the R32F view; rows fold into z past the 65535 grid limit.
+// With `outHalf` (only for an even half width, so that every word of packed halves lies in one invocation's
+// outputs) the output is stored as fp16 (half_store.glsl), two whole words per invocation.
 layout(local_size_x = 64) in;
 layout(std430, binding = 0) writeonly buffer Out { float o[]; };
+layout(std430, binding = 0) writeonly buffer OutH { uint oh[]; };
 layout(binding = 4) uniform samplerBuffer X;
-layout(push_constant) uniform Params { uint half_; uint xOffset; uint rowsPerLayer; uint rows; } p;
+layout(push_constant) uniform Params { uint half_; uint xOffset; uint rowsPerLayer; uint rows; uint outHalf; } p;
+
+#include "half_store.glsl"
 
 vec4 erfApprox(vec4 v) {
     vec4 a = abs(v);
@@ -23,5 +29,10 @@ void main() {
     vec4 gv = vec4(texelFetch(X, base + h).x, texelFetch(X, base + h + 1).x, texelFetch(X, base + h + 2).x, texelFetch(X, base + h + 3).x);
     vec4 r = hv * (0.5 * gv * (1.0 + erfApprox(gv * 0.70710678118654752)));
     uint outBase = row * p.half_ + c0;
-    for (uint j = 0u; j < 4u; ++j) if (c0 + j < p.half_) o[outBase + j] = r[j];
+    if (OUT_HALF) {
+        // outBase is even (half_ and c0 are), and an even half_ leaves each invocation its words' both values.
+        for (uint j = 0u; j < 4u; j += 2u) if (c0 + j < p.half_) oh[(outBase + j) / 2u] = packedHalves(r[j], r[j + 1u]);
+    } else {
+        for (uint j = 0u; j < 4u; ++j) if (c0 + j < p.half_) o[outBase + j] = r[j];
+    }
 }

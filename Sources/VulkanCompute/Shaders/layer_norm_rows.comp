@@ -1,14 +1,19 @@
 #version 450
+#extension GL_GOOGLE_include_directive : require
 // Layer norm with one invocation per row (many rows, width a multiple of 4): sequential two-pass statistics
-// over vec4 texel reads, no shared memory or barriers (see softmax_rows.comp for why).
+// over vec4 texel reads, no shared memory or barriers (see softmax_rows.comp for why). With `outHalf` the output
+// is stored as fp16 (half_store.glsl): each vec4 is two whole words.
 layout(local_size_x = 8) in;
 layout(std430, binding = 0) writeonly buffer Out { vec4 o[]; };
+layout(std430, binding = 0) writeonly buffer OutH { uvec2 oh[]; };
 layout(binding = 4) uniform samplerBuffer X;
 layout(binding = 6) uniform samplerBuffer Gamma;
 layout(binding = 7) uniform samplerBuffer Beta;
 layout(push_constant) uniform Params {
-    uint width4; uint rows; uint xTexel; float eps; uint hasWeight; uint hasBias; uint gammaTexel; uint betaTexel;
+    uint width4; uint rows; uint xTexel; float eps; uint hasWeight; uint hasBias; uint gammaTexel; uint betaTexel; uint outHalf;
 } p;
+
+#include "half_store.glsl"
 
 void main() {
     uint row = gl_GlobalInvocationID.y * gl_NumWorkGroups.x * 8u + gl_GlobalInvocationID.x;
@@ -25,6 +30,7 @@ void main() {
         vec4 y = (texelFetch(X, base + i) - mean) * inverse;
         if (p.hasWeight != 0u) y *= texelFetch(Gamma, int(p.gammaTexel) + i);
         if (p.hasBias != 0u) y += texelFetch(Beta, int(p.betaTexel) + i);
-        o[row * p.width4 + uint(i)] = y;
+        if (OUT_HALF) oh[row * p.width4 + uint(i)] = packedHalves(y);
+        else o[row * p.width4 + uint(i)] = y;
     }
 }
