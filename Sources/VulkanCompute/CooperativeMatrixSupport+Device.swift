@@ -31,15 +31,15 @@ extension CooperativeMatrixSupport {
 
         var computeStage = false
         if hasExtension {
-            var stages = VkPhysicalDeviceCooperativeMatrixPropertiesNV()
-            stages.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_PROPERTIES_NV
-            var properties = VkPhysicalDeviceProperties2()
-            properties.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2
-            withUnsafeMutablePointer(to: &stages) { pointer in
-                properties.pNext = UnsafeMutableRawPointer(pointer)
-                vkGetPhysicalDeviceProperties2(device, &properties)
-            }
-            computeStage = stages.cooperativeMatrixSupportedStages & VkShaderStageFlags(VK_SHADER_STAGE_COMPUTE_BIT.rawValue) != 0
+            let query = VulkanStructureChain()
+            var base = VkPhysicalDeviceProperties2()
+            base.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2
+            let properties = query.append(base)
+            var cooperative = VkPhysicalDeviceCooperativeMatrixPropertiesNV()
+            cooperative.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_PROPERTIES_NV
+            let stages = query.append(cooperative)
+            vkGetPhysicalDeviceProperties2(device, properties)
+            computeStage = stages.pointee.cooperativeMatrixSupportedStages & VkShaderStageFlags(VK_SHADER_STAGE_COMPUTE_BIT.rawValue) != 0
         }
 
         self.init(hasExtension: hasExtension,

@@ -11,15 +11,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: empty) }
         for (folder, problem) in [("/nonexistent/belm-images", "names /nonexistent/belm-images, which does not exist"),
                                   (empty.path, "names the folder \(empty.path), which holds no png/jpg/jpeg images")] {
-            let fixture = try SamplerSettingsConfigTests.fixture("    count: 2\n    images: \(folder)")
-            defer { fixture.remove() }
-            do {
-                _ = try fixture.builder(runner: CountingRunner()).build()
-                Issue.record("the images folder \(folder) was accepted")
-            } catch {
-                let text = "\(error)"
-                #expect(text.contains("belm.yml:6") && text.contains("key 'images' \(problem)") && !text.contains("--image"), "\(text)")
-            }
+            let text = try SamplerSettingsConfigTests.refusal("    count: 2\n    images: \(folder)", else: "the images folder \(folder) was accepted")
+            #expect(text.contains("belm.yml:6") && text.contains("key 'images' \(problem)") && !text.contains("--image"), "\(text)")
         }
     }
 }
